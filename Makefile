@@ -1,0 +1,43 @@
+# opsbot — ask your CDN logs questions in chat.
+# The two commands a newcomer needs: `make demo` and `make test`.
+
+GO       ?= go
+BIN      := bin/opsbot
+PKGS     := ./...
+# Tests that load the embedded engine run one package at a time per core.
+TESTFLAGS ?= -race -p 2 -timeout 20m
+
+.PHONY: all build chdb demo test vet bench bench-ingest bench-query bench-bot clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN) ./cmd/opsbot
+
+# Fetch the embedded ClickHouse engine (libchdb.so, pinned, integrity-checked)
+# into a per-user cache folder outside the repo.
+chdb:
+	@bash scripts/fetch-chdb.sh
+
+demo: chdb build
+	./$(BIN) --data $${OPSBOT_DEMO_DATA:-.demo/data} demo --dir $${OPSBOT_DEMO_LOGS:-.demo/logs}
+
+vet:
+	$(GO) vet $(PKGS)
+
+test: chdb vet
+	$(GO) test $(TESTFLAGS) $(PKGS)
+
+bench: bench-ingest bench-query bench-bot
+
+bench-ingest: chdb
+	$(GO) run ./cmd/opsbot-bench ingest
+
+bench-query: chdb
+	$(GO) run ./cmd/opsbot-bench query
+
+bench-bot: chdb
+	$(GO) run ./cmd/opsbot-bench bot
+
+clean:
+	rm -rf bin .demo

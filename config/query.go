@@ -1,0 +1,8 @@
+package config
+
+// Query is the `query:` section.
+type Query struct{}
+
+func (c *Query) defaults() {}
+
+func (c *Query) validate() error { return nil }

@@ -1,0 +1,191 @@
+// Package opsbot holds the small vocabulary that every part of opsbot shares:
+// query results, chat requests and replies, users and roles, alert levels and
+// pages. Implementations live in packages named for what they do (ingest,
+// query, bot, slack, schedules, pager, edge …); they talk through these types
+// and through small interfaces declared where they are used.
+package opsbot
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Params are named query parameters bound server-side to {name:Type}
+// placeholders. Values are always passed as text; the engine parses them
+// into the placeholder's type. Values from chat reach SQL only this way.
+type Params map[string]string
+
+// Column names one result column and its ClickHouse type.
+type Column struct {
+	Name string `json:"name"`
+	Type string `json:"type"`
+}
+
+// Result is a fully read query answer. Values in Rows use a fixed set of Go
+// types whatever the engine: nil, bool, int64, uint64, float64, string,
+// time.Time (UTC) and []any for arrays. IP addresses are strings.
+type Result struct {
+	Columns []Column `json:"columns"`
+	Rows    [][]any  `json:"rows"`
+	Stats   Stats    `json:"stats"`
+}
+
+// Stats describe what a query cost.
+type Stats struct {
+	RowsRead  uint64        `json:"rows_read"`
+	BytesRead uint64        `json:"bytes_read"`
+	Elapsed   time.Duration `json:"elapsed"`
+}
+
+// Col returns the index of the named column, or -1.
+func (r *Result) Col(name string) int {
+	for i, c := range r.Columns {
+		if c.Name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// Role is what a person may do. Roles are ordered: each includes the ones
+// before it.
+type Role int
+
+// Roles, weakest first.
+const (
+	RoleNone     Role = iota // strangers: nothing
+	RoleReader               // read phrases in allowed channels
+	RoleAnalyst              // + raw read-only SQL
+	RoleOperator             // + ban, unban, page, silences
+)
+
+func (r Role) String() string {
+	switch r {
+	case RoleReader:
+		return "reader"
+	case RoleAnalyst:
+		return "analyst"
+	case RoleOperator:
+		return "operator"
+	}
+	return "none"
+}
+
+// User is a person talking to opsbot. ID is the identity (a Slack user ID,
+// or the local identity of the terminal chat); Name is for display only and
+// is never used to decide anything.
+type User struct {
+	ID     string   `json:"id"`
+	Name   string   `json:"name"`
+	Groups []string `json:"groups,omitempty"`
+}
+
+// Request is one chat command as any transport delivers it.
+type Request struct {
+	User      User
+	Channel   string // channel ID; "" in the terminal chat
+	Thread    string // thread timestamp when asked in a thread
+	DM        bool   // asked in a direct message
+	Text      string // the command, without trigger ("opsbot", a mention)
+	Transport string // "slack", "terminal"
+	Now       time.Time
+}
+
+// Reply is what opsbot answers. Transports render it: Slack as Block Kit,
+// the terminal as text.
+type Reply struct {
+	Title     string   // one line, e.g. "Top 10 4XX by ip, last hour (10:05–11:05 UTC)"
+	Text      string   // free text (markdown-ish), may be empty
+	Table     *Result  // tabular answer, may be nil
+	Context   string   // footer: window, rows scanned, time taken, explain hint
+	Files     []File   // charts, CSV exports
+	Ephemeral bool     // errors and refusals: to the asker only
+	Buttons   []Button // optional actions (confirmations)
+	Took      time.Duration
+}
+
+// File is an attachment.
+type File struct {
+	Name     string // e.g. "requests.png"
+	Title    string
+	MimeType string
+	Data     []byte
+}
+
+// Button is an action offered under a reply. Pressing it sends Command as if
+// the presser had typed it.
+type Button struct {
+	Label   string
+	Command string
+	Style   string // "", "primary", "danger"
+}
+
+// Level is how loud a notification is.
+type Level int
+
+// Levels, quietest first.
+const (
+	LevelAudit Level = iota // #tech-audits: things to look into
+	LevelWarn               // #tech-alerts: a warning
+	LevelPage               // the on-call's pager, and #tech-alerts
+)
+
+func (l Level) String() string {
+	switch l {
+	case LevelWarn:
+		return "warn"
+	case LevelPage:
+		return "page"
+	}
+	return "audit"
+}
+
+// PageAction says whether a page opens or closes an incident.
+type PageAction string
+
+// Page actions.
+const (
+	PageTrigger PageAction = "trigger"
+	PageResolve PageAction = "resolve"
+)
+
+// Page is one request to a pager: open (or resolve) an incident for a
+// service's on-call.
+type Page struct {
+	Service  string     // service name from config: its routing key lives there
+	Action   PageAction // trigger or resolve
+	DedupKey string     // repeats with the same key update one incident
+	Summary  string     // ≤ 1024 characters
+	Severity string     // critical, error, warning, info
+	Source   string     // who or what raised it ("rule 5xx-ratio", "U123 via chat")
+	Links    []Link
+	Details  map[string]string
+}
+
+// Link is a labelled URL.
+type Link struct {
+	Text string
+	Href string
+}
+
+// Message is a notification for a room: a reply addressed to a channel,
+// optionally in a thread.
+type Message struct {
+	Channel string
+	Thread  string
+	Reply   Reply
+}
+
+// Poster posts messages to rooms. Post returns the message's timestamp (its
+// thread id) so that follow-ups go into its thread.
+type Poster interface {
+	Post(ctx context.Context, m Message) (ts string, err error)
+}
+
+// Sentinel errors shared across packages, for errors.Is.
+var (
+	ErrNotFound  = errors.New("not found")
+	ErrForbidden = errors.New("forbidden")
+	ErrInvalid   = errors.New("invalid input")
+)

@@ -1,0 +1,71 @@
+// Package warehousetest gives tests a real ClickHouse: the embedded engine,
+// migrated with opsbot's schema, and the server named by
+// OPSBOT_TEST_CLICKHOUSE when that is set. It also holds the suite that every
+// warehouse backend must pass.
+package warehousetest
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"sync"
+	"testing"
+
+	"github.com/opsbot/opsbot/sql"
+	"github.com/opsbot/opsbot/warehouse"
+	"github.com/opsbot/opsbot/warehouse/chdb"
+)
+
+var (
+	once   sync.Once
+	shared *chdb.Warehouse
+	err    error
+)
+
+// Embedded returns this test process's embedded engine, migrated. chDB runs
+// one engine per process, so every test in a package shares it: tests that
+// need empty tables call Truncate. A missing engine library fails the test
+// (run `make chdb`), it never skips.
+func Embedded(t testing.TB) *chdb.Warehouse {
+	t.Helper()
+	once.Do(func() {
+		dir, e := os.MkdirTemp("", "opsbot-test-")
+		if e != nil {
+			err = e
+			return
+		}
+		shared, err = chdb.Open(dir)
+		if err != nil {
+			return
+		}
+		err = MigrateAll(context.Background(), shared)
+	})
+	if err != nil {
+		t.Fatalf("embedded engine: %v", err)
+	}
+	return shared
+}
+
+// MigrateAll applies opsbot's schema.
+func MigrateAll(ctx context.Context, w warehouse.Warehouse) error {
+	ms, err := warehouse.Migrations(sql.SchemaFiles())
+	if err != nil {
+		return err
+	}
+	_, err = warehouse.Migrate(ctx, w, ms)
+	return err
+}
+
+// Truncate empties tables so a test starts from nothing.
+func Truncate(t testing.TB, w warehouse.Warehouse, tables ...string) {
+	t.Helper()
+	for _, tb := range tables {
+		if err := w.Exec(context.Background(), fmt.Sprintf("TRUNCATE TABLE IF EXISTS %s", tb), nil); err != nil {
+			t.Fatalf("truncate %s: %v", tb, err)
+		}
+	}
+}
+
+// ServerDSN is the ClickHouse server to test against, or "" (tests that
+// need it then report skipped).
+func ServerDSN() string { return os.Getenv("OPSBOT_TEST_CLICKHOUSE") }
