@@ -189,3 +189,28 @@ var (
 	ErrForbidden = errors.New("forbidden")
 	ErrInvalid   = errors.New("invalid input")
 )
+
+// Notice is something a scheduled job or a rule wants said, at a level; the
+// scheduler picks the room for the level (audit → #tech-audits, warn and
+// page → #tech-alerts) and pages for LevelPage.
+type Notice struct {
+	Level   Level
+	Service string // for LevelPage: whose on-call; for inhibition
+	Key     string // stable identity (a rule name), for dedup and threads
+	Reply   Reply
+}
+
+// AuditEntry is one line of the append-only audit log: every command,
+// allowed or refused.
+type AuditEntry struct {
+	Time      time.Time
+	User      User
+	Channel   string
+	Transport string
+	Text      string // what was typed
+	Action    string // the parsed action, e.g. "ban 54.45.12.34/32 for 24h"
+	Allowed   bool   // false: refused (role, channel, failed confirmation)
+	Result    string // "ok", "refused: …", "error: …"
+	Took      time.Duration
+	Approval  string // "totp", "button by U123", "approved by U456", ""
+}

@@ -1,0 +1,36 @@
+// Command opsbot-bench measures opsbot against the references the issues
+// name, in one run each, and prints figures and ratios:
+//
+//	opsbot-bench ingest   opsbot's S3 ingest vs ClickHouse's own s3() on the same engine
+//	opsbot-bench query    phrase latency vs the same SQL run directly, and vs GoAccess
+//	opsbot-bench bot      Slack event received → reply posted, on a loopback Slack
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if len(os.Args) < 2 {
+		fmt.Fprintln(os.Stderr, "usage: opsbot-bench ingest|query|bot [flags]")
+		os.Exit(2)
+	}
+	run := map[string]func(context.Context, []string) error{
+		"ingest": benchIngest,
+		"query":  benchQuery,
+		"bot":    benchBot,
+	}[os.Args[1]]
+	if run == nil {
+		fmt.Fprintf(os.Stderr, "opsbot-bench: unknown benchmark %q\n", os.Args[1])
+		os.Exit(2)
+	}
+	if err := run(ctx, os.Args[2:]); err != nil {
+		fmt.Fprintln(os.Stderr, "opsbot-bench:", err)
+		os.Exit(1)
+	}
+}
