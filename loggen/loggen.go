@@ -46,7 +46,7 @@ type Options struct {
 
 func (o *Options) fill() {
 	if o.Start.IsZero() {
-		o.Start = time.Now().UTC().Truncate(24*time.Hour).Add(-24 * time.Hour)
+		o.Start = time.Now().UTC().Truncate(24 * time.Hour).Add(-24 * time.Hour)
 	}
 	if o.Duration <= 0 {
 		o.Duration = 24 * time.Hour
