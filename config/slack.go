@@ -1,8 +1,130 @@
 package config
 
-// Slack is the `slack:` section.
-type Slack struct{}
+import (
+	"fmt"
+	"net"
+	"regexp"
+	"strings"
+	"time"
+)
 
-func (c *Slack) defaults() {}
+// Slack is the `slack:` section: how opsbot talks to Slack and where it
+// posts. Tokens come from the environment only: SLACK_BOT_TOKEN (xoxb-),
+// SLACK_APP_TOKEN (xapp-, Socket Mode) and SLACK_SIGNING_SECRET (HTTP mode).
+type Slack struct {
+	// Mode is how Slack reaches opsbot: "socket" (Socket Mode, no public
+	// URL; the default) or "http" (Events API and slash command endpoints).
+	Mode string `yaml:"mode"`
+	// Listen is the address of the HTTP endpoints in http mode when they
+	// are not mounted on the serve port (default ":3000").
+	Listen string `yaml:"listen"`
+	// PathPrefix is where the HTTP endpoints live: PREFIX/events,
+	// PREFIX/commands and PREFIX/actions (default "/slack").
+	PathPrefix string `yaml:"path_prefix"`
+	// BotUserID is the bot's own user ID (U…); found with auth.test when empty.
+	BotUserID string `yaml:"bot_user_id"`
+	// Channels allow-lists where commands are answered (names like
+	// tech-alerts or #tech-alerts, or IDs); empty: any channel the bot is
+	// in. DMs are always allowed.
+	Channels []string `yaml:"channels"`
+	// Rooms are where notices go, per level.
+	Rooms Rooms `yaml:"rooms"`
+	// Progress is how long a command runs before opsbot shows it is working
+	// (a reaction on the question; default 1s).
+	Progress time.Duration `yaml:"progress"`
+	// Pace is the least time between two messages to one channel (default 1s).
+	Pace time.Duration `yaml:"pace"`
+	// Terminal is the identity of `opsbot chat`.
+	Terminal Terminal `yaml:"terminal"`
+}
 
-func (c *Slack) validate() error { return nil }
+// Rooms name the channel for each notice level.
+type Rooms struct {
+	Audit string `yaml:"audit"`
+	Warn  string `yaml:"warn"`
+	Page  string `yaml:"page"`
+}
+
+// Terminal is the local identity of the terminal chat. Set User to your
+// Slack user ID to hold the same role as in Slack.
+type Terminal struct {
+	User    string `yaml:"user"`    // default "local:$USER"
+	Name    string `yaml:"name"`    // display only; default $USER
+	History string `yaml:"history"` // default DATA/chat_history
+}
+
+func (c *Slack) defaults() {
+	c.Mode = "socket"
+	c.Listen = ":3000"
+	c.PathPrefix = "/slack"
+	c.Rooms = Rooms{Audit: "tech-audits", Warn: "tech-alerts", Page: "tech-alerts"}
+	c.Progress = time.Second
+	c.Pace = time.Second
+}
+
+var (
+	slackUserID  = regexp.MustCompile(`^[UW][A-Z0-9]{2,}$`)
+	slackChannel = regexp.MustCompile(`^#?[a-z0-9][a-z0-9_\-]{0,79}$|^[CGD][A-Z0-9]{2,}$`)
+)
+
+func (c *Slack) validate() error {
+	if c.Mode != "socket" && c.Mode != "http" {
+		return fieldErr("slack.mode", "must be socket or http, got %q", c.Mode)
+	}
+	if c.Mode == "http" {
+		if _, _, err := net.SplitHostPort(c.Listen); err != nil {
+			return fieldErr("slack.listen", "must be host:port (e.g. :3000), got %q", c.Listen)
+		}
+	}
+	if !strings.HasPrefix(c.PathPrefix, "/") {
+		return fieldErr("slack.path_prefix", "must start with /, got %q", c.PathPrefix)
+	}
+	if c.BotUserID != "" && !slackUserID.MatchString(c.BotUserID) {
+		return fieldErr("slack.bot_user_id", "must be a Slack user ID like U012AB3CD, got %q", c.BotUserID)
+	}
+	for i, ch := range c.Channels {
+		if !slackChannel.MatchString(ch) {
+			return fieldErr(fmt.Sprintf("slack.channels[%d]", i), "must be a channel name (lowercase, digits, - and _) or ID, got %q", ch)
+		}
+	}
+	if err := c.Rooms.validate(); err != nil {
+		return err
+	}
+	return c.durations()
+}
+
+func (c *Slack) durations() error {
+	if c.Progress < 0 {
+		return fieldErr("slack.progress", "must not be negative, got %s", c.Progress)
+	}
+	if c.Pace < 0 || c.Pace > time.Minute {
+		return fieldErr("slack.pace", "must be between 0 and 1m, got %s", c.Pace)
+	}
+	if c.Terminal.User != "" && strings.ContainsAny(c.Terminal.User, " \t\n") {
+		return fieldErr("slack.terminal.user", "must be one word (a Slack user ID such as U012AB3CD), got %q", c.Terminal.User)
+	}
+	return nil
+}
+
+func (r *Rooms) validate() error {
+	for _, f := range []struct{ name, v string }{{"audit", r.Audit}, {"warn", r.Warn}, {"page", r.Page}} {
+		if f.v == "" {
+			return fieldErr("slack.rooms."+f.name, "must name a channel (e.g. tech-alerts)")
+		}
+		if !slackChannel.MatchString(f.v) {
+			return fieldErr("slack.rooms."+f.name, "must be a channel name (lowercase, digits, - and _) or ID, got %q", f.v)
+		}
+	}
+	return nil
+}
+
+// Room is the channel for a notice level name ("audit", "warn", "page").
+func (r Rooms) Room(level string) string {
+	switch level {
+	case "warn":
+		return r.Warn
+	case "page":
+		return r.Page
+	}
+	return r.Audit
+}

@@ -1,0 +1,51 @@
+package config
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestSlackDefaults(t *testing.T) {
+	c := Default()
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	s := c.Slack
+	if s.Mode != "socket" || s.PathPrefix != "/slack" || s.Pace != time.Second || s.Rooms.Room("audit") != "tech-audits" || s.Rooms.Room("page") != "tech-alerts" {
+		t.Errorf("defaults = %+v", s)
+	}
+}
+
+func TestSlackGood(t *testing.T) {
+	c, err := Load(filepath.Join("testdata", "slack_good.yaml"), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := c.Slack
+	if s.Mode != "http" || s.Listen != "127.0.0.1:3000" || len(s.Channels) != 3 || s.Rooms.Page != "oncall" || s.Progress != 2*time.Second || s.Terminal.Name != "alice" {
+		t.Errorf("loaded = %+v", s)
+	}
+}
+
+func TestSlackBad(t *testing.T) {
+	for file, want := range map[string]string{
+		"bad_mode.yaml":          `slack.mode: must be socket or http, got "websocket"`,
+		"bad_listen.yaml":        `slack.listen: must be host:port (e.g. :3000), got "3000"`,
+		"bad_path_prefix.yaml":   `slack.path_prefix: must start with /, got "slack"`,
+		"bad_bot_user_id.yaml":   `slack.bot_user_id: must be a Slack user ID like U012AB3CD, got "opsbot"`,
+		"bad_channel.yaml":       `slack.channels[1]: must be a channel name (lowercase, digits, - and _) or ID, got "Tech Alerts"`,
+		"empty_room.yaml":        `slack.rooms.audit: must name a channel (e.g. tech-alerts)`,
+		"bad_room.yaml":          `slack.rooms.warn: must be a channel name (lowercase, digits, - and _) or ID, got "#Tech Alerts"`,
+		"bad_progress.yaml":      `slack.progress: must not be negative, got -1s`,
+		"bad_pace.yaml":          `slack.pace: must be between 0 and 1m, got 2h0m0s`,
+		"bad_terminal_user.yaml": `slack.terminal.user: must be one word (a Slack user ID such as U012AB3CD), got "alice smith"`,
+		"unknown_key.yaml":       `field chanels not found`,
+	} {
+		_, err := Load(filepath.Join("testdata", "slack", file), true)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: err = %v, want it to contain %q", file, err, want)
+		}
+	}
+}
