@@ -1,8 +1,104 @@
 package config
 
-// Access is the `access:` section.
-type Access struct{}
+import (
+	"fmt"
+	"time"
+)
 
-func (c *Access) defaults() {}
+// Access is the `access:` section: who may do what, and how write commands
+// are confirmed. Identity is the Slack user ID (or the terminal chat's local
+// identity), never a display name.
+type Access struct {
+	// Readers ask read phrases; Analysts also run raw read-only SQL;
+	// Operators also ban, unban, page and silence. A person holds the
+	// strongest role any of their IDs or user groups gives.
+	Readers   Members `yaml:"readers"`
+	Analysts  Members `yaml:"analysts"`
+	Operators Members `yaml:"operators"`
+	// Channels are the channel IDs where commands are allowed; empty allows
+	// every channel the bot is in. Direct messages are always allowed.
+	Channels []string `yaml:"channels"`
+	// Confirm picks the confirmation of each write command: totp (a code
+	// from the requester's authenticator, sent in a DM; the default),
+	// button (the requester presses Confirm) or approval (a second
+	// operator approves).
+	Confirm map[string]string `yaml:"confirm"`
+	// ConfirmWithin is how long a confirmation stays open (5m).
+	ConfirmWithin time.Duration `yaml:"confirm_within"`
+	// SecretKeyEnv names the variable holding the base64 32-byte key that
+	// encrypts TOTP secrets (OPSBOT_SECRET_KEY).
+	SecretKeyEnv string `yaml:"secret_key_env"`
+	// Issuer is the name authenticator apps show (opsbot).
+	Issuer string `yaml:"issuer"`
+	// AuditRoom is where every write action is posted (#tech-audits).
+	AuditRoom string `yaml:"audit_room"`
+}
 
-func (c *Access) validate() error { return nil }
+// Members are Slack user IDs and user group IDs.
+type Members struct {
+	Users  []string `yaml:"users"`
+	Groups []string `yaml:"groups"`
+}
+
+// Confirmation methods.
+const (
+	ConfirmTOTP     = "totp"
+	ConfirmButton   = "button"
+	ConfirmApproval = "approval"
+)
+
+// WriteCommands are the commands that take a confirmation.
+var WriteCommands = []string{"ban", "unban", "page"}
+
+func (c *Access) defaults() {
+	c.ConfirmWithin = 5 * time.Minute
+	c.SecretKeyEnv = "OPSBOT_SECRET_KEY"
+	c.Issuer = "opsbot"
+	c.AuditRoom = "#tech-audits"
+}
+
+// ConfirmMethod is the confirmation command needs (totp unless configured).
+func (c *Access) ConfirmMethod(command string) string {
+	if m, ok := c.Confirm[command]; ok {
+		return m
+	}
+	return ConfirmTOTP
+}
+
+func (c *Access) validate() error {
+	for cmd, m := range c.Confirm {
+		if !isWriteCommand(cmd) {
+			return fieldErr("access.confirm."+cmd, "is not a write command (one of %v)", WriteCommands)
+		}
+		if m != ConfirmTOTP && m != ConfirmButton && m != ConfirmApproval {
+			return fieldErr("access.confirm."+cmd, "must be totp, button or approval, got %q", m)
+		}
+	}
+	switch {
+	case c.ConfirmWithin < 30*time.Second || c.ConfirmWithin > time.Hour:
+		return fieldErr("access.confirm_within", "must be between 30s and 1h, got %s", c.ConfirmWithin)
+	case c.SecretKeyEnv == "":
+		return fieldErr("access.secret_key_env", "name the environment variable holding the TOTP encryption key")
+	case c.Issuer == "":
+		return fieldErr("access.issuer", "must not be empty")
+	case c.AuditRoom == "":
+		return fieldErr("access.audit_room", "must name the room write actions are posted to")
+	}
+	for role, m := range map[string]Members{"readers": c.Readers, "analysts": c.Analysts, "operators": c.Operators} {
+		for i, u := range m.Users {
+			if u == "" {
+				return fieldErr(fmt.Sprintf("access.%s.users[%d]", role, i), "is empty")
+			}
+		}
+	}
+	return nil
+}
+
+func isWriteCommand(cmd string) bool {
+	for _, w := range WriteCommands {
+		if w == cmd {
+			return true
+		}
+	}
+	return false
+}
