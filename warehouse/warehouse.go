@@ -7,6 +7,7 @@ package warehouse
 import (
 	"context"
 	"errors"
+	"strings"
 
 	"github.com/apache/arrow/go/v17/arrow"
 
@@ -119,3 +120,12 @@ var (
 	// ErrClosed: the warehouse was closed.
 	ErrClosed = errors.New("warehouse closed")
 )
+
+// paramEscaper escapes a parameter value for ClickHouse, which reads
+// {name:Type} values in its escaped (TSV) text format: without this a tab,
+// a newline or a backslash in a value would change or break it.
+var paramEscaper = strings.NewReplacer(`\`, `\\`, "\t", `\t`, "\n", `\n`, "\r", `\r`, "\x00", `\0`)
+
+// EscapeParam renders a parameter value so that the engine binds exactly
+// the given text.
+func EscapeParam(v string) string { return paramEscaper.Replace(v) }

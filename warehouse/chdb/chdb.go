@@ -142,7 +142,7 @@ func (w *Warehouse) run(ctx context.Context, sql, format string, params opsbot.P
 func splitParams(p opsbot.Params) (names, values []string) {
 	for k, v := range p {
 		names = append(names, k)
-		values = append(values, v)
+		values = append(values, warehouse.EscapeParam(v))
 	}
 	return names, values
 }

@@ -1,0 +1,72 @@
+package warehouse_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/opsbot/opsbot"
+	"github.com/opsbot/opsbot/sql"
+	"github.com/opsbot/opsbot/warehouse"
+	"github.com/opsbot/opsbot/warehouse/warehousetest"
+)
+
+// TestClusterSchemaParses renders every migration for a cluster and has the
+// embedded engine parse each statement (formatQuery), so that
+// `opsbot migrate --cluster` prints SQL a server accepts.
+func TestClusterSchemaParses(t *testing.T) {
+	w := warehousetest.Embedded(t)
+	ms, err := warehouse.Migrations(sql.SchemaFiles())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var replicated, distributed int
+	for _, m := range warehouse.ClusterMigrations(ms, "edge_cluster") {
+		for _, stmt := range warehouse.Statements(m.SQL) {
+			res, err := w.Query(context.Background(), "SELECT formatQuery({q:String})", opsbot.Params{"q": stmt})
+			if err != nil {
+				t.Fatalf("%s: does not parse: %v\n%s", m.Name, err, stmt)
+			}
+			out := res.Rows[0][0].(string)
+			if strings.Contains(out, "Replicated") {
+				replicated++
+			}
+			if strings.Contains(out, "Distributed(") {
+				distributed++
+			}
+			if strings.HasPrefix(out, "CREATE TABLE") && !strings.Contains(out, "ON CLUSTER edge_cluster") {
+				t.Errorf("%s: CREATE without ON CLUSTER: %s", m.Name, out)
+			}
+		}
+	}
+	if replicated == 0 || replicated != distributed {
+		t.Fatalf("%d replicated tables, %d distributed", replicated, distributed)
+	}
+}
+
+func TestClusterStatementsForRequests(t *testing.T) {
+	got := warehouse.ClusterStatements("CREATE TABLE IF NOT EXISTS requests (ts DateTime) ENGINE = ReplacingMergeTree(ver) ORDER BY ts", "c1")
+	if len(got) != 2 {
+		t.Fatalf("got %d statements", len(got))
+	}
+	wantLocal := "CREATE TABLE IF NOT EXISTS requests_local ON CLUSTER `c1` (ts DateTime) ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/requests_local', '{replica}', ver) ORDER BY ts"
+	if got[0] != wantLocal {
+		t.Errorf("local:\n got %s\nwant %s", got[0], wantLocal)
+	}
+	wantDist := "CREATE TABLE IF NOT EXISTS requests ON CLUSTER `c1` AS requests_local ENGINE = Distributed('c1', currentDatabase(), requests_local, rand())"
+	if got[1] != wantDist {
+		t.Errorf("distributed:\n got %s\nwant %s", got[1], wantDist)
+	}
+}
+
+func TestMigrationsRejectBadNames(t *testing.T) {
+	for _, s := range []string{"-- only a comment", "SELECT 1;\n-- c\nSELECT 2;\n"} {
+		_ = warehouse.Statements(s)
+	}
+	if n := len(warehouse.Statements("-- only a comment\n")); n != 0 {
+		t.Fatalf("comment-only file gave %d statements", n)
+	}
+	if n := len(warehouse.Statements("SELECT 1;\n-- c\nSELECT 2;\n")); n != 2 {
+		t.Fatalf("two statements split into %d", n)
+	}
+}
