@@ -1,0 +1,269 @@
+package edgelog
+
+import (
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/array"
+	"github.com/apache/arrow/go/v17/arrow/memory"
+)
+
+// Column indexes in Schema(), the order of the requests table.
+const (
+	colTs = iota
+	colClientIP
+	colStatus
+	colMethod
+	colHost
+	colPath
+	colQuery
+	colUserAgent
+	colReferer
+	colBytesIn
+	colBytesOut
+	colTimeTaken
+	colEdgeLocation
+	colCacheResult
+	colProtocol
+	colHTTPVersion
+	colCountry
+	colASN
+	colForwardedFor
+	colForwardedIP
+	colRequestID
+	colSource
+	colSourceObject
+	colSourceLine
+	numCols
+)
+
+// IPType is how addresses travel: 16 bytes, IPv4 mapped into IPv6
+// (::ffff:a.b.c.d), which ClickHouse reads straight into an IPv6 column.
+var IPType = &arrow.FixedSizeBinaryType{ByteWidth: 16}
+
+var schema = arrow.NewSchema([]arrow.Field{
+	{Name: "ts", Type: &arrow.TimestampType{Unit: arrow.Millisecond, TimeZone: "UTC"}},
+	{Name: "client_ip", Type: IPType},
+	{Name: "status", Type: arrow.PrimitiveTypes.Uint16},
+	{Name: "method", Type: arrow.BinaryTypes.String},
+	{Name: "host", Type: arrow.BinaryTypes.String},
+	{Name: "path", Type: arrow.BinaryTypes.String},
+	{Name: "query", Type: arrow.BinaryTypes.String},
+	{Name: "user_agent", Type: arrow.BinaryTypes.String},
+	{Name: "referer", Type: arrow.BinaryTypes.String},
+	{Name: "bytes_in", Type: arrow.PrimitiveTypes.Uint64},
+	{Name: "bytes_out", Type: arrow.PrimitiveTypes.Uint64},
+	{Name: "time_taken", Type: arrow.PrimitiveTypes.Float32},
+	{Name: "edge_location", Type: arrow.BinaryTypes.String},
+	{Name: "cache_result", Type: arrow.BinaryTypes.String},
+	{Name: "protocol", Type: arrow.BinaryTypes.String},
+	{Name: "http_version", Type: arrow.BinaryTypes.String},
+	{Name: "country", Type: arrow.BinaryTypes.String},
+	{Name: "asn", Type: arrow.PrimitiveTypes.Uint32},
+	{Name: "forwarded_for", Type: arrow.BinaryTypes.String},
+	{Name: "forwarded_ip", Type: IPType, Nullable: true},
+	{Name: "request_id", Type: arrow.BinaryTypes.String},
+	{Name: "source", Type: arrow.BinaryTypes.String},
+	{Name: "source_object", Type: arrow.BinaryTypes.String},
+	{Name: "source_line", Type: arrow.PrimitiveTypes.Uint32},
+}, nil)
+
+// Schema is the Arrow schema of every batch: field names are requests
+// columns. Timestamps are milliseconds UTC, addresses 16-byte IPv6 (IPv4
+// mapped), LowCardinality columns plain strings.
+func Schema() *arrow.Schema { return schema }
+
+// strCol accumulates a string column as Arrow's offsets and data.
+type strCol struct {
+	offs []int32
+	data []byte
+}
+
+func (c *strCol) reset(n, avg int) {
+	c.offs = make([]int32, 1, n+1)
+	c.data = make([]byte, 0, n*avg)
+}
+
+func (c *strCol) add(b []byte) {
+	c.data = append(c.data, b...)
+	c.offs = append(c.offs, int32(len(c.data)))
+}
+
+func (c *strCol) addString(s string) {
+	c.data = append(c.data, s...)
+	c.offs = append(c.offs, int32(len(c.data)))
+}
+
+func (c *strCol) array() arrow.Array {
+	n := len(c.offs) - 1
+	d := array.NewData(arrow.BinaryTypes.String, n, []*memory.Buffer{nil,
+		memory.NewBufferBytes(arrow.Int32Traits.CastToBytes(c.offs)),
+		memory.NewBufferBytes(c.data)}, nil, 0, 0)
+	defer d.Release()
+	return array.NewStringData(d)
+}
+
+// row is one request being assembled; parsers fill it and call batch.add.
+// Byte slices may alias the line buffer: add copies them.
+type row struct {
+	ts                                        int64 // unix milliseconds
+	ip                                        [16]byte
+	status                                    uint16
+	method, host, path, query, ua, referer    []byte
+	bytesIn, bytesOut                         uint64
+	timeTaken                                 float32
+	edge, cache, proto, httpVer, country, xff []byte
+	asn                                       uint32
+	fwdIP                                     [16]byte
+	hasFwd                                    bool
+	reqID                                     []byte
+}
+
+func (r *row) clear() { *r = row{} }
+
+// batch accumulates rows as Arrow columns. Each batch owns fresh buffers, so
+// a record handed out stays valid while the next one fills.
+type batch struct {
+	n        int
+	last     int // rows in the previous batch, to size the next
+	size     int
+	ts       []int64
+	ip       []byte
+	status   []uint16
+	str      [numCols]strCol // string columns by column index
+	bytesIn  []uint64
+	bytesOut []uint64
+	taken    []float32
+	asn      []uint32
+	fwd      []byte
+	fwdValid []byte
+	fwdNulls int
+	line     []uint32
+	source   string
+	object   string
+}
+
+var stringCols = []int{colMethod, colHost, colPath, colQuery, colUserAgent, colReferer,
+	colEdgeLocation, colCacheResult, colProtocol, colHTTPVersion, colCountry,
+	colForwardedFor, colRequestID}
+
+var avgLen = [numCols]int{colMethod: 4, colHost: 24, colPath: 48, colQuery: 16, colUserAgent: 96,
+	colReferer: 32, colEdgeLocation: 8, colCacheResult: 6, colProtocol: 5, colHTTPVersion: 8,
+	colCountry: 2, colForwardedFor: 4, colRequestID: 56}
+
+func newBatch(o Options) *batch {
+	b := &batch{size: o.BatchRows, source: o.Source, object: o.Object}
+	b.reset()
+	return b
+}
+
+func (b *batch) reset() {
+	// Small objects start small and grow on demand; big ones get full
+	// buffers from the second batch on.
+	n := min(b.size, max(8192, b.last))
+	b.last, b.n = b.n, 0
+	b.ts = make([]int64, 0, n)
+	b.ip = make([]byte, 0, n*16)
+	b.status = make([]uint16, 0, n)
+	for _, c := range stringCols {
+		b.str[c].reset(n, avgLen[c])
+	}
+	b.bytesIn = make([]uint64, 0, n)
+	b.bytesOut = make([]uint64, 0, n)
+	b.taken = make([]float32, 0, n)
+	b.asn = make([]uint32, 0, n)
+	b.fwd = make([]byte, 0, n*16)
+	b.fwdValid = make([]byte, 0, n/8+1)
+	b.fwdNulls = 0
+	b.line = make([]uint32, 0, n)
+}
+
+func (b *batch) add(r *row, line int) {
+	b.ts = append(b.ts, r.ts)
+	b.ip = append(b.ip, r.ip[:]...)
+	b.status = append(b.status, r.status)
+	b.str[colMethod].add(r.method)
+	b.str[colHost].add(r.host)
+	b.str[colPath].add(r.path)
+	b.str[colQuery].add(r.query)
+	b.str[colUserAgent].add(r.ua)
+	b.str[colReferer].add(r.referer)
+	b.bytesIn = append(b.bytesIn, r.bytesIn)
+	b.bytesOut = append(b.bytesOut, r.bytesOut)
+	b.taken = append(b.taken, r.timeTaken)
+	b.str[colEdgeLocation].add(r.edge)
+	b.str[colCacheResult].add(r.cache)
+	b.str[colProtocol].add(r.proto)
+	b.str[colHTTPVersion].add(r.httpVer)
+	b.str[colCountry].add(r.country)
+	b.asn = append(b.asn, r.asn)
+	b.str[colForwardedFor].add(r.xff)
+	b.addFwd(r)
+	b.str[colRequestID].add(r.reqID)
+	b.line = append(b.line, uint32(line))
+	b.n++
+}
+
+func (b *batch) addFwd(r *row) {
+	b.fwd = append(b.fwd, r.fwdIP[:]...)
+	if b.n%8 == 0 {
+		b.fwdValid = append(b.fwdValid, 0)
+	}
+	if r.hasFwd {
+		b.fwdValid[b.n/8] |= 1 << (b.n % 8)
+	} else {
+		b.fwdNulls++
+	}
+}
+
+func (b *batch) full() bool { return b.n >= b.size }
+
+// record hands out the accumulated rows and starts a new batch.
+func (b *batch) record() arrow.Record {
+	n := b.n
+	cols := make([]arrow.Array, numCols)
+	cols[colTs] = fixed(schema.Field(colTs).Type, n, nil, 0, arrow.Int64Traits.CastToBytes(b.ts))
+	cols[colClientIP] = fixed(IPType, n, nil, 0, b.ip)
+	cols[colStatus] = fixed(arrow.PrimitiveTypes.Uint16, n, nil, 0, arrow.Uint16Traits.CastToBytes(b.status))
+	for _, c := range stringCols {
+		cols[c] = b.str[c].array()
+	}
+	cols[colBytesIn] = fixed(arrow.PrimitiveTypes.Uint64, n, nil, 0, arrow.Uint64Traits.CastToBytes(b.bytesIn))
+	cols[colBytesOut] = fixed(arrow.PrimitiveTypes.Uint64, n, nil, 0, arrow.Uint64Traits.CastToBytes(b.bytesOut))
+	cols[colTimeTaken] = fixed(arrow.PrimitiveTypes.Float32, n, nil, 0, arrow.Float32Traits.CastToBytes(b.taken))
+	cols[colASN] = fixed(arrow.PrimitiveTypes.Uint32, n, nil, 0, arrow.Uint32Traits.CastToBytes(b.asn))
+	valid := b.fwdValid
+	if b.fwdNulls == 0 {
+		valid = nil
+	}
+	cols[colForwardedIP] = fixed(IPType, n, valid, b.fwdNulls, b.fwd)
+	cols[colSource] = constString(b.source, n)
+	cols[colSourceObject] = constString(b.object, n)
+	cols[colSourceLine] = fixed(arrow.PrimitiveTypes.Uint32, n, nil, 0, arrow.Uint32Traits.CastToBytes(b.line))
+	rec := array.NewRecord(schema, cols, int64(n))
+	for _, c := range cols {
+		c.Release()
+	}
+	b.reset()
+	return rec
+}
+
+func fixed(t arrow.DataType, n int, valid []byte, nulls int, data []byte) arrow.Array {
+	var vb *memory.Buffer
+	if valid != nil {
+		vb = memory.NewBufferBytes(valid)
+	}
+	d := array.NewData(t, n, []*memory.Buffer{vb, memory.NewBufferBytes(data)}, nil, nulls, 0)
+	defer d.Release()
+	return array.MakeFromData(d)
+}
+
+// constString is a column holding s in each of n rows.
+func constString(s string, n int) arrow.Array {
+	var c strCol
+	c.offs = make([]int32, n+1)
+	c.data = make([]byte, 0, len(s)*n)
+	for i := 1; i <= n; i++ {
+		c.data = append(c.data, s...)
+		c.offs[i] = int32(len(c.data))
+	}
+	return c.array()
+}

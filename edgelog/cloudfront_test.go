@@ -1,0 +1,5 @@
+package edgelog
+
+import "testing"
+
+func TestCloudFrontGolden(t *testing.T) { runGolden(t, "cloudfront") }

@@ -1,0 +1,186 @@
+// Package edgelog reads CDN and load-balancer access logs into Arrow record
+// batches whose columns are, by name and type, the columns of opsbot's
+// requests table (sql/schema/001_requests.sql).
+//
+// Every format streams: a Reader holds one batch of rows at a time, whatever
+// the size of the object. A line that cannot be read never stops a Reader: it
+// becomes a Reject carrying its 1-based line number, the reason and the first
+// kilobyte of the line. Blank lines and format directives (CloudFront's
+// "#Version:" and "#Fields:") are neither rows nor rejects. Each row carries
+// its provenance: source (the format name), source_object (Options.Object)
+// and source_line (its 1-based line number in the decompressed object; for
+// Parquet, its 1-based row number).
+//
+// # Formats
+//
+// CloudFront standard logs (cloudfront): the W3C tab-separated files. Fields
+// are mapped by the "#Fields:" directive, never by position; before any
+// directive the documented legacy order is assumed. A line may be shorter
+// than the directive when it carries date, time, c-ip, cs-method,
+// cs-uri-stem and sc-status: missing trailing fields are empty. "-" is empty;
+// cs(User-Agent) and cs(Referer) are URL-decoded (twice when CloudFront
+// double-encoded them, "%2520" → " "); sc-status "000" is kept as 0; host is
+// x-host-header, else cs(Host); x-forwarded-for is kept as logged and its
+// first address, when it is one, becomes forwarded_ip; c-country and asn
+// come from standard logging v2 when present.
+//
+// CloudFront standard logging v2 (cloudfront-v2-json, cloudfront-v2-parquet):
+// the same field names as JSON lines or as Parquet columns.
+//
+// Cloudflare Logpush http_requests (cloudflare): NDJSON. EdgeStartTimestamp
+// may be RFC 3339 or a unix time in seconds, milliseconds, microseconds or
+// nanoseconds (told apart by magnitude). ClientRequestURI is split into path
+// and query; time_taken is EdgeEndTimestamp − EdgeStartTimestamp, else
+// EdgeTimeToFirstByteMs, else OriginResponseDurationMs.
+//
+// AWS Application Load Balancer (alb): space-separated with quoted fields.
+// ts is the "time" field (when the response was sent), client_ip the address
+// of client:port, status elb_status_code ("-" → 0), bytes_in received_bytes,
+// bytes_out sent_bytes, time_taken the sum of the non-negative
+// request/target/response processing times, request_id trace_id, protocol
+// the connection type (h2 and grpcs count as https), host, path and query
+// from the request URL.
+//
+// nginx/Apache combined and common log formats (combined): referer and user
+// agent are optional; a third quoted field (nginx's default "main" format)
+// is x-forwarded-for; an Apache vhost_combined "host:port" prefix is host.
+//
+// Fastly (fastly): the default "classic" syslog-prefixed common-log line
+// ("<134>2026-11-22T10:00:00Z cache-sjc1 name[123]: 1.2.3.4 - - [...] ..."),
+// with edge_location the POP of the cache server name (cache-sjc10042 →
+// SJC), and JSON lines with or without the syslog prefix ("blank" setup).
+// Fastly JSON has no fixed schema; these keys are read (first listed is the
+// one in Fastly's own JSON logging example):
+//
+//	ts             timestamp, time, time_start, start_time (RFC 3339, or unix s/ms/µs/ns)
+//	client_ip      client_ip, ip, client, remote_addr
+//	status         response_status, status, resp_status
+//	method         request_method, method
+//	host           host, request_host
+//	path, query    url, request_url, uri (split at "?"); path, query when given apart
+//	user_agent     request_user_agent, user_agent, useragent
+//	referer        request_referer, referer, referrer
+//	bytes_in       request_size, req_bytes, request_bytes, req_body_size, req_header_size (summed)
+//	bytes_out      response_body_size, resp_bytes, response_bytes, bytes, resp_body_size, resp_header_size (summed)
+//	time_taken     time_elapsed_usec, elapsed_usec (µs); time_elapsed, elapsed, duration (seconds)
+//	edge_location  pop, datacenter, server_datacenter; else the POP of fastly_server / server
+//	cache_result   response_state, cache_status, state (fastly_info.state)
+//	protocol       request_scheme, scheme, protocol_scheme ("https", "http")
+//	http_version   request_protocol, protocol, http_version
+//	country        geo_country_code, country_code, geo_country, country
+//	asn            asn, client_asn, geo_asn, client_as_number
+//	forwarded_for  x_forwarded_for, forwarded_for, xff
+//	request_id     request_id, req_id, xid
+package edgelog
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/memory"
+)
+
+// Format names a log format.
+type Format string
+
+// The formats edgelog reads.
+const (
+	CloudFront          Format = "cloudfront"
+	CloudFrontV2Parquet Format = "cloudfront-v2-parquet"
+	CloudFrontV2JSON    Format = "cloudfront-v2-json"
+	Cloudflare          Format = "cloudflare"
+	Fastly              Format = "fastly"
+	ALB                 Format = "alb"
+	Combined            Format = "combined"
+)
+
+// Formats lists every format, in the order help texts show them.
+func Formats() []Format {
+	return []Format{CloudFront, CloudFrontV2Parquet, CloudFrontV2JSON, Cloudflare, Fastly, ALB, Combined}
+}
+
+// ParseFormat reads a format name (as given to --format).
+func ParseFormat(s string) (Format, error) {
+	for _, f := range Formats() {
+		if strings.EqualFold(strings.TrimSpace(s), string(f)) {
+			return f, nil
+		}
+	}
+	names := make([]string, 0, 7)
+	for _, f := range Formats() {
+		names = append(names, string(f))
+	}
+	return "", fmt.Errorf("%w %q: want one of %s", ErrUnknownFormat, s, strings.Join(names, ", "))
+}
+
+// Reject is a line that could not be read.
+type Reject struct {
+	Line   int    // 1-based line number in the decompressed object (Parquet: row number)
+	Reason string // what was wrong, e.g. `bad c-ip "x"`
+	Raw    string // the first 1 KB of the line
+}
+
+// MaxRaw is how much of a rejected line a Reject keeps.
+const MaxRaw = 1024
+
+// DefaultBatchRows is the batch size when Options.BatchRows is 0.
+const DefaultBatchRows = 65536
+
+// Options tune a Reader.
+type Options struct {
+	BatchRows int              // rows per batch; 0 means DefaultBatchRows
+	Object    string           // the source_object value of every row
+	Source    string           // the source value; "" means the format name
+	Alloc     memory.Allocator // for Parquet decoding; nil means the Go allocator
+	// SpoolDir and SpoolLimit bound how Parquet, which needs random access,
+	// is buffered when the input is not an io.ReaderAt: in a temporary file
+	// in SpoolDir (os.TempDir() when ""), at most SpoolLimit bytes (0 means
+	// DefaultSpoolLimit).
+	SpoolDir   string
+	SpoolLimit int64
+}
+
+// Reader yields record batches with Schema().
+//
+// Next returns the next batch and the lines rejected since the previous
+// call; at the end it returns (nil, rejects, io.EOF) — the last rejects may
+// come with io.EOF. A malformed line never makes Next fail: only the
+// underlying reader's errors (a truncated gzip stream, a closed pipe) do, and
+// then the rows before the failure have been returned. A returned record
+// stays valid after later calls; the caller releases it. Close releases what
+// the Reader holds (temporary files); it does not close the io.Reader.
+type Reader interface {
+	Next() (arrow.Record, []Reject, error)
+	Close() error
+}
+
+// NewReader reads format f from r, which is already decompressed (see
+// Decompress).
+func NewReader(f Format, r io.Reader, o Options) (Reader, error) {
+	if o.BatchRows <= 0 {
+		o.BatchRows = DefaultBatchRows
+	}
+	if o.Source == "" {
+		o.Source = string(f)
+	}
+	switch f {
+	case CloudFront:
+		return newLineReader(r, o, newCloudFront()), nil
+	case CloudFrontV2JSON:
+		return newLineReader(r, o, newCloudFrontJSON()), nil
+	case CloudFrontV2Parquet:
+		return newParquetReader(r, o)
+	case Cloudflare:
+		return newLineReader(r, o, &cloudflare{}), nil
+	case Fastly:
+		return newLineReader(r, o, &fastly{}), nil
+	case ALB:
+		return newLineReader(r, o, &alb{}), nil
+	case Combined:
+		return newLineReader(r, o, &combined{}), nil
+	}
+	_, err := ParseFormat(string(f))
+	return nil, err
+}
