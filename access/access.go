@@ -1,0 +1,60 @@
+// Package access decides who may do what and confirms write commands.
+//
+// Roles come from config by Slack user ID and user group (Roles implements
+// the router's Authorizer). Write commands are confirmed by a TOTP code
+// (RFC 6238) the requester sends in a DM, by the requester pressing a
+// Confirm button, or by a second operator's approval (Confirmations).
+// Authenticator secrets are stored encrypted with AES-GCM under a key from
+// the environment (TOTP).
+package access
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"github.com/opsbot/opsbot"
+	"github.com/opsbot/opsbot/config"
+)
+
+// Roles maps people to roles from the access config.
+type Roles struct {
+	users    map[string]opsbot.Role
+	groups   map[string]opsbot.Role
+	channels []string
+}
+
+// NewRoles reads the readers, analysts, operators and channels of c.
+func NewRoles(c config.Access) *Roles {
+	r := &Roles{users: map[string]opsbot.Role{}, groups: map[string]opsbot.Role{}, channels: c.Channels}
+	for role, m := range map[opsbot.Role]config.Members{
+		opsbot.RoleReader: c.Readers, opsbot.RoleAnalyst: c.Analysts, opsbot.RoleOperator: c.Operators,
+	} {
+		for _, u := range m.Users {
+			r.users[u] = max(r.users[u], role)
+		}
+		for _, g := range m.Groups {
+			r.groups[g] = max(r.groups[g], role)
+		}
+	}
+	return r
+}
+
+// Role is the strongest role u's ID or user groups give, or RoleNone in a
+// channel commands are not allowed in. Direct messages (Slack channel IDs
+// starting with D) and the terminal chat (channel "") are always allowed.
+// The display name is never looked at.
+func (r *Roles) Role(_ context.Context, u opsbot.User, channel string) opsbot.Role {
+	if u.ID == "" || !r.channelAllowed(channel) {
+		return opsbot.RoleNone
+	}
+	role := r.users[u.ID]
+	for _, g := range u.Groups {
+		role = max(role, r.groups[g])
+	}
+	return role
+}
+
+func (r *Roles) channelAllowed(ch string) bool {
+	return len(r.channels) == 0 || ch == "" || strings.HasPrefix(ch, "D") || slices.Contains(r.channels, ch)
+}
