@@ -1,0 +1,113 @@
+// Package auditlog appends every chat command — who, where, what was typed,
+// the parsed action, allowed or refused, the result, the time taken and the
+// approval — to the audit_log table (a MergeTree that is never updated),
+// posts write actions to the audit room, and answers `audit [WINDOW]`.
+package auditlog
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/opsbot/opsbot"
+	"github.com/opsbot/opsbot/warehouse"
+)
+
+// Log is the audit log. It implements the router's Auditor.
+type Log struct {
+	w      warehouse.Warehouse
+	poster opsbot.Poster // nil: nothing is posted
+	room   string
+}
+
+// New returns the log over w, posting write actions to room through poster
+// (nil to post nothing, e.g. in the terminal chat without Slack).
+func New(w warehouse.Warehouse, poster opsbot.Poster, room string) *Log {
+	return &Log{w: w, poster: poster, room: room}
+}
+
+const timeLayout = "2006-01-02 15:04:05.000"
+
+// Record appends e. Codes typed in `confirm ID CODE` and `2fa enroll CODE`
+// are masked: the log never holds a second factor.
+func (l *Log) Record(ctx context.Context, e opsbot.AuditEntry) error {
+	if e.Time.IsZero() {
+		e.Time = time.Now()
+	}
+	err := l.w.Exec(ctx, `INSERT INTO audit_log
+		(ts, user_id, user_name, channel, transport, text, action, allowed, result, took_ms, approval)
+		SELECT {ts:DateTime64(3, 'UTC')}, {uid:String}, {uname:String}, {ch:String}, {tr:String},
+		       {text:String}, {action:String}, {allowed:Bool}, {result:String}, {took:UInt32}, {approval:String}`,
+		opsbot.Params{
+			"ts": e.Time.UTC().Format(timeLayout), "uid": e.User.ID, "uname": e.User.Name,
+			"ch": e.Channel, "tr": e.Transport, "text": Redact(e.Text), "action": Redact(e.Action),
+			"allowed": strconv.FormatBool(e.Allowed), "result": e.Result,
+			"took": strconv.FormatInt(min(e.Took.Milliseconds(), 1<<32-1), 10), "approval": e.Approval,
+		})
+	if err != nil {
+		return fmt.Errorf("audit log: %w", err)
+	}
+	return nil
+}
+
+// Announce records e and posts it to the audit room: every write action
+// (ban, unban, page, their refusals and expiries) goes through here.
+func (l *Log) Announce(ctx context.Context, e opsbot.AuditEntry) error {
+	err := l.Record(ctx, e)
+	if l.poster == nil || l.room == "" {
+		return err
+	}
+	if _, perr := l.poster.Post(ctx, opsbot.Message{Channel: l.room, Reply: Message(e)}); perr != nil && err == nil {
+		err = fmt.Errorf("post to %s: %w", l.room, perr)
+	}
+	return err
+}
+
+// Message renders e for the audit room.
+func Message(e opsbot.AuditEntry) opsbot.Reply {
+	action := e.Action
+	if action == "" {
+		action = Redact(e.Text)
+	}
+	verdict := "done"
+	if !e.Allowed {
+		verdict = "refused"
+	} else if e.Result != "ok" && e.Result != "" {
+		verdict = e.Result
+	}
+	parts := []string{"by " + name(e.User)}
+	if e.Channel != "" {
+		parts = append(parts, "in "+e.Channel)
+	}
+	if e.Approval != "" {
+		parts = append(parts, "confirmed: "+e.Approval)
+	}
+	return opsbot.Reply{
+		Title:   fmt.Sprintf("%s: %s", action, verdict),
+		Text:    strings.Join(parts, " · ") + "\n" + e.Result,
+		Context: fmt.Sprintf("%s · took %s · via %s", e.Time.UTC().Format("2006-01-02 15:04:05Z"), e.Took.Round(time.Millisecond), e.Transport),
+	}
+}
+
+func name(u opsbot.User) string {
+	if u.Name == "" {
+		return u.ID
+	}
+	return u.Name + " (" + u.ID + ")"
+}
+
+// Redact masks the second factor in commands that carry one.
+func Redact(text string) string {
+	f := strings.Fields(text)
+	switch {
+	case len(f) >= 3 && strings.EqualFold(f[0], "confirm"):
+		f[2] = "******"
+	case len(f) >= 3 && strings.EqualFold(f[0], "2fa") && strings.EqualFold(f[1], "enroll"):
+		f[2] = "******"
+	default:
+		return text
+	}
+	return strings.Join(f, " ")
+}
