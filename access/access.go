@@ -10,8 +10,6 @@ package access
 
 import (
 	"context"
-	"slices"
-	"strings"
 
 	"github.com/opsbot/opsbot"
 	"github.com/opsbot/opsbot/config"
@@ -19,14 +17,13 @@ import (
 
 // Roles maps people to roles from the access config.
 type Roles struct {
-	users    map[string]opsbot.Role
-	groups   map[string]opsbot.Role
-	channels []string
+	users  map[string]opsbot.Role
+	groups map[string]opsbot.Role
 }
 
-// NewRoles reads the readers, analysts, operators and channels of c.
+// NewRoles reads the readers, analysts and operators of c.
 func NewRoles(c config.Access) *Roles {
-	r := &Roles{users: map[string]opsbot.Role{}, groups: map[string]opsbot.Role{}, channels: c.Channels}
+	r := &Roles{users: map[string]opsbot.Role{}, groups: map[string]opsbot.Role{}}
 	for role, m := range map[opsbot.Role]config.Members{
 		opsbot.RoleReader: c.Readers, opsbot.RoleAnalyst: c.Analysts, opsbot.RoleOperator: c.Operators,
 	} {
@@ -40,12 +37,11 @@ func NewRoles(c config.Access) *Roles {
 	return r
 }
 
-// Role is the strongest role u's ID or user groups give, or RoleNone in a
-// channel commands are not allowed in. Direct messages (Slack channel IDs
-// starting with D) and the terminal chat (channel "") are always allowed.
-// The display name is never looked at.
-func (r *Roles) Role(_ context.Context, u opsbot.User, channel string) opsbot.Role {
-	if u.ID == "" || !r.channelAllowed(channel) {
+// Role is the strongest role u's ID or user groups give; anyone else is
+// RoleNone. The display name is never looked at. Where commands may be
+// asked (slack.channels) is the router's Place check, not a role.
+func (r *Roles) Role(_ context.Context, u opsbot.User, _ string) opsbot.Role {
+	if u.ID == "" {
 		return opsbot.RoleNone
 	}
 	role := r.users[u.ID]
@@ -53,8 +49,4 @@ func (r *Roles) Role(_ context.Context, u opsbot.User, channel string) opsbot.Ro
 		role = max(role, r.groups[g])
 	}
 	return role
-}
-
-func (r *Roles) channelAllowed(ch string) bool {
-	return len(r.channels) == 0 || ch == "" || strings.HasPrefix(ch, "D") || slices.Contains(r.channels, ch)
 }

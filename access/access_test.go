@@ -25,7 +25,6 @@ func TestRoles(t *testing.T) {
 	c.Readers = config.Members{Users: []string{"UREAD"}, Groups: []string{"SREADERS"}}
 	c.Analysts = config.Members{Users: []string{"UANA"}}
 	c.Operators = config.Members{Users: []string{"UOPS"}, Groups: []string{"SOPS"}}
-	c.Channels = []string{"COPS"}
 	r := access.NewRoles(c)
 	ctx := context.Background()
 	for _, tc := range []struct {

@@ -52,17 +52,26 @@ func (l *Log) Record(ctx context.Context, e opsbot.AuditEntry) error {
 	return nil
 }
 
-// Announce records e and posts it to the audit room: every write action
-// (ban, unban, page, their refusals and expiries) goes through here.
+// Announce records e and posts it to the audit room: what changes the
+// world outside a chat command (a ban expiring) goes through here.
 func (l *Log) Announce(ctx context.Context, e opsbot.AuditEntry) error {
 	err := l.Record(ctx, e)
-	if l.poster == nil || l.room == "" {
-		return err
-	}
-	if _, perr := l.poster.Post(ctx, opsbot.Message{Channel: l.room, Reply: Message(e)}); perr != nil && err == nil {
-		err = fmt.Errorf("post to %s: %w", l.room, perr)
+	if perr := l.Post(ctx, e); perr != nil && err == nil {
+		err = perr
 	}
 	return err
+}
+
+// Post only posts e to the audit room: write commands, whose table entry
+// the router records.
+func (l *Log) Post(ctx context.Context, e opsbot.AuditEntry) error {
+	if l.poster == nil || l.room == "" {
+		return nil
+	}
+	if _, err := l.poster.Post(ctx, opsbot.Message{Channel: l.room, Reply: Message(e)}); err != nil {
+		return fmt.Errorf("post to %s: %w", l.room, err)
+	}
+	return nil
 }
 
 // Message renders e for the audit room.

@@ -7,7 +7,9 @@ import (
 
 // Access is the `access:` section: who may do what, and how write commands
 // are confirmed. Identity is the Slack user ID (or the terminal chat's local
-// identity), never a display name.
+// identity, slack.terminal.user), never a display name. Where commands are
+// answered is slack.channels; where write actions are posted is
+// slack.rooms.audit.
 type Access struct {
 	// Readers ask read phrases; Analysts also run raw read-only SQL;
 	// Operators also ban, unban, page and silence. A person holds the
@@ -15,9 +17,6 @@ type Access struct {
 	Readers   Members `yaml:"readers"`
 	Analysts  Members `yaml:"analysts"`
 	Operators Members `yaml:"operators"`
-	// Channels are the channel IDs where commands are allowed; empty allows
-	// every channel the bot is in. Direct messages are always allowed.
-	Channels []string `yaml:"channels"`
 	// Confirm picks the confirmation of each write command: totp (a code
 	// from the requester's authenticator, sent in a DM; the default),
 	// button (the requester presses Confirm) or approval (a second
@@ -30,8 +29,6 @@ type Access struct {
 	SecretKeyEnv string `yaml:"secret_key_env"`
 	// Issuer is the name authenticator apps show (opsbot).
 	Issuer string `yaml:"issuer"`
-	// AuditRoom is where every write action is posted (#tech-audits).
-	AuditRoom string `yaml:"audit_room"`
 }
 
 // Members are Slack user IDs and user group IDs.
@@ -54,7 +51,6 @@ func (c *Access) defaults() {
 	c.ConfirmWithin = 5 * time.Minute
 	c.SecretKeyEnv = "OPSBOT_SECRET_KEY"
 	c.Issuer = "opsbot"
-	c.AuditRoom = "#tech-audits"
 }
 
 // ConfirmMethod is the confirmation command needs (totp unless configured).
@@ -81,8 +77,6 @@ func (c *Access) validate() error {
 		return fieldErr("access.secret_key_env", "name the environment variable holding the TOTP encryption key")
 	case c.Issuer == "":
 		return fieldErr("access.issuer", "must not be empty")
-	case c.AuditRoom == "":
-		return fieldErr("access.audit_room", "must name the room write actions are posted to")
 	}
 	for role, m := range map[string]Members{"readers": c.Readers, "analysts": c.Analysts, "operators": c.Operators} {
 		for i, u := range m.Users {
