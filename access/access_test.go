@@ -37,7 +37,6 @@ func TestRoles(t *testing.T) {
 		{opsbot.User{ID: "UOPS"}, "COPS", opsbot.RoleOperator},
 		{opsbot.User{ID: "UX", Groups: []string{"SREADERS", "SOPS"}}, "COPS", opsbot.RoleOperator},
 		{opsbot.User{ID: "UX", Name: "UOPS"}, "COPS", opsbot.RoleNone}, // a name is never an identity
-		{opsbot.User{ID: "UOPS"}, "COTHER", opsbot.RoleNone},           // not an allowed channel
 		{opsbot.User{ID: "UOPS"}, "D123", opsbot.RoleOperator},         // DMs are
 		{opsbot.User{ID: "UOPS"}, "", opsbot.RoleOperator},             // the terminal chat
 		{opsbot.User{}, "", opsbot.RoleNone},
