@@ -1,0 +1,147 @@
+// Package namedq runs the named queries in sql/queries for the schedules:
+// by file name, with bound parameters only, and reads their values.
+package namedq
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"strings"
+	"time"
+
+	"github.com/opsbot/opsbot"
+	"github.com/opsbot/opsbot/warehouse"
+)
+
+// ErrNoTable is returned (wrapped) when a query reads a table that does not
+// exist (ClickHouse UNKNOWN_TABLE).
+var ErrNoTable = errors.New("table does not exist")
+
+// Runner runs named queries from Files against W.
+type Runner struct {
+	W       warehouse.Warehouse
+	Files   fs.FS // sql/queries, as sql.QueryFiles()
+	Timeout int   // seconds per query (60 when 0)
+}
+
+// Run runs NAME.sql read-only with params.
+func (r *Runner) Run(ctx context.Context, name string, params opsbot.Params) (*opsbot.Result, error) {
+	b, err := fs.ReadFile(r.Files, name+".sql")
+	if err != nil {
+		return nil, fmt.Errorf("query %s: %w", name, err)
+	}
+	t := r.Timeout
+	if t == 0 {
+		t = 60
+	}
+	res, err := r.W.Query(ctx, string(b), params, warehouse.ReadOnly(), warehouse.Timeout(t))
+	if err != nil {
+		if s := err.Error(); strings.Contains(s, "UNKNOWN_TABLE") || strings.Contains(s, "Code: 60.") {
+			err = fmt.Errorf("%w: %w", ErrNoTable, err)
+		}
+		return nil, fmt.Errorf("query %s: %w", name, err)
+	}
+	return res, nil
+}
+
+// TableExists reports whether table exists in the current database.
+func (r *Runner) TableExists(ctx context.Context, table string) (bool, error) {
+	res, err := r.W.Query(ctx, "SELECT count() FROM system.tables WHERE database = currentDatabase() AND name = {t:String}",
+		opsbot.Params{"t": table}, warehouse.ReadOnly())
+	if err != nil {
+		return false, fmt.Errorf("look up table %s: %w", table, err)
+	}
+	return len(res.Rows) == 1 && U64(res.Rows[0][0]) > 0, nil
+}
+
+// Time renders t as a DateTime64(3, 'UTC') parameter.
+func Time(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05.000") }
+
+// F is v as a float64 (0 for nil or non-numbers); ok is false for nil.
+func F(v any) (f float64, ok bool) {
+	switch x := v.(type) {
+	case float64:
+		return x, true
+	case int64:
+		return float64(x), true
+	case uint64:
+		return float64(x), true
+	case bool:
+		if x {
+			return 1, true
+		}
+		return 0, true
+	}
+	return 0, false
+}
+
+// U64 is v as a uint64.
+func U64(v any) uint64 {
+	switch x := v.(type) {
+	case uint64:
+		return x
+	case int64:
+		if x < 0 {
+			return 0
+		}
+		return uint64(x)
+	case float64:
+		if x < 0 {
+			return 0
+		}
+		return uint64(x)
+	}
+	return 0
+}
+
+// S is v as text.
+func S(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	case time.Time:
+		return x.UTC().Format(time.RFC3339)
+	}
+	return fmt.Sprint(v)
+}
+
+// T is v as a time (zero when not a time).
+func T(v any) time.Time {
+	t, _ := v.(time.Time)
+	return t
+}
+
+// Row is one result row addressed by column name.
+type Row struct {
+	r   *opsbot.Result
+	row []any
+}
+
+// Rows are res's rows.
+func Rows(res *opsbot.Result) []Row {
+	out := make([]Row, len(res.Rows))
+	for i, r := range res.Rows {
+		out[i] = Row{res, r}
+	}
+	return out
+}
+
+// Get is the value of column name, or nil.
+func (r Row) Get(name string) any {
+	if i := r.r.Col(name); i >= 0 && i < len(r.row) {
+		return r.row[i]
+	}
+	return nil
+}
+
+// U is column name as a uint64.
+func (r Row) U(name string) uint64 { return U64(r.Get(name)) }
+
+// F is column name as a float64.
+func (r Row) F(name string) float64 { f, _ := F(r.Get(name)); return f }
+
+// S is column name as text.
+func (r Row) S(name string) string { return S(r.Get(name)) }

@@ -1,0 +1,28 @@
+-- daily_new_clients: the day's top clients that were not among the top clients of the
+-- baseline days before it (by requests).
+-- Answers: one row per new client: ip, requests, top_path, top_status.
+-- Parameters:
+--   {since:DateTime64(3, 'UTC')}  day start, inclusive, UTC
+--   {until:DateTime64(3, 'UTC')}  day end, exclusive, UTC
+--   {baseline_since:DateTime64(3, 'UTC')}  baseline start (7 days before since), UTC
+--   {limit:UInt32}                top clients of the day considered
+--   {baseline_limit:UInt32}       top clients of the baseline that count as known
+-- Run: clickhouse-client --param_since='2026-11-22 00:00:00' --param_until='2026-11-23 00:00:00' \
+--   --param_baseline_since='2026-11-15 00:00:00' --param_limit=10 --param_baseline_limit=50 \
+--   --queries-file sql/queries/daily_new_clients.sql
+SELECT
+    replaceRegexpOne(toString(client_ip), '^::ffff:', '') AS ip,
+    count() AS requests,
+    arrayElement(topK(1, 1000)(path), 1) AS top_path,
+    arrayElement(topK(1, 1000)(status), 1) AS top_status
+FROM requests
+WHERE ts >= {since:DateTime64(3, 'UTC')} AND ts < {until:DateTime64(3, 'UTC')}
+GROUP BY client_ip
+HAVING client_ip NOT IN (
+    SELECT client_ip FROM requests
+    WHERE ts >= {baseline_since:DateTime64(3, 'UTC')} AND ts < {since:DateTime64(3, 'UTC')}
+    GROUP BY client_ip
+    ORDER BY count() DESC, client_ip
+    LIMIT {baseline_limit:UInt32})
+ORDER BY requests DESC, ip
+LIMIT {limit:UInt32}

@@ -1,0 +1,16 @@
+-- daily_series: requests and errors per 5 minutes over the day (the report's chart).
+-- Answers: one row per 5-minute bucket with traffic: bucket, requests, s4xx, s5xx (5xx and 000).
+-- Parameters:
+--   {since:DateTime64(3, 'UTC')}  day start, inclusive, UTC
+--   {until:DateTime64(3, 'UTC')}  day end, exclusive, UTC
+-- Run: clickhouse-client --param_since='2026-11-22 00:00:00' --param_until='2026-11-23 00:00:00' \
+--   --queries-file sql/queries/daily_series.sql
+SELECT
+    toStartOfInterval(ts, INTERVAL 5 MINUTE) AS bucket,
+    count() AS requests,
+    countIf(status BETWEEN 400 AND 499) AS s4xx,
+    countIf(status >= 500 OR status = 0) AS s5xx
+FROM requests
+WHERE ts >= {since:DateTime64(3, 'UTC')} AND ts < {until:DateTime64(3, 'UTC')}
+GROUP BY bucket
+ORDER BY bucket
