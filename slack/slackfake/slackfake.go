@@ -1,0 +1,328 @@
+// Package slackfake is a Slack on loopback for tests and benchmarks: the Web
+// API methods opsbot calls (form-encoded, with Bearer tokens, Slack's JSON
+// answers and errors, 429 with Retry-After), the files upload v2 flow,
+// response URLs, and Socket Mode (apps.connections.open and a websocket
+// that sends hello, envelopes and pings, takes acks, and redelivers
+// unacknowledged envelopes on reconnection, like Slack).
+package slackfake
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+)
+
+// Tokens the fake accepts.
+const (
+	BotToken = "xoxb-test-token"
+	AppToken = "xapp-test-token"
+	BotID    = "UBOT"
+)
+
+// BlocksTooLong is where the fake, like Slack, rejects a message with
+// msg_blocks_too_long: the total characters of its blocks' text.
+const BlocksTooLong = 13000
+
+// Call is one request the fake received.
+type Call struct {
+	Method string     // "chat.postMessage", "upload", "response" …
+	Form   url.Values // form fields (token removed)
+	JSON   []byte     // JSON body (response URLs)
+	Body   []byte     // uploaded file bytes
+	At     time.Time  // wall time received (for the benchmark)
+	TS     string     // ts given to a posted message
+}
+
+// Channel is a channel the fake knows.
+type Channel struct{ ID, Name string }
+
+// Server is the fake Slack.
+type Server struct {
+	*httptest.Server
+
+	mu       sync.Mutex
+	changed  chan struct{} // closed and replaced on every change
+	calls    []Call
+	limits   map[string][]int // method → Retry-After seconds of the next 429s
+	channels []Channel
+	users    map[string]string
+	ts       int
+	files    int
+	sock     *socket
+}
+
+// New starts a fake Slack on loopback.
+func New() *Server {
+	s := &Server{
+		changed: make(chan struct{}), limits: map[string][]int{},
+		channels: []Channel{{"C0ALERTS1", "tech-alerts"}, {"C0AUDITS1", "tech-audits"}, {"C0OPS0001", "ops"}},
+		users:    map[string]string{"U0ALICE01": "alice", "U0BOB0001": "bob"},
+	}
+	s.sock = newSocket(s)
+	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
+	return s
+}
+
+// APIURL is the Web API base URL, for slack.OptionAPIURL.
+func (s *Server) APIURL() string { return s.URL + "/api/" }
+
+// RateLimit makes the next len(retryAfter) calls of method answer 429 with
+// these Retry-After values (seconds).
+func (s *Server) RateLimit(method string, retryAfter ...int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.limits[method] = append(s.limits[method], retryAfter...)
+}
+
+// Calls returns the calls of method received so far ("" for all).
+func (s *Server) Calls(method string) []Call {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Call
+	for _, c := range s.calls {
+		if method == "" || c.Method == method {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Wait blocks until cond holds over the calls, or ctx ends.
+func (s *Server) Wait(ctx context.Context, cond func(calls []Call) bool) error {
+	for {
+		s.mu.Lock()
+		ok, ch := cond(append([]Call(nil), s.calls...)), s.changed
+		s.mu.Unlock()
+		if ok {
+			return nil
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return fmt.Errorf("slackfake: waiting: %w", ctx.Err())
+		}
+	}
+}
+
+// WaitCalls blocks until n calls of method arrived and returns them.
+func (s *Server) WaitCalls(ctx context.Context, method string, n int) ([]Call, error) {
+	err := s.Wait(ctx, func(cs []Call) bool { return count(cs, method) >= n })
+	return s.Calls(method), err
+}
+
+func count(cs []Call, method string) int {
+	n := 0
+	for _, c := range cs {
+		if c.Method == method {
+			n++
+		}
+	}
+	return n
+}
+
+func (s *Server) record(c Call) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c.At = time.Now()
+	s.calls = append(s.calls, c)
+	s.notifyLocked()
+}
+
+func (s *Server) notifyLocked() {
+	close(s.changed)
+	s.changed = make(chan struct{})
+}
+
+// limited pops the next 429 for method, if any.
+func (s *Server) limited(method string) (int, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	l := s.limits[method]
+	if len(l) == 0 {
+		return 0, false
+	}
+	s.limits[method] = l[1:]
+	return l[0], true
+}
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	switch {
+	case strings.HasPrefix(r.URL.Path, "/api/"):
+		s.api(w, r, strings.TrimPrefix(r.URL.Path, "/api/"))
+	case strings.HasPrefix(r.URL.Path, "/upload/"):
+		s.uploaded(w, r)
+	case strings.HasPrefix(r.URL.Path, "/response/"):
+		body, _ := io.ReadAll(r.Body)
+		s.record(Call{Method: "response", JSON: body, Form: url.Values{"url": {r.URL.Path}}})
+	case r.URL.Path == "/link":
+		s.sock.serveWS(w, r)
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+func (s *Server) api(w http.ResponseWriter, r *http.Request, method string) {
+	if err := r.ParseForm(); err != nil {
+		reply(w, map[string]any{"ok": false, "error": "invalid_form_data"})
+		return
+	}
+	token := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if token == "" {
+		token = r.PostForm.Get("token")
+	}
+	want := BotToken
+	if method == "apps.connections.open" {
+		want = AppToken
+	}
+	if token != want {
+		reply(w, map[string]any{"ok": false, "error": "invalid_auth"})
+		return
+	}
+	if after, ok := s.limited(method); ok {
+		s.record(Call{Method: method + " 429"})
+		w.Header().Set("Retry-After", fmt.Sprint(after))
+		w.WriteHeader(http.StatusTooManyRequests)
+		return
+	}
+	form := r.PostForm
+	form.Del("token")
+	s.method(w, method, form)
+}
+
+func reply(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// method answers one Web API method like Slack does.
+func (s *Server) method(w http.ResponseWriter, method string, f url.Values) {
+	switch method {
+	case "auth.test":
+		reply(w, map[string]any{"ok": true, "user_id": BotID, "user": "opsbot", "team_id": "T0TEAM001", "bot_id": "B0BOT0001"})
+	case "apps.connections.open":
+		reply(w, map[string]any{"ok": true, "url": "ws" + strings.TrimPrefix(s.URL, "http") + "/link"})
+	case "chat.postMessage", "chat.postEphemeral":
+		s.post(w, method, f)
+	case "reactions.add", "reactions.remove":
+		s.record(Call{Method: method, Form: f})
+		reply(w, map[string]any{"ok": true})
+	case "users.info":
+		s.mu.Lock()
+		name := s.users[f.Get("user")]
+		s.mu.Unlock()
+		s.record(Call{Method: method, Form: f})
+		if name == "" {
+			reply(w, map[string]any{"ok": false, "error": "user_not_found"})
+			return
+		}
+		reply(w, map[string]any{"ok": true, "user": map[string]any{"id": f.Get("user"), "name": name, "real_name": strings.ToUpper(name[:1]) + name[1:], "profile": map[string]any{"display_name": name}}})
+	case "conversations.list":
+		s.record(Call{Method: method, Form: f})
+		s.mu.Lock()
+		var chans []map[string]any
+		for _, c := range s.channels {
+			chans = append(chans, map[string]any{"id": c.ID, "name": c.Name, "is_channel": true})
+		}
+		s.mu.Unlock()
+		reply(w, map[string]any{"ok": true, "channels": chans, "response_metadata": map[string]any{"next_cursor": ""}})
+	case "files.getUploadURLExternal":
+		s.mu.Lock()
+		s.files++
+		id := fmt.Sprintf("F%08d", s.files)
+		s.mu.Unlock()
+		s.record(Call{Method: method, Form: f})
+		reply(w, map[string]any{"ok": true, "upload_url": s.URL + "/upload/" + id, "file_id": id})
+	case "files.completeUploadExternal":
+		s.record(Call{Method: method, Form: f})
+		var files []map[string]any
+		_ = json.Unmarshal([]byte(f.Get("files")), &files)
+		reply(w, map[string]any{"ok": true, "files": files})
+	default:
+		reply(w, map[string]any{"ok": false, "error": "unknown_method"})
+	}
+}
+
+// post checks a message against Slack's limits and records it.
+func (s *Server) post(w http.ResponseWriter, method string, f url.Values) {
+	if msg := checkBlocks(f.Get("blocks")); msg != "" {
+		s.record(Call{Method: method + " rejected", Form: f})
+		reply(w, map[string]any{"ok": false, "error": msg})
+		return
+	}
+	s.mu.Lock()
+	s.ts++
+	ts := fmt.Sprintf("1700000000.%06d", s.ts)
+	s.mu.Unlock()
+	s.record(Call{Method: method, Form: f, TS: ts})
+	if method == "chat.postEphemeral" {
+		reply(w, map[string]any{"ok": true, "message_ts": ts})
+		return
+	}
+	reply(w, map[string]any{"ok": true, "channel": f.Get("channel"), "ts": ts, "message": map[string]any{"text": f.Get("text"), "ts": ts}})
+}
+
+// checkBlocks applies Slack's block limits: 50 blocks, 3,000 characters per
+// section text, and about 13k characters in all.
+func checkBlocks(raw string) string {
+	if raw == "" {
+		return ""
+	}
+	var blocks []struct {
+		Type     string                 `json:"type"`
+		Text     *struct{ Text string } `json:"text"`
+		Elements []struct {
+			Text any `json:"text"`
+		} `json:"elements"`
+	}
+	if err := json.Unmarshal([]byte(raw), &blocks); err != nil {
+		return "invalid_blocks_format"
+	}
+	if len(blocks) > 50 {
+		return "invalid_blocks"
+	}
+	total := 0
+	for _, b := range blocks {
+		if b.Text != nil {
+			n := utf8.RuneCountInString(b.Text.Text)
+			if b.Type == "section" && n > 3000 {
+				return "invalid_blocks"
+			}
+			total += n
+		}
+		for _, e := range b.Elements {
+			if t, ok := e.Text.(string); ok {
+				total += utf8.RuneCountInString(t)
+			}
+		}
+	}
+	if total > BlocksTooLong {
+		return "msg_blocks_too_long"
+	}
+	return ""
+}
+
+func (s *Server) uploaded(w http.ResponseWriter, r *http.Request) {
+	if r.Header.Get("Authorization") != "Bearer "+BotToken {
+		w.WriteHeader(http.StatusUnauthorized)
+		return
+	}
+	file, hdr, err := r.FormFile("file")
+	if err != nil {
+		http.Error(w, "no file", http.StatusBadRequest)
+		return
+	}
+	body, _ := io.ReadAll(file)
+	s.record(Call{Method: "upload", Body: body, Form: url.Values{"id": {strings.TrimPrefix(r.URL.Path, "/upload/")}, "filename": {hdr.Filename}}})
+	fmt.Fprintf(w, "OK - %d", len(body))
+}
+
+// ResponseURL is a response URL on the fake, for slash commands and buttons.
+func (s *Server) ResponseURL(id string) string { return s.URL + "/response/" + id }

@@ -1,0 +1,111 @@
+package slack_test
+
+import (
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/opsbot/opsbot/slack/slackfake"
+)
+
+func TestMentionAnsweredWithExactBlocks(t *testing.T) {
+	r := newRig(t, nil)
+	env := r.fake.Send("events_api", slackfake.Event("Ev1", slackfake.Mention("U0BOB0001", "C0OPS0001", "<@UBOT> rows 3", "1700000000.000001", "")))
+	post := r.posts(t, 1)[0]
+	want := "[" +
+		`{"type":"section","text":{"type":"mrkdwn","text":"*Top 3 by ip*"}},` +
+		`{"type":"section","text":{"type":"mrkdwn","text":"` + "```" + `\nip        requests\n────────  ────────\n10.0.0.0   100,000\n10.0.0.1    99,993\n10.0.0.2    99,986\n` + "```" + `"}},` +
+		`{"type":"context","elements":[{"type":"mrkdwn","text":"last hour · 1,000 rows scanned"}]}` + "]"
+	if got := compact(t, post.Form.Get("blocks")); got != compact(t, want) {
+		t.Errorf("blocks\n got %s\nwant %s", got, compact(t, want))
+	}
+	if post.Form.Get("channel") != "C0OPS0001" || post.Form.Get("thread_ts") != "" || post.Form.Get("text") != "Top 3 by ip" {
+		t.Errorf("posted to %v", post.Form)
+	}
+	// The envelope was acked before the answer was posted.
+	calls := r.fake.Calls("")
+	ack, answer := -1, -1
+	for i, c := range calls {
+		if c.Method == "ack" && c.Form.Get("envelope_id") == env && ack < 0 {
+			ack = i
+		}
+		if c.Method == "chat.postMessage" && answer < 0 {
+			answer = i
+		}
+	}
+	if ack < 0 || ack > answer {
+		t.Errorf("ack at %d, answer at %d: want the ack first", ack, answer)
+	}
+}
+
+func TestTriggersThreadsAndDedupe(t *testing.T) {
+	r := newRig(t, nil)
+	send := func(id string, ev map[string]any) { r.fake.Send("events_api", slackfake.Event(id, ev)) }
+	// Not for us: chatter, the bot itself, an edit.
+	send("Ev1", slackfake.Message("U0BOB0001", "C0OPS0001", "channel", "echo chatter", "1.000001", ""))
+	send("Ev2", slackfake.Message(slackfake.BotID, "C0OPS0001", "channel", "opsbot echo myself", "1.000002", ""))
+	edit := slackfake.Message("U0BOB0001", "C0OPS0001", "channel", "opsbot echo edited", "1.000003", "")
+	edit["subtype"] = "message_changed"
+	send("Ev3", edit)
+	// For us: a channel message with the prefix, in a thread; a DM; a
+	// mention that also arrives as a message event (one answer).
+	send("Ev4", slackfake.Message("U0BOB0001", "C0OPS0001", "channel", "OpsBot  echo in thread", "1.000004", "1.000000"))
+	send("Ev5", slackfake.Message("U0ALICE01", "D0ALICE01", "im", "echo dm &amp; more", "1.000005", ""))
+	send("Ev6", slackfake.Mention("U0BOB0001", "C0OPS0001", "<@UBOT> echo both", "1.000006", ""))
+	send("Ev7", slackfake.Message("U0BOB0001", "C0OPS0001", "channel", "<@UBOT> echo both", "1.000006", ""))
+	send("Ev6", slackfake.Mention("U0BOB0001", "C0OPS0001", "<@UBOT> echo both", "1.000006", "")) // Slack's retry
+	r.posts(t, 3)
+	r.stop()
+	got := map[string]string{}
+	for _, p := range r.fake.Calls("chat.postMessage") {
+		got[p.Form.Get("text")] = p.Form.Get("channel") + " " + p.Form.Get("thread_ts")
+	}
+	want := map[string]string{
+		"echo in thread (U0BOB0001 bob)": "C0OPS0001 1.000000",
+		"echo dm & more (U0ALICE01 alice)": "D0ALICE01 ",
+		"echo both (U0BOB0001 bob)":        "C0OPS0001 ",
+	}
+	if len(r.fake.Calls("chat.postMessage")) != 3 || len(got) != 3 {
+		t.Fatalf("answers: %v", got)
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("answer %q went to %q, want %q", k, got[k], v)
+		}
+	}
+}
+
+func TestDisconnectMidConversation(t *testing.T) {
+	r := newRig(t, nil)
+	ask := func(id, text, ts string) {
+		r.fake.Send("events_api", slackfake.Event(id, slackfake.Mention("U0BOB0001", "C0OPS0001", "<@UBOT> echo "+text, ts, "")))
+	}
+	ask("Ev1", "one", "2.000001")
+	r.posts(t, 1)
+	r.fake.Drop() // the network goes away
+	ask("Ev2", "two", "2.000002")
+	ask("Ev3", "three", "2.000003")
+	if _, err := r.fake.WaitCalls(r.ctx, "socket.connect", 2); err != nil {
+		t.Fatal(err)
+	}
+	r.posts(t, 3)
+	r.fake.Disconnect() // Slack rotates the connection
+	if _, err := r.fake.WaitCalls(r.ctx, "socket.connect", 3); err != nil {
+		t.Fatal(err)
+	}
+	ask("Ev3", "three", "2.000003") // redelivered after the reconnection
+	ask("Ev4", "four", "2.000004")
+	r.posts(t, 4)
+	r.stop()
+	var texts []string
+	for _, p := range r.fake.Calls("chat.postMessage") {
+		texts = append(texts, strings.TrimSuffix(p.Form.Get("text"), " (U0BOB0001 bob)"))
+	}
+	sort.Strings(texts)
+	if strings.Join(texts, ",") != "echo four,echo one,echo three,echo two" {
+		t.Errorf("answers = %v, want each question answered once", texts)
+	}
+	if n := r.fake.Unacked(); n != 0 {
+		t.Errorf("%d envelopes never acked", n)
+	}
+}
