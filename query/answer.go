@@ -1,0 +1,124 @@
+package query
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/opsbot/opsbot"
+)
+
+// Ask answers a phrase at now ("last hour" ends at now). Bad input is an
+// error wrapping opsbot.ErrInvalid whose message is for the asker; other
+// errors are the engine's.
+func (e *Engine) Ask(ctx context.Context, phrase string, now time.Time) (*opsbot.Reply, error) {
+	start := time.Now()
+	pl, err := e.Plan(phrase, now)
+	if err != nil {
+		return nil, err
+	}
+	n, err := e.Named(pl.Query)
+	if err != nil {
+		return nil, err
+	}
+	res, err := e.run(ctx, n.SQL, pl.Params)
+	if err != nil {
+		return nil, err
+	}
+	r := &opsbot.Reply{Title: pl.Title, Table: res}
+	if err := e.shape(pl, r); err != nil {
+		return nil, err
+	}
+	r.Context = context_(pl, res, e.opts.Location, phrase)
+	r.Took = time.Since(start)
+	return r, nil
+}
+
+// shape adds what a kind of answer needs beyond the table.
+func (e *Engine) shape(pl *Plan, r *opsbot.Reply) error {
+	switch pl.Kind {
+	case "rate":
+		req, matched := sumColumn(r.Table, "requests"), sumColumn(r.Table, "matched")
+		pct := 0.0
+		if req > 0 {
+			pct = 100 * float64(matched) / float64(req)
+		}
+		r.Title += fmt.Sprintf(": %.2f%% (%s of %s)", pct, FormatValue(matched), FormatValue(req))
+	case "graph":
+		png, err := Chart(pl.Title, r.Table, pl.Plot, e.opts.Location)
+		if err != nil {
+			return fmt.Errorf("chart: %w", err)
+		}
+		r.Files = []opsbot.File{{Name: pl.Plot + ".png", Title: pl.Title, MimeType: "image/png", Data: png}}
+	case "hits":
+		if len(r.Table.Rows) == 1 {
+			r.Text = Vertical(r.Table, 0)
+		}
+	}
+	if len(r.Table.Rows) == 0 {
+		r.Text = "No matching requests in this window."
+	}
+	return nil
+}
+
+func context_(pl *Plan, res *opsbot.Result, loc *time.Location, phrase string) string {
+	return fmt.Sprintf("%s · %s rows scanned in %s · `explain %s` shows the SQL",
+		pl.Window.String(loc), FormatValue(res.Stats.RowsRead), res.Stats.Elapsed.Round(time.Millisecond), phraseOnly(phrase))
+}
+
+func phraseOnly(phrase string) string {
+	orig, _ := words(phrase)
+	return joinWords(orig)
+}
+
+func sumColumn(r *opsbot.Result, name string) uint64 {
+	j := r.Col(name)
+	var n uint64
+	for _, row := range r.Rows {
+		if j >= 0 {
+			if v, ok := row[j].(uint64); ok {
+				n += v
+			}
+		}
+	}
+	return n
+}
+
+// Explain returns the SQL and the bound parameters a phrase runs, without
+// running it.
+func (e *Engine) Explain(phrase string, now time.Time) (string, opsbot.Params, error) {
+	pl, err := e.Plan(phrase, now)
+	if err != nil {
+		return "", nil, err
+	}
+	n, err := e.Named(pl.Query)
+	if err != nil {
+		return "", nil, err
+	}
+	return n.SQL, pl.Params, nil
+}
+
+// ExplainReply is the chat answer to `explain PHRASE`: the named query, its
+// parameters and a clickhouse-client command that runs it unchanged.
+func (e *Engine) ExplainReply(phrase string, now time.Time) (*opsbot.Reply, error) {
+	pl, err := e.Plan(phrase, now)
+	if err != nil {
+		return nil, err
+	}
+	n, err := e.Named(pl.Query)
+	if err != nil {
+		return nil, err
+	}
+	text := fmt.Sprintf("```\n%s```\nParameters:\n```\n%s```\nRun it yourself:\n```\n%s\n```",
+		n.SQL, paramLines(n, pl.Params), n.CommandLine(pl.Params))
+	return &opsbot.Reply{Title: fmt.Sprintf("explain %s → sql/queries/%s.sql", phraseOnly(phrase), n.Name), Text: text,
+		Context: pl.Window.String(e.opts.Location)}, nil
+}
+
+func paramLines(n *Named, p opsbot.Params) string {
+	s := ""
+	for _, q := range n.Params {
+		s += fmt.Sprintf("%-12s %-22s %q\n", q.Name, q.Type, p[q.Name])
+	}
+	return s
+}

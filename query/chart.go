@@ -1,0 +1,66 @@
+package query
+
+import (
+	"bytes"
+	"fmt"
+	"time"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
+
+	"github.com/opsbot/opsbot"
+)
+
+// Chart draws column y of a time series (a "time" column and a numeric
+// one, as rate.sql and traffic.sql return) as a PNG line chart, with times
+// shown in loc.
+func Chart(title string, r *opsbot.Result, y string, loc *time.Location) ([]byte, error) {
+	ti, yi := r.Col("time"), r.Col(y)
+	if ti < 0 || yi < 0 {
+		return nil, fmt.Errorf("chart needs columns time and %s", y)
+	}
+	pts := make(plotter.XYs, 0, len(r.Rows))
+	for _, row := range r.Rows {
+		t, ok := row[ti].(time.Time)
+		if !ok {
+			return nil, fmt.Errorf("column time holds %T, not a time", row[ti])
+		}
+		pts = append(pts, plotter.XY{X: float64(t.Unix()), Y: number(row[yi])})
+	}
+	p := plot.New()
+	p.Title.Text = title
+	p.Y.Label.Text = y
+	p.Y.Min = 0
+	p.X.Tick.Marker = plot.TimeTicks{Format: "15:04\nJan 2", Time: func(t float64) time.Time { return time.Unix(int64(t), 0).In(loc) }}
+	p.Add(plotter.NewGrid())
+	if len(pts) > 0 {
+		line, err := plotter.NewLine(pts)
+		if err != nil {
+			return nil, err
+		}
+		line.Width = vg.Points(1.5)
+		p.Add(line)
+	}
+	c := vgimg.PngCanvas{Canvas: vgimg.New(8*vg.Inch, 3.5*vg.Inch)}
+	p.Draw(draw.New(c))
+	var b bytes.Buffer
+	if _, err := c.WriteTo(&b); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+func number(v any) float64 {
+	switch x := v.(type) {
+	case uint64:
+		return float64(x)
+	case int64:
+		return float64(x)
+	case float64:
+		return x
+	}
+	return 0
+}

@@ -1,0 +1,134 @@
+// Package query answers chat phrases ("top 4xx by ip last 24h") from the
+// requests table. A phrase is parsed against a fixed grammar into one of the
+// named queries in sql/queries (the same files analysts run with
+// clickhouse-client) plus bound parameters: words from chat pick files and
+// catalog entries, and values from chat only ever travel as parameters.
+//
+// Engine.Ask answers a phrase; Engine.Explain shows the SQL and parameters
+// it would run; Engine.Skill is the chat skill (top, hits, traffic, status,
+// rate, slowest, graph, explain); Engine.Suggest proposes a phrase for text
+// nobody understood. RenderTable, WriteJSON and WriteCSV render answers for
+// the terminal, Slack and the command line.
+package query
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"time"
+
+	"github.com/opsbot/opsbot"
+	"github.com/opsbot/opsbot/config"
+	"github.com/opsbot/opsbot/sql"
+	"github.com/opsbot/opsbot/warehouse"
+)
+
+// Options tune an Engine. Zero values take the defaults.
+type Options struct {
+	Location     *time.Location // windows like "today" (default UTC)
+	MaxRows      int            // cap on any answer's rows (default 1000)
+	Timeout      time.Duration  // cap on any query's run time (default 30s)
+	DefaultLimit int            // N for "top" without a number (default 10)
+	SlowSeconds  float64        // what "slow" means (default 1)
+	Queries      fs.FS          // the named queries (default sql.QueryFiles())
+}
+
+// OptionsFrom reads the options from config (timezone and the query section).
+func OptionsFrom(c *config.Config) Options {
+	return Options{
+		Location:     c.Location(),
+		MaxRows:      c.Query.MaxRows,
+		Timeout:      c.Query.Timeout,
+		DefaultLimit: c.Query.DefaultLimit,
+		SlowSeconds:  c.Query.SlowSeconds,
+	}
+}
+
+func (o *Options) fill() {
+	if o.Location == nil {
+		o.Location = time.UTC
+	}
+	if o.MaxRows <= 0 {
+		o.MaxRows = 1000
+	}
+	if o.Timeout <= 0 {
+		o.Timeout = 30 * time.Second
+	}
+	if o.DefaultLimit <= 0 {
+		o.DefaultLimit = 10
+	}
+	o.DefaultLimit = min(o.DefaultLimit, o.MaxRows)
+	if o.SlowSeconds <= 0 {
+		o.SlowSeconds = 1
+	}
+	if o.Queries == nil {
+		o.Queries = sql.QueryFiles()
+	}
+}
+
+// Engine answers phrases and runs named queries. Safe for concurrent use.
+type Engine struct {
+	w     warehouse.Warehouse
+	opts  Options
+	named map[string]*Named
+	err   error // from loading the named queries: every answer reports it
+}
+
+// New builds an Engine over w. A broken query folder is reported by every
+// call rather than here, so that wiring stays one line.
+func New(w warehouse.Warehouse, opts Options) *Engine {
+	opts.fill()
+	e := &Engine{w: w, opts: opts}
+	e.named, e.err = LoadNamed(opts.Queries)
+	return e
+}
+
+// Named returns the named query, or an error wrapping opsbot.ErrNotFound
+// that lists the names.
+func (e *Engine) Named(name string) (*Named, error) {
+	if e.err != nil {
+		return nil, e.err
+	}
+	n, ok := e.named[name]
+	if !ok {
+		return nil, fmt.Errorf("no query named %q (see `opsbot sql list`): %w", name, opsbot.ErrNotFound)
+	}
+	return n, nil
+}
+
+// List returns the named queries, sorted by name.
+func (e *Engine) List() []*Named {
+	out := make([]*Named, 0, len(e.named))
+	for _, n := range e.named {
+		out = append(out, n)
+	}
+	sortNamed(out)
+	return out
+}
+
+// Run runs a named query with params (missing ones take the header's
+// defaults, relative to now) under the engine's limits, read-only.
+func (e *Engine) Run(ctx context.Context, name string, params opsbot.Params, now time.Time) (*opsbot.Result, opsbot.Params, error) {
+	n, err := e.Named(name)
+	if err != nil {
+		return nil, nil, err
+	}
+	bound, err := n.Bind(params, now)
+	if err != nil {
+		return nil, nil, err
+	}
+	res, err := e.run(ctx, n.SQL, bound)
+	return res, bound, err
+}
+
+func (e *Engine) run(ctx context.Context, sqlText string, params opsbot.Params) (*opsbot.Result, error) {
+	ctx, cancel := context.WithTimeout(ctx, e.opts.Timeout)
+	defer cancel()
+	secs := int((e.opts.Timeout + time.Second - 1) / time.Second)
+	res, err := e.w.Query(ctx, sqlText, params,
+		warehouse.ReadOnly(), warehouse.Timeout(secs), warehouse.MaxRows(uint64(e.opts.MaxRows)))
+	if err != nil {
+		return nil, fmt.Errorf("query: %w", err)
+	}
+	return res, nil
+}

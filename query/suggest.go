@@ -1,0 +1,111 @@
+package query
+
+import (
+	"strings"
+	"time"
+)
+
+// vocabulary is every keyword of the grammar, for spelling fixes.
+func vocabulary() []string {
+	v := []string{"by", "for", "on", "last", "hour", "today", "yesterday", "since", "between", "and", "paths",
+		"requests", "errors", "bytes", "slow", "4xx", "5xx", "mix", "day"}
+	for _, c := range commands {
+		v = append(v, c.Name)
+	}
+	for _, d := range Dimensions {
+		v = append(v, d.Words...)
+	}
+	return v
+}
+
+// Suggest proposes the phrase text probably meant ("top 4xx by ip" for
+// "tpo 4xx ips"), or "" when nothing is close. It fixes misspelt keywords,
+// adds a missing "top", drops words the grammar doesn't know, and falls
+// back to the nearest example phrase. It never runs a query.
+func (e *Engine) Suggest(text string) string {
+	orig, low := words(text)
+	if len(low) == 0 {
+		return ""
+	}
+	fixed, known := make([]string, len(low)), make([]string, 0, len(low))
+	vocab := vocabulary()
+	for i, w := range low {
+		fixed[i] = orig[i]
+		if k, ok := nearest(w, vocab); ok {
+			fixed[i] = k
+			known = append(known, k)
+		} else if isValue(orig[i]) {
+			known = append(known, orig[i])
+		}
+	}
+	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	for _, c := range [][]string{fixed, append([]string{"top"}, fixed...), known, append([]string{"top"}, known...)} {
+		if p := strings.Join(c, " "); len(c) > 1 && e.parses(p, now) {
+			return p
+		}
+	}
+	return e.nearestExample(strings.Join(low, " "))
+}
+
+func (e *Engine) parses(phrase string, now time.Time) bool {
+	_, err := e.Plan(phrase, now)
+	return err == nil
+}
+
+// nearest is the keyword w is a typo of: the word itself, or one edit away
+// (two for long words).
+func nearest(w string, vocab []string) (string, bool) {
+	best, bestD := "", 3
+	for _, k := range vocab {
+		if strings.Contains(k, " ") {
+			continue
+		}
+		d := distance(w, k)
+		if d < bestD && (d <= 1 || d == 2 && len(w) >= 5) {
+			best, bestD = k, d
+		}
+	}
+	return best, best != ""
+}
+
+// isValue says whether a word looks like a value the grammar takes.
+func isValue(w string) bool {
+	return strings.HasPrefix(w, "/") || validPrefix(w) || statusWord(strings.ToLower(w)) ||
+		hostRe.MatchString(strings.ToLower(w)) || w[0] >= '0' && w[0] <= '9'
+}
+
+func (e *Engine) nearestExample(text string) string {
+	best, bestD := "", -1
+	for _, c := range commands {
+		for _, ex := range c.Examples {
+			if d := distance(text, ex); bestD < 0 || d < bestD {
+				best, bestD = ex, d
+			}
+		}
+	}
+	if bestD > len(text)/2+1 {
+		return ""
+	}
+	return best
+}
+
+// distance is the Levenshtein edit distance between a and b, in runes.
+func distance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev, cur := make([]int, len(rb)+1), make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}

@@ -1,0 +1,16 @@
+-- status: the status mix in a window.
+-- Phrases: status [WINDOW]   e.g. "status", "status last 24h", "status yesterday"
+-- Answers: one row per status code: status, requests; most requests first.
+--   Status 0 is CloudFront's 000 (the viewer went away).
+-- Parameters:
+--   {since:DateTime64(3, 'UTC')}  window start, inclusive, UTC            default: now-1h
+--   {until:DateTime64(3, 'UTC')}  window end, exclusive, UTC              default: now
+-- Run: clickhouse-client --param_since='2026-11-22 10:00:00' --param_until='2026-11-22 11:00:00' \
+--   --queries-file sql/queries/status.sql
+SELECT
+    status,
+    count() AS requests
+FROM requests
+WHERE ts >= {since:DateTime64(3, 'UTC')} AND ts < {until:DateTime64(3, 'UTC')}
+GROUP BY status
+ORDER BY requests DESC, status
