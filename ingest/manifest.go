@@ -1,0 +1,168 @@
+package ingest
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/opsbot/opsbot"
+	"github.com/opsbot/opsbot/warehouse"
+)
+
+// Object statuses in the manifest.
+const (
+	StatusLoading   = "loading"   // being read; a restart resumes it
+	StatusReplacing = "replacing" // old rows being deleted before a re-ingest
+	StatusDone      = "done"
+	StatusFailed    = "failed"  // Error says why; Attempts counts tries
+	StatusExpired   = "expired" // older than the retention: not loaded
+)
+
+// State is an object's row in the ingest_objects manifest.
+type State struct {
+	Object
+	ObjectTime time.Time
+	Format     string
+	Status     string
+	Rows       uint64
+	Rejected   uint64
+	Error      string
+	Attempts   int
+	Generation int
+	BatchRows  int
+	Started    time.Time
+	Finished   time.Time
+}
+
+// manifest reads and writes ingest_objects.
+type manifest struct {
+	w warehouse.Warehouse
+
+	mu   sync.Mutex
+	last uint64 // version of the last write, strictly increasing
+}
+
+const stateCols = "bucket, key, etag, size, modified, object_time, format, status, rows, rejected, error, attempts, generation, batch_rows, started_at, finished_at"
+
+// lookup returns the manifest state of keys in bucket (absent keys are
+// missing from the map).
+func (m *manifest) lookup(ctx context.Context, bucket string, keys []string) (map[string]*State, error) {
+	out := make(map[string]*State, len(keys))
+	if len(keys) == 0 {
+		return out, nil
+	}
+	q := "SELECT " + stateCols + " FROM ingest_objects FINAL WHERE bucket = {b:String} AND key IN {k:Array(String)}"
+	// Query, not Stream: at most one page of keys, and chdb's Stream
+	// fails on an empty answer.
+	res, err := m.w.Query(ctx, q, opsbot.Params{"b": bucket, "k": arrayParam(keys)})
+	if err != nil {
+		return nil, fmt.Errorf("read manifest: %w", err)
+	}
+	for _, r := range res.Rows {
+		s := scanState(r)
+		out[s.Key] = s
+	}
+	return out, nil
+}
+
+func scanState(r []any) *State {
+	s := &State{}
+	s.Bucket, s.Key, s.ETag = str(r[0]), str(r[1]), str(r[2])
+	s.Size = int64(num(r[3]))
+	s.Modified, s.ObjectTime = tm(r[4]), tm(r[5])
+	s.Format, s.Status = str(r[6]), str(r[7])
+	s.Rows, s.Rejected = num(r[8]), num(r[9])
+	s.Error = str(r[10])
+	s.Attempts, s.Generation, s.BatchRows = int(num(r[11])), int(num(r[12])), int(num(r[13]))
+	s.Started, s.Finished = tm(r[14]), tm(r[15])
+	return s
+}
+
+// write records s as the object's newest state.
+func (m *manifest) write(ctx context.Context, s *State) error {
+	q := "INSERT INTO ingest_objects (" + stateCols + ", version) SELECT " +
+		"{bucket:String}, {key:String}, {etag:String}, {size:UInt64}, {modified:DateTime64(3)}, {otime:DateTime64(3)}, " +
+		"{format:String}, {status:String}, {rows:UInt64}, {rejected:UInt64}, {error:String}, {attempts:UInt32}, " +
+		"{gen:UInt32}, {batch:UInt32}, {started:DateTime64(3)}, {finished:DateTime64(3)}, {version:UInt64}"
+	p := opsbot.Params{
+		"bucket": s.Bucket, "key": s.Key, "etag": s.ETag, "size": strconv.FormatInt(s.Size, 10),
+		"modified": tparam(s.Modified), "otime": tparam(s.ObjectTime), "format": s.Format, "status": s.Status,
+		"rows": strconv.FormatUint(s.Rows, 10), "rejected": strconv.FormatUint(s.Rejected, 10),
+		"error": clipString(s.Error, 4096), "attempts": strconv.Itoa(s.Attempts), "gen": strconv.Itoa(s.Generation),
+		"batch": strconv.Itoa(s.BatchRows), "started": tparam(s.Started), "finished": tparam(s.Finished),
+		"version": strconv.FormatUint(m.version(), 10),
+	}
+	if err := m.w.Exec(ctx, q, p); err != nil {
+		return fmt.Errorf("write manifest %s: %w", s.Name(), err)
+	}
+	return nil
+}
+
+func (m *manifest) version() uint64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	v := uint64(time.Now().UnixNano())
+	if v <= m.last {
+		v = m.last + 1
+	}
+	m.last = v
+	return v
+}
+
+// arrayParam renders strings as an Array(String) parameter value.
+func arrayParam(ss []string) string {
+	var b strings.Builder
+	b.WriteByte('[')
+	for i, s := range ss {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte('\'')
+		b.WriteString(strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s))
+		b.WriteByte('\'')
+	}
+	b.WriteByte(']')
+	return b.String()
+}
+
+func tparam(t time.Time) string {
+	if t.IsZero() {
+		return "1970-01-01 00:00:00.000"
+	}
+	return t.UTC().Format("2006-01-02 15:04:05.000")
+}
+
+func clipString(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
+func str(v any) string {
+	s, _ := v.(string)
+	return s
+}
+
+func num(v any) uint64 {
+	switch x := v.(type) {
+	case uint64:
+		return x
+	case int64:
+		return uint64(x)
+	case float64:
+		return uint64(x)
+	}
+	return 0
+}
+
+func tm(v any) time.Time {
+	t, _ := v.(time.Time)
+	if t.Unix() <= 0 {
+		return time.Time{}
+	}
+	return t
+}

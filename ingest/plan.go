@@ -1,0 +1,147 @@
+package ingest
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"time"
+)
+
+// task is one object to load and how.
+type task struct {
+	state   *State
+	replace bool // delete its rows first (re-ingest, or the object changed)
+	why     string
+}
+
+const listPage = 1000
+
+// plan lists the source and returns the objects to load, oldest first.
+func (w *Worker) plan(ctx context.Context, first bool) ([]*task, error) {
+	var todo []*task
+	var page []Object
+	want := map[string]bool{}
+	for _, k := range w.o.Reingest {
+		want[k] = false
+	}
+	flush := func() error {
+		ts, err := w.decidePage(ctx, page)
+		todo, page = append(todo, ts...), page[:0]
+		return err
+	}
+	err := w.o.Source.List(ctx, func(o Object) error {
+		if len(want) > 0 {
+			if _, ok := want[o.Key]; !ok {
+				return nil
+			}
+			want[o.Key] = true
+		} else if !w.wanted(o, first) {
+			return nil
+		}
+		if page = append(page, o); len(page) == listPage {
+			return flush()
+		}
+		return nil
+	})
+	if err == nil {
+		err = flush()
+	}
+	for k, found := range want {
+		if !found && err == nil {
+			err = fmt.Errorf("reingest %s: no such object under %s", k, w.o.Source)
+		}
+	}
+	sort.SliceStable(todo, func(i, j int) bool { return todo[i].state.ObjectTime.Before(todo[j].state.ObjectTime) })
+	return todo, err
+}
+
+// wanted applies --since/--until (object time) and, after the first pass,
+// the look-back window (delivery time).
+func (w *Worker) wanted(o Object, first bool) bool {
+	t := ObjectTime(o)
+	if !w.o.Since.IsZero() && t.Before(w.o.Since) || !w.o.Until.IsZero() && !t.Before(w.o.Until) {
+		return false
+	}
+	if !first && w.o.Since.IsZero() && o.Modified.Before(w.now().Add(-w.o.Lookback)) {
+		return false
+	}
+	return true
+}
+
+func (w *Worker) decidePage(ctx context.Context, page []Object) ([]*task, error) {
+	if len(page) == 0 {
+		return nil, nil
+	}
+	keys := make([]string, len(page))
+	for i, o := range page {
+		keys[i] = o.Key
+	}
+	states, err := w.man.lookup(ctx, page[0].Bucket, keys)
+	if err != nil {
+		return nil, err
+	}
+	var out []*task
+	for _, o := range page {
+		t, err := w.decide(ctx, o, states[o.Key])
+		if err != nil {
+			return out, err
+		}
+		if t != nil {
+			out = append(out, t)
+		}
+	}
+	return out, nil
+}
+
+// decide says what to do with a listed object given its manifest state
+// (nil when unknown): nothing, load, resume or replace.
+func (w *Worker) decide(ctx context.Context, o Object, m *State) (*task, error) {
+	s := &State{Object: o, ObjectTime: ObjectTime(o), Generation: 1, BatchRows: w.o.BatchRows}
+	reingest := len(w.o.Reingest) > 0
+	if !reingest && w.expired(s) {
+		return nil, w.expire(ctx, s, m)
+	}
+	switch {
+	case m == nil:
+		return &task{state: s, why: "new"}, nil
+	case reingest || m.ETag != o.ETag:
+		s.Generation, s.Attempts = m.Generation+1, 0
+		why := "re-ingest"
+		if !reingest {
+			why = "changed since it was loaded"
+		}
+		return &task{state: s, replace: true, why: why}, nil
+	case m.Status == StatusReplacing:
+		s.Generation, s.Attempts = m.Generation, m.Attempts
+		return &task{state: s, replace: true, why: "resumed re-ingest"}, nil
+	case m.Status == StatusLoading || m.Status == StatusFailed && m.Attempts < w.o.MaxAttempts:
+		s.Generation, s.BatchRows, s.Attempts = m.Generation, m.BatchRows, m.Attempts
+		return &task{state: s, why: "resumed"}, nil
+	}
+	w.summary.Skipped.Add(1)
+	return nil, nil
+}
+
+// expired says whether every request in the object is older than the
+// retention, so the TTL would drop its rows.
+func (w *Worker) expired(s *State) bool {
+	if w.o.RetentionDays <= 0 {
+		return false
+	}
+	return s.ObjectTime.Add(time.Hour).Before(w.now().AddDate(0, 0, -w.o.RetentionDays))
+}
+
+// expire records (once) that an object was not loaded because of the
+// retention, and says so.
+func (w *Worker) expire(ctx context.Context, s *State, m *State) error {
+	w.summary.Expired.Add(1)
+	w.metrics.objects.WithLabelValues(StatusExpired).Inc()
+	if m != nil && m.Status == StatusExpired && m.ETag == s.ETag {
+		return nil
+	}
+	s.Status = StatusExpired
+	s.Error = fmt.Sprintf("holds requests from %s, older than retention_days=%d: the TTL would drop its rows; not loaded",
+		s.ObjectTime.Format("2006-01-02 15:04"), w.o.RetentionDays)
+	w.progress.logf("skipped %s: %s", s.Name(), s.Error)
+	return w.man.write(ctx, s)
+}

@@ -1,0 +1,87 @@
+package ingest
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/opsbot/opsbot"
+	"github.com/opsbot/opsbot/warehouse"
+)
+
+// Report is how ingest is doing, from the manifest and the requests table.
+type Report struct {
+	LastObject   string    // newest object loaded
+	LastLoaded   time.Time // when it was loaded
+	Newest       time.Time // newest request time stored
+	Lag          time.Duration
+	RowsToday    uint64 // requests since midnight (in now's location)
+	ByStatus     map[string]uint64
+	RejectsToday uint64
+	Failures     []State // failed objects, newest first (at most 20)
+}
+
+// Status reads the report. now sets "today" and the lag.
+func Status(ctx context.Context, w warehouse.Warehouse, now time.Time) (*Report, error) {
+	r := &Report{ByStatus: map[string]uint64{}}
+	y, m, d := now.Date()
+	p := opsbot.Params{"today": tparam(time.Date(y, m, d, 0, 0, 0, 0, now.Location()))}
+	steps := []struct {
+		sql string
+		fn  func([]any)
+	}{
+		{"SELECT argMax(key, finished_at), max(finished_at) FROM ingest_objects FINAL WHERE status = 'done'", func(v []any) {
+			r.LastObject, r.LastLoaded = str(v[0]), tm(v[1])
+		}},
+		{"SELECT status, count() FROM ingest_objects FINAL GROUP BY status", func(v []any) { r.ByStatus[str(v[0])] = num(v[1]) }},
+		{"SELECT max(ts), countIf(ts >= {today:DateTime64(3)}) FROM requests", func(v []any) { r.Newest, r.RowsToday = tm(v[0]), num(v[1]) }},
+		{"SELECT count() FROM ingest_rejects WHERE time >= {today:DateTime64(3)}", func(v []any) { r.RejectsToday = num(v[0]) }},
+		{"SELECT " + stateCols + " FROM ingest_objects FINAL WHERE status = 'failed' ORDER BY finished_at DESC LIMIT 20", func(v []any) {
+			r.Failures = append(r.Failures, *scanState(v))
+		}},
+	}
+	for _, s := range steps {
+		res, err := w.Query(ctx, s.sql, p, warehouse.ReadOnly())
+		if err != nil {
+			return nil, fmt.Errorf("ingest status: %w", err)
+		}
+		for _, v := range res.Rows {
+			s.fn(v)
+		}
+	}
+	if !r.Newest.IsZero() {
+		r.Lag = now.Sub(r.Newest)
+	}
+	return r, nil
+}
+
+// Write prints the report for a terminal.
+func (r *Report) Write(out io.Writer) {
+	if r.LastObject == "" {
+		fmt.Fprintln(out, "last object:  none loaded yet")
+	} else {
+		fmt.Fprintf(out, "last object:  %s (loaded %s)\n", r.LastObject, r.LastLoaded.Format(time.RFC3339))
+	}
+	if r.Newest.IsZero() {
+		fmt.Fprintln(out, "lag:          no requests stored")
+	} else {
+		fmt.Fprintf(out, "lag:          %s (newest request %s)\n", r.Lag.Round(time.Second), r.Newest.Format(time.RFC3339))
+	}
+	fmt.Fprintf(out, "rows today:   %d (%d lines rejected)\n", r.RowsToday, r.RejectsToday)
+	var parts []string
+	for _, s := range []string{StatusDone, StatusLoading, StatusReplacing, StatusFailed, StatusExpired} {
+		if n := r.ByStatus[s]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, s))
+		}
+	}
+	if len(parts) == 0 {
+		parts = []string{"none"}
+	}
+	fmt.Fprintf(out, "objects:      %s\n", strings.Join(parts, ", "))
+	fmt.Fprintf(out, "failures:     %d\n", len(r.Failures))
+	for _, f := range r.Failures {
+		fmt.Fprintf(out, "  %s  attempts %d  %s\n", f.Name(), f.Attempts, f.Error)
+	}
+}

@@ -1,0 +1,198 @@
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"sync/atomic"
+	"time"
+
+	"github.com/opsbot/opsbot/config"
+	"github.com/opsbot/opsbot/edgelog"
+	"github.com/opsbot/opsbot/warehouse"
+)
+
+// Options configure a Worker. Zero values take the defaults of the
+// ingest config section.
+type Options struct {
+	Warehouse warehouse.Warehouse // required
+	Source    Source              // lists (and opens) objects; required
+	Queue     Queue               // when set, objects come from the queue and Source only opens them
+
+	Format        edgelog.Format // force one format; "" detects per object
+	Once          bool           // one pass (or drain the queue), then return
+	Interval      time.Duration  // between passes when watching
+	Lookback      time.Duration  // later passes re-check objects delivered this recently
+	Since, Until  time.Time      // bound objects by their time (ObjectTime); zero: unbounded
+	Reingest      []string       // keys to replace (delete their rows, load again); implies Once
+	Workers       int            // objects read at once
+	BatchRows     int            // rows per insert
+	MaxAttempts   int            // tries before an object is failed for good
+	Backoff       time.Duration  // first retry wait, doubling up to 5m
+	Visibility    time.Duration  // SQS visibility timeout, extended while reading
+	RetentionDays int            // objects older than this are not loaded (expired); 0: no limit
+
+	Log      io.Writer // one line per object; nil discards
+	Verbose  bool      // also one line per committed chunk
+	Progress io.Writer // when set (a terminal), a progress bar replaces the per-object lines
+	Metrics  *Metrics  // nil: a fresh set (see Worker.Metrics)
+	Now      func() time.Time
+	After    func(time.Duration) <-chan time.Time // waits; time.After by default
+}
+
+// FromConfig fills the tuning options from the ingest config section.
+func FromConfig(o Options, c config.Ingest, retentionDays int) Options {
+	o.Interval, o.Lookback, o.Workers, o.BatchRows = c.Interval, c.Lookback, c.Workers, c.BatchRows
+	o.MaxAttempts, o.Backoff, o.Visibility, o.RetentionDays = c.MaxAttempts, c.RetryBackoff, c.VisibilityTimeout, retentionDays
+	if c.Format != "" && o.Format == "" {
+		o.Format = edgelog.Format(c.Format)
+	}
+	return o
+}
+
+func (o *Options) fill() {
+	var d config.Ingest
+	d = config.Default().Ingest
+	set := func(v *time.Duration, def time.Duration) {
+		if *v <= 0 {
+			*v = def
+		}
+	}
+	set(&o.Interval, d.Interval)
+	set(&o.Lookback, d.Lookback)
+	set(&o.Backoff, d.RetryBackoff)
+	set(&o.Visibility, d.VisibilityTimeout)
+	if o.Workers <= 0 {
+		o.Workers = max(d.Workers, runtime.NumCPU())
+	}
+	if o.BatchRows <= 0 {
+		o.BatchRows = d.BatchRows
+	}
+	if o.MaxAttempts <= 0 {
+		o.MaxAttempts = d.MaxAttempts
+	}
+	if o.Log == nil {
+		o.Log = io.Discard
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.After == nil {
+		o.After = time.After
+	}
+	if len(o.Reingest) > 0 {
+		o.Once = true
+	}
+}
+
+// Worker loads objects from its source into the warehouse. Run it once per
+// process and data folder; serve runs it in-process.
+type Worker struct {
+	o         Options
+	man       *manifest
+	metrics   *Metrics
+	progress  *reporter
+	bytesRead atomic.Int64
+	summary   Summary
+}
+
+// Summary counts what a Worker did since it started.
+type Summary struct {
+	Loaded, Failed, Skipped, Expired atomic.Int64
+	Rows, Rejected                   atomic.Int64
+}
+
+// New checks o and makes a Worker.
+func New(o Options) (*Worker, error) {
+	if o.Warehouse == nil || o.Source == nil {
+		return nil, errors.New("ingest: a warehouse and a source are required")
+	}
+	if o.Format != "" {
+		if _, err := edgelog.ParseFormat(string(o.Format)); err != nil {
+			return nil, fmt.Errorf("ingest: %w", err)
+		}
+	}
+	o.fill()
+	w := &Worker{o: o, man: &manifest{w: o.Warehouse}, metrics: o.Metrics}
+	if w.metrics == nil {
+		w.metrics = NewMetrics()
+	}
+	w.metrics.now = o.Now
+	w.progress = &reporter{w: w, log: o.Log, verbose: o.Verbose}
+	return w, nil
+}
+
+// Summary is what the Worker did so far.
+func (w *Worker) Summary() *Summary { return &w.summary }
+
+func (w *Worker) now() time.Time { return w.o.Now().UTC() }
+
+// Run loads until ctx ends, or after one pass with Once. With Once, objects
+// that failed for good make the error.
+func (w *Worker) Run(ctx context.Context) error {
+	if w.o.Queue != nil {
+		return w.runQueue(ctx)
+	}
+	for first := true; ; first = false {
+		failedBefore := w.summary.Failed.Load()
+		err := w.pass(ctx, first)
+		if ctx.Err() != nil {
+			return nil
+		}
+		if w.o.Once {
+			if n := w.summary.Failed.Load() - failedBefore; err == nil && n > 0 {
+				err = fmt.Errorf("%d objects failed (opsbot ingest status lists them)", n)
+			}
+			return err
+		}
+		if err != nil {
+			fmt.Fprintf(w.o.Log, "ingest: %v (next try in %s)\n", err, w.o.Interval)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-w.o.After(w.o.Interval):
+		}
+	}
+}
+
+// pass lists the source once and loads what the manifest lacks.
+func (w *Worker) pass(ctx context.Context, first bool) error {
+	todo, err := w.plan(ctx, first)
+	if err != nil {
+		return err
+	}
+	w.progress.start(todo)
+	defer w.progress.finish()
+	return each(ctx, w.o.Workers, todo, func(t *task) { w.tryHard(ctx, t) })
+}
+
+// each runs fn over items on n goroutines, stopping early when ctx ends.
+func each[T any](ctx context.Context, n int, items []T, fn func(T)) error {
+	jobs := make(chan T)
+	done := make(chan struct{})
+	for range n {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for it := range jobs {
+				fn(it)
+			}
+		}()
+	}
+	for _, it := range items {
+		select {
+		case jobs <- it:
+		case <-ctx.Done():
+		}
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	close(jobs)
+	for range n {
+		<-done
+	}
+	return ctx.Err()
+}
