@@ -1,6 +1,8 @@
 package edgelog
 
 import (
+	"sync/atomic"
+
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
 	"github.com/apache/arrow/go/v17/arrow/memory"
@@ -78,8 +80,8 @@ type strCol struct {
 }
 
 func (c *strCol) reset(n, avg int) {
-	c.offs = make([]int32, 1, n+1)
-	c.data = make([]byte, 0, n*avg)
+	c.offs = append(newSlice[int32](n+1), 0)
+	c.data = newSlice[byte](n * avg)
 }
 
 func (c *strCol) add(b []byte) {
@@ -87,16 +89,9 @@ func (c *strCol) add(b []byte) {
 	c.offs = append(c.offs, int32(len(c.data)))
 }
 
-func (c *strCol) addString(s string) {
-	c.data = append(c.data, s...)
-	c.offs = append(c.offs, int32(len(c.data)))
-}
-
 func (c *strCol) array() arrow.Array {
 	n := len(c.offs) - 1
-	d := array.NewData(arrow.BinaryTypes.String, n, []*memory.Buffer{nil,
-		memory.NewBufferBytes(arrow.Int32Traits.CastToBytes(c.offs)),
-		memory.NewBufferBytes(c.data)}, nil, 0, 0)
+	d := array.NewData(arrow.BinaryTypes.String, n, []*memory.Buffer{nil, buffer(c.offs), buffer(c.data)}, nil, 0, 0)
 	defer d.Release()
 	return array.NewStringData(d)
 }
@@ -123,7 +118,6 @@ func (r *row) clear() { *r = row{} }
 // a record handed out stays valid while the next one fills.
 type batch struct {
 	n        int
-	last     int // rows in the previous batch, to size the next
 	size     int
 	ts       []int64
 	ip       []byte
@@ -145,6 +139,16 @@ var stringCols = []int{colMethod, colHost, colPath, colQuery, colUserAgent, colR
 	colEdgeLocation, colCacheResult, colProtocol, colHTTPVersion, colCountry,
 	colForwardedFor, colRequestID}
 
+// avgHint is the bytes per row to reserve for each string column: the
+// largest average seen so far (plus a quarter), starting from these guesses.
+var avgHint = func() *[numCols]atomic.Int64 {
+	var h [numCols]atomic.Int64
+	for c, v := range avgLen {
+		h[c].Store(int64(v))
+	}
+	return &h
+}()
+
 var avgLen = [numCols]int{colMethod: 4, colHost: 24, colPath: 48, colQuery: 16, colUserAgent: 96,
 	colReferer: 32, colEdgeLocation: 8, colCacheResult: 6, colProtocol: 5, colHTTPVersion: 8,
 	colCountry: 2, colForwardedFor: 4, colRequestID: 56}
@@ -156,24 +160,24 @@ func newBatch(o Options) *batch {
 }
 
 func (b *batch) reset() {
-	// Small objects start small and grow on demand; big ones get full
-	// buffers from the second batch on.
-	n := min(b.size, max(8192, b.last))
-	b.last, b.n = b.n, 0
-	b.ts = make([]int64, 0, n)
-	b.ip = make([]byte, 0, n*16)
-	b.status = make([]uint16, 0, n)
+	// Buffers are recycled, so full-size ones cost no clearing; string
+	// columns are sized by what earlier batches held per row.
+	n := b.size
+	b.n = 0
+	b.ts = newSlice[int64](n)
+	b.ip = newSlice[byte](n * 16)
+	b.status = newSlice[uint16](n)
 	for _, c := range stringCols {
-		b.str[c].reset(n, avgLen[c])
+		b.str[c].reset(n, int(avgHint[c].Load()))
 	}
-	b.bytesIn = make([]uint64, 0, n)
-	b.bytesOut = make([]uint64, 0, n)
-	b.taken = make([]float32, 0, n)
-	b.asn = make([]uint32, 0, n)
-	b.fwd = make([]byte, 0, n*16)
-	b.fwdValid = make([]byte, 0, n/8+1)
+	b.bytesIn = newSlice[uint64](n)
+	b.bytesOut = newSlice[uint64](n)
+	b.taken = newSlice[float32](n)
+	b.asn = newSlice[uint32](n)
+	b.fwd = newSlice[byte](n * 16)
+	b.fwdValid = newSlice[byte](n/8 + 1)
 	b.fwdNulls = 0
-	b.line = make([]uint32, 0, n)
+	b.line = newSlice[uint32](n)
 }
 
 func (b *batch) add(r *row, line int) {
@@ -220,24 +224,29 @@ func (b *batch) full() bool { return b.n >= b.size }
 func (b *batch) record() arrow.Record {
 	n := b.n
 	cols := make([]arrow.Array, numCols)
-	cols[colTs] = fixed(schema.Field(colTs).Type, n, nil, 0, arrow.Int64Traits.CastToBytes(b.ts))
-	cols[colClientIP] = fixed(IPType, n, nil, 0, b.ip)
-	cols[colStatus] = fixed(arrow.PrimitiveTypes.Uint16, n, nil, 0, arrow.Uint16Traits.CastToBytes(b.status))
+	cols[colTs] = fixed(schema.Field(colTs).Type, n, nil, 0, buffer(b.ts))
+	cols[colClientIP] = fixed(IPType, n, nil, 0, buffer(b.ip))
+	cols[colStatus] = fixed(arrow.PrimitiveTypes.Uint16, n, nil, 0, buffer(b.status))
 	for _, c := range stringCols {
+		if avg := int64(len(b.str[c].data)/max(n, 1)) * 5 / 4; avg > avgHint[c].Load() {
+			avgHint[c].Store(avg)
+		}
 		cols[c] = b.str[c].array()
 	}
-	cols[colBytesIn] = fixed(arrow.PrimitiveTypes.Uint64, n, nil, 0, arrow.Uint64Traits.CastToBytes(b.bytesIn))
-	cols[colBytesOut] = fixed(arrow.PrimitiveTypes.Uint64, n, nil, 0, arrow.Uint64Traits.CastToBytes(b.bytesOut))
-	cols[colTimeTaken] = fixed(arrow.PrimitiveTypes.Float32, n, nil, 0, arrow.Float32Traits.CastToBytes(b.taken))
-	cols[colASN] = fixed(arrow.PrimitiveTypes.Uint32, n, nil, 0, arrow.Uint32Traits.CastToBytes(b.asn))
-	valid := b.fwdValid
-	if b.fwdNulls == 0 {
-		valid = nil
+	cols[colBytesIn] = fixed(arrow.PrimitiveTypes.Uint64, n, nil, 0, buffer(b.bytesIn))
+	cols[colBytesOut] = fixed(arrow.PrimitiveTypes.Uint64, n, nil, 0, buffer(b.bytesOut))
+	cols[colTimeTaken] = fixed(arrow.PrimitiveTypes.Float32, n, nil, 0, buffer(b.taken))
+	cols[colASN] = fixed(arrow.PrimitiveTypes.Uint32, n, nil, 0, buffer(b.asn))
+	var valid *memory.Buffer
+	if b.fwdNulls > 0 {
+		valid = buffer(b.fwdValid)
+	} else {
+		recycled.put(b.fwdValid)
 	}
-	cols[colForwardedIP] = fixed(IPType, n, valid, b.fwdNulls, b.fwd)
+	cols[colForwardedIP] = fixed(IPType, n, valid, b.fwdNulls, buffer(b.fwd))
 	cols[colSource] = constString(b.source, n)
 	cols[colSourceObject] = constString(b.object, n)
-	cols[colSourceLine] = fixed(arrow.PrimitiveTypes.Uint32, n, nil, 0, arrow.Uint32Traits.CastToBytes(b.line))
+	cols[colSourceLine] = fixed(arrow.PrimitiveTypes.Uint32, n, nil, 0, buffer(b.line))
 	rec := array.NewRecord(schema, cols, int64(n))
 	for _, c := range cols {
 		c.Release()
@@ -246,12 +255,8 @@ func (b *batch) record() arrow.Record {
 	return rec
 }
 
-func fixed(t arrow.DataType, n int, valid []byte, nulls int, data []byte) arrow.Array {
-	var vb *memory.Buffer
-	if valid != nil {
-		vb = memory.NewBufferBytes(valid)
-	}
-	d := array.NewData(t, n, []*memory.Buffer{vb, memory.NewBufferBytes(data)}, nil, nulls, 0)
+func fixed(t arrow.DataType, n int, valid *memory.Buffer, nulls int, data *memory.Buffer) arrow.Array {
+	d := array.NewData(t, n, []*memory.Buffer{valid, data}, nil, nulls, 0)
 	defer d.Release()
 	return array.MakeFromData(d)
 }
@@ -259,11 +264,10 @@ func fixed(t arrow.DataType, n int, valid []byte, nulls int, data []byte) arrow.
 // constString is a column holding s in each of n rows.
 func constString(s string, n int) arrow.Array {
 	var c strCol
-	c.offs = make([]int32, n+1)
-	c.data = make([]byte, 0, len(s)*n)
-	for i := 1; i <= n; i++ {
+	c.reset(n, len(s))
+	for i := 0; i < n; i++ {
 		c.data = append(c.data, s...)
-		c.offs[i] = int32(len(c.data))
+		c.offs = append(c.offs, int32(len(c.data)))
 	}
 	return c.array()
 }

@@ -5,7 +5,7 @@ import (
 	"io"
 )
 
-func newCloudFrontJSON() lineParser                           { return &combined{} }
+func newCloudFrontJSON() lineParser { return &cloudflare{} }
 func newParquetReader(r io.Reader, o Options) (Reader, error) { return nil, errors.New("todo") }
 
 type todo struct{}
@@ -14,8 +14,6 @@ func (todo) parse(line []byte, r *row) (string, bool) { return "format not imple
 
 type cloudflare struct{ todo }
 type fastly struct{ todo }
-type alb struct{ todo }
-type combined struct{ todo }
 
 func cutSyslog(line []byte) ([]byte, []byte, bool) { return nil, nil, false }
 func fastlyKey(k []byte) bool                      { return false }
