@@ -7,7 +7,6 @@ import (
 
 var errNotYet = errors.New("not built yet")
 
-func runIngest(ctx context.Context, g *globals, args []string) error    { return errNotYet }
 func runAsk(ctx context.Context, g *globals, args []string) error       { return errNotYet }
 func runChat(ctx context.Context, g *globals, args []string) error      { return errNotYet }
 func runServe(ctx context.Context, g *globals, args []string) error     { return errNotYet }
