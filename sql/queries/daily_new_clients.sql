@@ -1,5 +1,5 @@
--- daily_new_clients: the day's top clients that were not among the top clients of the
--- baseline days before it (by requests).
+-- daily_new_clients: the clients in the day's top list (by requests; ties by address)
+-- that were not in the top list of the baseline days before it.
 -- Answers: one row per new client: ip, requests, top_path, top_status.
 -- Parameters:
 --   {since:DateTime64(3, 'UTC')}  day start, inclusive, UTC
@@ -12,17 +12,26 @@
 --   --queries-file sql/queries/daily_new_clients.sql
 SELECT
     replaceRegexpOne(toString(client_ip), '^::ffff:', '') AS ip,
-    count() AS requests,
-    arrayElement(topK(1, 1000)(path), 1) AS top_path,
-    arrayElement(topK(1, 1000)(status), 1) AS top_status
-FROM requests
-WHERE ts >= {since:DateTime64(3, 'UTC')} AND ts < {until:DateTime64(3, 'UTC')}
-GROUP BY client_ip
-HAVING client_ip NOT IN (
+    requests,
+    top_path,
+    top_status
+FROM
+(
+    SELECT
+        client_ip,
+        count() AS requests,
+        arrayElement(topK(1, 1000)(path), 1) AS top_path,
+        arrayElement(topK(1, 1000)(status), 1) AS top_status
+    FROM requests
+    WHERE ts >= {since:DateTime64(3, 'UTC')} AND ts < {until:DateTime64(3, 'UTC')}
+    GROUP BY client_ip
+    ORDER BY requests DESC, client_ip
+    LIMIT {limit:UInt32}
+)
+WHERE client_ip NOT IN (
     SELECT client_ip FROM requests
     WHERE ts >= {baseline_since:DateTime64(3, 'UTC')} AND ts < {since:DateTime64(3, 'UTC')}
     GROUP BY client_ip
     ORDER BY count() DESC, client_ip
     LIMIT {baseline_limit:UInt32})
-ORDER BY requests DESC, ip
-LIMIT {limit:UInt32}
+ORDER BY requests DESC, client_ip

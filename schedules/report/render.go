@@ -1,0 +1,191 @@
+package report
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/opsbot/opsbot"
+)
+
+// Render is the report as a chat reply, the chart attached.
+func Render(r *Report) opsbot.Reply {
+	var b strings.Builder
+	headline(&b, r)
+	section(&b, "Top 4xx clients", r.Clients4xx, true)
+	section(&b, "Top 4xx paths", r.Paths4xx, false)
+	section(&b, "Top 5xx clients", r.Clients5xx, true)
+	section(&b, "Top 5xx paths", r.Paths5xx, false)
+	slowest(&b, r.Slowest)
+	section(&b, "New in the top clients (not in the 7-day top "+strconv.Itoa(r.Top*2)+")", r.NewClients, true)
+	section(&b, "Requested files", r.Requested, false)
+	section(&b, "Static requests", r.Static, false)
+	section(&b, "Not found (404)", r.NotFound, false)
+	section(&b, "Visitor IPs", r.Visitors, true)
+	section(&b, "Operating systems", r.OS, false)
+	section(&b, "Browsers", r.Browsers, false)
+	section(&b, "Virtual hosts", r.Hosts, false)
+	section(&b, "Referring sites", r.Referrers, false)
+	section(&b, "Countries", r.Countries, false)
+	section(&b, "Cache status", r.Cache, false)
+	section(&b, "Edge locations", r.Edges, false)
+	hours(&b, r.Hours, r.Day.Location())
+	ingest(&b, r.Ingest)
+	day := r.Day.Format("Mon 2 Jan 2006")
+	reply := opsbot.Reply{
+		Title: "Daily log analysis: " + day + " (" + r.Day.Location().String() + ")",
+		Text:  strings.TrimSpace(b.String()),
+		Context: fmt.Sprintf("%s–%s UTC · dig: opsbot top 4xx by ip yesterday · opsbot slowest paths last 24h",
+			r.Since.Format("2006-01-02 15:04"), r.Until.Format("2006-01-02 15:04")),
+	}
+	if len(r.Chart) > 0 {
+		reply.Files = []opsbot.File{{Name: "requests-" + r.Day.Format("2006-01-02") + ".png",
+			Title: "Requests and errors per 5 minutes, " + day, MimeType: "image/png", Data: r.Chart}}
+	}
+	return reply
+}
+
+func headline(b *strings.Builder, r *Report) {
+	t, lw := r.Totals, r.LastWeek
+	fmt.Fprintf(b, "*Requests* %s (%s vs %s) · *visitors* %s (%s) · *sent* %s (%s) · *received* %s\n",
+		Num(t.Requests), Change(t.Requests, lw.Requests), r.Day.AddDate(0, 0, -7).Format("Mon 2 Jan"),
+		Num(t.Visitors), Change(t.Visitors, lw.Visitors), Bytes(t.BytesOut), Change(t.BytesOut, lw.BytesOut), Bytes(t.BytesIn))
+	fmt.Fprintf(b, "*Cache hit ratio* %s (last week %s) · *time taken* p50 %.3fs, p95 %.3fs (last week p95 %.3fs) · *static* %s\n",
+		Pct(t.CacheHitRatio()), Pct(lw.CacheHitRatio()), t.P50, t.P95, lw.P95, Share(t.Static, t.Requests))
+	fmt.Fprintf(b, "*Status* 2xx %s · 3xx %s · 4xx %s (%s) · 5xx %s (%s) · 000 %s\n",
+		Share(t.S2xx, t.Requests), Share(t.S3xx, t.Requests), Share(t.S4xx, t.Requests), Num(t.S4xx),
+		Share(t.S5xx, t.Requests), Num(t.S5xx), Share(t.S000, t.Requests))
+	var codes []string
+	for _, s := range r.Status {
+		codes = append(codes, s.Name+" "+Num(s.Requests))
+	}
+	if len(codes) > 0 {
+		fmt.Fprintf(b, "*Status codes* %s\n", strings.Join(codes, " · "))
+	}
+}
+
+func section(b *strings.Builder, title string, items []Item, extra bool) {
+	fmt.Fprintf(b, "\n*%s*\n", title)
+	if len(items) == 0 {
+		b.WriteString("_none_\n")
+		return
+	}
+	b.WriteString("```\n")
+	w := 0
+	for _, it := range items {
+		w = max(w, len([]rune(cut(it.Name, 48))))
+	}
+	for _, it := range items {
+		name := cut(it.Name, 48)
+		line := fmt.Sprintf("%-*s %10s", w, name, Num(it.Requests))
+		if it.Visitors > 0 {
+			line += fmt.Sprintf("  %8s visitors", Num(it.Visitors))
+		}
+		if it.Bytes > 0 {
+			line += fmt.Sprintf("  %9s", Bytes(it.Bytes))
+		}
+		if extra && it.Extra != "" {
+			line += "  " + cut(it.Extra, 40)
+		}
+		b.WriteString(strings.TrimRight(line, " ") + "\n")
+	}
+	b.WriteString("```\n")
+}
+
+func slowest(b *strings.Builder, s []Slow) {
+	b.WriteString("\n*Slowest paths (p95, at least 20 requests)*\n")
+	if len(s) == 0 {
+		b.WriteString("_none_\n")
+		return
+	}
+	b.WriteString("```\n")
+	for _, x := range s {
+		fmt.Fprintf(b, "%-40s p95 %7.3fs  p50 %7.3fs  %9s requests\n", cut(x.Path, 40), x.P95, x.P50, Num(x.Requests))
+	}
+	b.WriteString("```\n")
+}
+
+func hours(b *strings.Builder, hs []Hour, loc *time.Location) {
+	b.WriteString("\n*Time distribution*\n```\n")
+	var top uint64
+	for _, h := range hs {
+		top = max(top, h.Requests)
+	}
+	for _, h := range hs {
+		bar := strings.Repeat("█", int(20*h.Requests/max(top, 1)))
+		fmt.Fprintf(b, "%s %9s %6s err  %s\n", h.Start.In(loc).Format("15h"), Num(h.Requests), Num(h.Errors), bar)
+	}
+	b.WriteString("```\n")
+}
+
+func ingest(b *strings.Builder, in Ingest) {
+	b.WriteString("\n*Ingest*\n")
+	if !in.Manifest {
+		b.WriteString("no ingest manifest (ingest_objects) on this warehouse: objects, rejected lines and lag unknown\n")
+		return
+	}
+	fmt.Fprintf(b, "%s objects loaded, %s failed · %s rows · %s rejected lines · worst delay %s · last load %s\n",
+		Num(in.Objects), Num(in.Failed), Num(in.Rows), Num(in.Rejected), in.MaxDelay, stamp(in.LastLoaded))
+}
+
+func stamp(t time.Time) string {
+	if t.IsZero() || t.Unix() <= 0 {
+		return "never"
+	}
+	return t.UTC().Format("2006-01-02 15:04 UTC")
+}
+
+func cut(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
+// Num writes n with thousands separators.
+func Num(n uint64) string {
+	s := strconv.FormatUint(n, 10)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+// Bytes is n in binary units.
+func Bytes(n uint64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := uint64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}
+
+// Pct is a ratio as a percentage.
+func Pct(r float64) string { return fmt.Sprintf("%.1f%%", 100*r) }
+
+// Share is part of whole as a percentage.
+func Share(part, whole uint64) string {
+	if whole == 0 {
+		return "0.0%"
+	}
+	return Pct(float64(part) / float64(whole))
+}
+
+// Change is the relative change from before to now ("+3.1%", "new").
+func Change(now, before uint64) string {
+	if before == 0 {
+		if now == 0 {
+			return "±0"
+		}
+		return "no data a week before"
+	}
+	d := (float64(now) - float64(before)) / float64(before)
+	return fmt.Sprintf("%+.1f%%", 100*d)
+}

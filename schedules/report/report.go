@@ -1,0 +1,94 @@
+// Package report builds the daily log analysis posted each morning to the
+// audit room: yesterday's totals against the same weekday last week, status
+// mix, top 4xx/5xx clients and paths, bandwidth, cache hit ratio, slowest
+// paths, clients new to the top list, GoAccess's one-day panels (requested
+// files, static files, not-found URLs, visitors, OSes, browsers, hours,
+// virtual hosts, referrers, countries, cache status), ingest health, and a
+// PNG chart of requests and errors per 5 minutes.
+package report
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"time"
+
+	"github.com/opsbot/opsbot"
+	"github.com/opsbot/opsbot/schedules/internal/namedq"
+	"github.com/opsbot/opsbot/warehouse"
+)
+
+// Name is the job's name.
+const Name = "daily-analysis"
+
+// Options configure the report.
+type Options struct {
+	Warehouse warehouse.Warehouse
+	Queries   fs.FS          // sql/queries
+	Location  *time.Location // what "yesterday" means (UTC when nil)
+	Top       int            // length of each top list (5 when 0)
+}
+
+// Job is the daily-analysis scheduled job.
+type Job struct {
+	o Options
+	q *namedq.Runner
+}
+
+// New is the job.
+func New(o Options) *Job {
+	if o.Location == nil {
+		o.Location = time.UTC
+	}
+	if o.Top <= 0 {
+		o.Top = 5
+	}
+	return &Job{o: o, q: &namedq.Runner{W: o.Warehouse, Files: o.Queries, Timeout: 300}}
+}
+
+// Name is "daily-analysis".
+func (j *Job) Name() string { return Name }
+
+// Run reports on the day before now, as one audit notice.
+func (j *Job) Run(ctx context.Context, now time.Time) ([]opsbot.Notice, error) {
+	r, err := j.Build(ctx, Yesterday(now, j.o.Location))
+	if err != nil {
+		return nil, err
+	}
+	return []opsbot.Notice{{Level: opsbot.LevelAudit, Key: Name, Reply: Render(r)}}, nil
+}
+
+// Yesterday is the start of the day before now's, in loc.
+func Yesterday(now time.Time, loc *time.Location) time.Time {
+	n := now.In(loc)
+	return time.Date(n.Year(), n.Month(), n.Day()-1, 0, 0, 0, 0, loc)
+}
+
+// Build reads the figures of the day starting at day (midnight in its
+// location).
+func (j *Job) Build(ctx context.Context, day time.Time) (*Report, error) {
+	r := &Report{Day: day, Since: day.UTC(), Until: day.AddDate(0, 0, 1).UTC(), Top: j.o.Top}
+	steps := []func(context.Context, *Report) error{
+		j.totals, j.status, j.tops, j.panels, j.slowest, j.newClients, j.hours, j.series, j.ingest,
+	}
+	for _, step := range steps {
+		if err := step(ctx, r); err != nil {
+			return nil, fmt.Errorf("daily analysis of %s: %w", day.Format("2006-01-02"), err)
+		}
+	}
+	chart, err := Chart(r)
+	if err != nil {
+		return nil, fmt.Errorf("daily analysis chart: %w", err)
+	}
+	r.Chart = chart
+	return r, nil
+}
+
+// params are the day's window plus extra.
+func (r *Report) params(kv ...string) opsbot.Params {
+	p := opsbot.Params{"since": namedq.Time(r.Since), "until": namedq.Time(r.Until)}
+	for i := 0; i+1 < len(kv); i += 2 {
+		p[kv[i]] = kv[i+1]
+	}
+	return p
+}
