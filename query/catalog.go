@@ -23,33 +23,39 @@ type Named struct {
 
 // Param is one {name:Type} placeholder, documented in the header as
 // `--   {name:Type}   what it is   default: VALUE`.
+// A parameter without a default is Required, except since and until, which
+// default to the last hour.
 type Param struct {
 	Name, Type, Doc, Default string
+	Required                 bool
 }
 
-var paramLine = regexp.MustCompile(`^--\s+\{(\w+):([^}]+)\}\s+(.*?)\s+default:\s*(.*?)\s*$`)
+var paramLine = regexp.MustCompile(`^--\s+\{(\w+):([^}]+)\}\s+(.*?)(?:\s+default:\s*(.*?))?\s*$`)
 var placeholder = regexp.MustCompile(`\{(\w+):([^}]+)\}`)
 
-// LoadNamed reads every NAME.sql in fsys. Each file must document every
-// placeholder it uses, with a default, and start with "-- NAME: summary".
-func LoadNamed(fsys fs.FS) (map[string]*Named, error) {
+// LoadNamed reads every NAME.sql in fsys. Each file must start with
+// "-- NAME: summary" and document every placeholder it uses. A file that
+// doesn't is left out and its error kept in bad, so that one broken file
+// never silences the others.
+func LoadNamed(fsys fs.FS) (named map[string]*Named, bad map[string]error, err error) {
 	paths, err := fs.Glob(fsys, "*.sql")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	out := map[string]*Named{}
+	named, bad = map[string]*Named{}, map[string]error{}
 	for _, p := range paths {
+		name := strings.TrimSuffix(p, ".sql")
 		b, err := fs.ReadFile(fsys, p)
-		if err != nil {
-			return nil, err
+		if err == nil {
+			var n *Named
+			if n, err = parseNamed(name, string(b)); err == nil {
+				named[name] = n
+				continue
+			}
 		}
-		n, err := parseNamed(strings.TrimSuffix(p, ".sql"), string(b))
-		if err != nil {
-			return nil, fmt.Errorf("query file %s: %w", p, err)
-		}
-		out[n.Name] = n
+		bad[name] = fmt.Errorf("query file %s: %w", p, err)
 	}
-	return out, nil
+	return named, bad, nil
 }
 
 func parseNamed(name, text string) (*Named, error) {
@@ -61,11 +67,14 @@ func parseNamed(name, text string) (*Named, error) {
 		}
 		head = append(head, l)
 		if m := paramLine.FindStringSubmatch(l); m != nil {
-			def := m[4]
-			if def == "''" {
-				def = ""
+			p := Param{Name: m[1], Type: m[2], Doc: m[3], Default: m[4], Required: !strings.Contains(l, "default:")}
+			if p.Default == "''" {
+				p.Default = ""
 			}
-			n.Params = append(n.Params, Param{Name: m[1], Type: m[2], Doc: m[3], Default: def})
+			if p.Required && (p.Name == "since" || p.Name == "until") { // the window: the last hour
+				p.Default, p.Required = map[string]string{"since": "now-1h", "until": "now"}[p.Name], false
+			}
+			n.Params = append(n.Params, p)
 		}
 	}
 	n.Header = strings.Join(head, "\n")
@@ -109,6 +118,9 @@ func (n *Named) Bind(given opsbot.Params, now time.Time) (opsbot.Params, error) 
 	for _, p := range n.Params {
 		if _, ok := out[p.Name]; ok {
 			continue
+		}
+		if p.Required {
+			return nil, fmt.Errorf("%s needs parameter %s (%s): %w", n.Name, p.Name, p.Type, opsbot.ErrInvalid)
 		}
 		v, err := defaultValue(p.Default, now)
 		if err != nil {

@@ -71,15 +71,16 @@ type Engine struct {
 	w     warehouse.Warehouse
 	opts  Options
 	named map[string]*Named
-	err   error // from loading the named queries: every answer reports it
+	bad   map[string]error // files that didn't parse: using one reports why
+	err   error            // the query folder could not be read
 }
 
-// New builds an Engine over w. A broken query folder is reported by every
-// call rather than here, so that wiring stays one line.
+// New builds an Engine over w. A broken query file is reported when it is
+// used rather than here, so that wiring stays one line; Problems lists them.
 func New(w warehouse.Warehouse, opts Options) *Engine {
 	opts.fill()
 	e := &Engine{w: w, opts: opts}
-	e.named, e.err = LoadNamed(opts.Queries)
+	e.named, e.bad, e.err = LoadNamed(opts.Queries)
 	return e
 }
 
@@ -88,6 +89,9 @@ func New(w warehouse.Warehouse, opts Options) *Engine {
 func (e *Engine) Named(name string) (*Named, error) {
 	if e.err != nil {
 		return nil, e.err
+	}
+	if err := e.bad[name]; err != nil {
+		return nil, err
 	}
 	n, ok := e.named[name]
 	if !ok {
@@ -132,3 +136,6 @@ func (e *Engine) run(ctx context.Context, sqlText string, params opsbot.Params) 
 	}
 	return res, nil
 }
+
+// Problems lists the query files that could not be read, by name.
+func (e *Engine) Problems() map[string]error { return e.bad }
