@@ -130,7 +130,7 @@ func newRig(t *testing.T, edit func(*slack.Options)) *rig {
 	if edit != nil {
 		edit(&o)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	t.Cleanup(cancel)
 	app, err := slack.New(ctx, o)
 	if err != nil {

@@ -58,7 +58,7 @@ func buttons(bs []opsbot.Button) block {
 	els := make([]slack.BlockElement, len(bs))
 	n := 0
 	for i, b := range bs {
-		e := slack.NewButtonBlockElement(fmt.Sprintf("opsbot_%d", i), b.Command, slack.NewTextBlockObject(slack.PlainTextType, b.Label, false, false))
+		e := slack.NewButtonBlockElement(fmt.Sprintf("opsbot_%d", i), b.Command, slack.NewTextBlockObject(slack.PlainTextType, b.Label, true, false))
 		if b.Style != "" {
 			e = e.WithStyle(slack.Style(b.Style))
 		}

@@ -61,7 +61,7 @@ func TestTriggersThreadsAndDedupe(t *testing.T) {
 		got[p.Form.Get("text")] = p.Form.Get("channel") + " " + p.Form.Get("thread_ts")
 	}
 	want := map[string]string{
-		"echo in thread (U0BOB0001 bob)": "C0OPS0001 1.000000",
+		"echo in thread (U0BOB0001 bob)":   "C0OPS0001 1.000000",
 		"echo dm & more (U0ALICE01 alice)": "D0ALICE01 ",
 		"echo both (U0BOB0001 bob)":        "C0OPS0001 ",
 	}
@@ -107,5 +107,24 @@ func TestDisconnectMidConversation(t *testing.T) {
 	}
 	if n := r.fake.Unacked(); n != 0 {
 		t.Errorf("%d envelopes never acked", n)
+	}
+}
+
+func TestSocketSlashCommandAndButton(t *testing.T) {
+	r := newRig(t, nil)
+	r.fake.Send("slash_commands", r.fake.Slash("U0BOB0001", "C0OPS0001", "confirm", "trig1"))
+	post := r.posts(t, 1)[0]
+	want := `[{"type":"section","text":{"type":"mrkdwn","text":"Sure?"}},` +
+		`{"type":"actions","block_id":"opsbot_actions","elements":[` +
+		`{"type":"button","text":{"type":"plain_text","text":"Yes","emoji":true},"action_id":"opsbot_0","value":"echo yes","style":"primary"},` +
+		`{"type":"button","text":{"type":"plain_text","text":"No","emoji":true},"action_id":"opsbot_1","value":"echo no"}]}]`
+	if compact(t, post.Form.Get("blocks")) != compact(t, want) {
+		t.Errorf("blocks\n got %s\nwant %s", compact(t, post.Form.Get("blocks")), compact(t, want))
+	}
+	// Alice presses Yes: the button's command runs as hers, in the thread.
+	r.fake.Send("interactive", r.fake.Press("U0ALICE01", "C0OPS0001", post.TS, "opsbot_0", "echo yes", "trig2"))
+	answer := r.posts(t, 2)[1]
+	if answer.Form.Get("text") != "echo yes (U0ALICE01 alice)" || answer.Form.Get("thread_ts") != post.TS {
+		t.Errorf("press answer: %v", answer.Form)
 	}
 }
