@@ -295,3 +295,27 @@ func (c *cloudFront) parse(line []byte, r *row) (string, bool) {
 	}
 	return c.vals.toRow(r), false
 }
+
+// cloudFrontJSON maps standard logging v2 JSON members, named as the W3C
+// fields are, through the same rules as the tab-separated format.
+type cloudFrontJSON struct {
+	vals cfValues
+}
+
+func newCloudFrontJSON() *jsonLines { return &jsonLines{f: &cloudFrontJSON{}} }
+
+func (c *cloudFrontJSON) begin() { c.vals.reset() }
+
+func (c *cloudFrontJSON) member(key, val []byte, kind byte, r *row) string {
+	if id := cfFieldID(key); id >= 0 {
+		c.vals.set(id, val)
+	}
+	return ""
+}
+
+func (c *cloudFrontJSON) end(r *row) string {
+	if !c.vals.has[cfClientIP] {
+		return "no c-ip"
+	}
+	return c.vals.toRow(r)
+}

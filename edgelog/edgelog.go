@@ -17,9 +17,10 @@
 // are mapped by the "#Fields:" directive, never by position; before any
 // directive the documented legacy order is assumed. A line may be shorter
 // than the directive when it carries date, time, c-ip, cs-method,
-// cs-uri-stem and sc-status: missing trailing fields are empty. "-" is empty;
-// cs(User-Agent) and cs(Referer) are URL-decoded (twice when CloudFront
-// double-encoded them, "%2520" → " "); sc-status "000" is kept as 0; host is
+// cs-uri-stem and sc-status: missing trailing fields are empty; a longer
+// line is rejected. "-" is empty; cs(User-Agent) is URL-decoded (twice when CloudFront
+// double-encoded them, "%2520" → " "; cs(Referer), paths and queries stay
+// as logged); sc-status "000" is kept as 0; host is
 // x-host-header, else cs(Host); x-forwarded-for is kept as logged and its
 // first address, when it is one, becomes forwarded_ip; c-country and asn
 // come from standard logging v2 when present.
@@ -27,7 +28,9 @@
 // CloudFront standard logging v2 (cloudfront-v2-json, cloudfront-v2-parquet):
 // the same field names as JSON lines or as Parquet columns.
 //
-// Cloudflare Logpush http_requests (cloudflare): NDJSON. EdgeStartTimestamp
+// Cloudflare Logpush http_requests (cloudflare): NDJSON. A line needs
+// EdgeStartTimestamp and ClientIP; ClientCountry is upper-cased like
+// CloudFront's c-country. EdgeStartTimestamp
 // may be RFC 3339 or a unix time in seconds, milliseconds, microseconds or
 // nanoseconds (told apart by magnitude). ClientRequestURI is split into path
 // and query; time_taken is EdgeEndTimestamp − EdgeStartTimestamp, else
@@ -49,8 +52,9 @@
 // ("<134>2026-11-22T10:00:00Z cache-sjc1 name[123]: 1.2.3.4 - - [...] ..."),
 // with edge_location the POP of the cache server name (cache-sjc10042 →
 // SJC), and JSON lines with or without the syslog prefix ("blank" setup).
-// Fastly JSON has no fixed schema; these keys are read (first listed is the
-// one in Fastly's own JSON logging example):
+// Fastly JSON has no fixed schema; these top-level keys of a flat object are
+// read (the first listed is the one in Fastly's own JSON logging example),
+// others and nested objects are ignored; a line needs a time and a client:
 //
 //	ts             timestamp, time, time_start, start_time (RFC 3339, or unix s/ms/µs/ns)
 //	client_ip      client_ip, ip, client, remote_addr
@@ -62,12 +66,13 @@
 //	referer        request_referer, referer, referrer
 //	bytes_in       request_size, req_bytes, request_bytes, req_body_size, req_header_size (summed)
 //	bytes_out      response_body_size, resp_bytes, response_bytes, bytes, resp_body_size, resp_header_size (summed)
-//	time_taken     time_elapsed_usec, elapsed_usec (µs); time_elapsed, elapsed, duration (seconds)
+//	time_taken     time_elapsed, time_elapsed_usec, elapsed_usec (µs: Fastly's examples log time.elapsed.usec);
+//	               time_elapsed_msec, elapsed_msec, request_time_ms (ms); duration, time_taken, elapsed (s)
 //	edge_location  pop, datacenter, server_datacenter; else the POP of fastly_server / server
 //	cache_result   response_state, cache_status, state (fastly_info.state)
 //	protocol       request_scheme, scheme, protocol_scheme ("https", "http")
 //	http_version   request_protocol, protocol, http_version
-//	country        geo_country_code, country_code, geo_country, country
+//	country        geo_country_code, country_code (upper-cased); geo_country, country when no code
 //	asn            asn, client_asn, geo_asn, client_as_number
 //	forwarded_for  x_forwarded_for, forwarded_for, xff
 //	request_id     request_id, req_id, xid
@@ -173,9 +178,9 @@ func NewReader(f Format, r io.Reader, o Options) (Reader, error) {
 	case CloudFrontV2Parquet:
 		return newParquetReader(r, o)
 	case Cloudflare:
-		return newLineReader(r, o, &cloudflare{}), nil
+		return newLineReader(r, o, newCloudflare()), nil
 	case Fastly:
-		return newLineReader(r, o, &fastly{}), nil
+		return newLineReader(r, o, newFastly()), nil
 	case ALB:
 		return newLineReader(r, o, &alb{}), nil
 	case Combined:
