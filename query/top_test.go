@@ -42,7 +42,7 @@ type topCase struct {
 	limit  int
 	bytes  bool
 	match  func(l *loggen.Line) bool // WHAT and FILTER, window aside
-	from   time.Duration              // window start as an offset before now
+	from   time.Duration             // window start as an offset before now
 }
 
 func status(lo, hi int) func(l *loggen.Line) bool {
