@@ -1,0 +1,168 @@
+package clitest
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/opsbot/opsbot/loggen"
+	"github.com/opsbot/opsbot/warehouse/chdb"
+)
+
+var (
+	buildOnce sync.Once
+	binPath   string
+	buildErr  error
+)
+
+// opsbot builds the binary once per test process.
+func opsbot(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "opsbot-clitest-")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "opsbot")
+		out, err := exec.Command("go", "build", "-o", binPath, "github.com/opsbot/opsbot/cmd/opsbot").CombinedOutput()
+		if err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return binPath
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binPath != "" {
+		os.RemoveAll(filepath.Dir(binPath))
+	}
+	os.Exit(code)
+}
+
+// yesterday keeps generated traffic inside the default retention.
+func yesterday() time.Time { return time.Now().UTC().Truncate(24 * time.Hour).Add(-24 * time.Hour) }
+
+func byStatus(lines []loggen.Line) map[string]uint64 {
+	m := map[string]uint64{}
+	for _, l := range lines {
+		m[fmt.Sprint(l.Status)]++
+	}
+	return m
+}
+
+// counts opens the data folder (after the subprocess is gone) and counts
+// the stored requests per status among objects whose source_object
+// matches like, plus rows stored twice for one log line.
+func counts(t *testing.T, data, like string) (map[string]uint64, uint64) {
+	t.Helper()
+	w, err := chdb.Open(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	ctx := context.Background()
+	res, err := w.Query(ctx, "SELECT toString(status), count() FROM requests WHERE source_object LIKE {l:String} GROUP BY status", map[string]string{"l": like})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := map[string]uint64{}
+	for _, r := range res.Rows {
+		m[r[0].(string)] = r[1].(uint64)
+	}
+	dup, err := w.Query(ctx, "SELECT count() - uniqExact(source_object, source_line) FROM requests WHERE source_object LIKE {l:String}", map[string]string{"l": like})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m, uint64(dup.Rows[0][0].(int64))
+}
+
+func sameCounts(t *testing.T, what string, got, want map[string]uint64) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Errorf("%s: %d statuses stored, want %d: got %v want %v", what, len(got), len(want), got, want)
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s: status %s: %d rows stored, want %d", what, k, got[k], v)
+		}
+	}
+}
+
+// ingest runs opsbot ingest to the end and returns its log.
+func ingest(t *testing.T, env []string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(opsbot(t), args...)
+	cmd.Env = append(os.Environ(), env...)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("opsbot %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+// killAt runs opsbot ingest and SIGKILLs it as soon as a log line contains
+// trigger. It reports whether the kill happened before the run ended.
+func killAt(t *testing.T, trigger string, args ...string) bool {
+	t.Helper()
+	cmd := exec.Command(opsbot(t), args...)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	killed := false
+	sc := bufio.NewScanner(stderr)
+	for sc.Scan() {
+		if !killed && strings.Contains(sc.Text(), trigger) {
+			killed = cmd.Process.Signal(syscall.SIGKILL) == nil
+		}
+	}
+	err = cmd.Wait()
+	if killed {
+		if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() {
+			t.Fatalf("opsbot was not killed: %v", err)
+		}
+	}
+	return killed
+}
+
+func TestKilledMidObjectRestartLosesAndDoublesNothing(t *testing.T) {
+	data, logs := t.TempDir(), t.TempDir()
+	o := loggen.Options{Start: yesterday(), Lines: 60_000, Seed: 5}
+	if _, err := loggen.WriteObjects(logs, o, 3); err != nil {
+		t.Fatal(err)
+	}
+	want := byStatus(loggen.Generate(o))
+	args := []string{"--data", data, "ingest", "--from", logs, "--once", "--verbose", "--no-progress", "--batch-rows", "1000", "--workers", "2"}
+	// Kill mid-object, right after an object is recorded done, and at the
+	// first chunk of a resumed object: each restart picks up the pieces.
+	for _, trigger := range []string{"chunk 7 of ", "loaded ", "chunk 12 of "} {
+		if !killAt(t, trigger, args...) {
+			t.Fatalf("the run ended before %q was logged", trigger)
+		}
+	}
+	log := ingest(t, nil, args...)
+	if !strings.Contains(log, "resumed") {
+		t.Errorf("the last run resumed nothing:\n%s", log)
+	}
+	got, dups := counts(t, data, "%")
+	sameCounts(t, "after kills and restart", got, want)
+	if dups != 0 {
+		t.Errorf("%d log lines stored twice", dups)
+	}
+}
