@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -95,6 +96,9 @@ func (c *Confirmations) Confirm(ctx context.Context, u opsbot.User, id, code str
 			}
 			if !dm {
 				return ErrInDM
+			}
+			if c.totp == nil {
+				return fmt.Errorf("%w: TOTP confirmations are not set up", ErrNoKey)
 			}
 			return c.totp.Check(ctx, u.ID, code, c.now())
 		}
@@ -197,13 +201,37 @@ func who(u opsbot.User) string {
 	return u.ID
 }
 
-const idChars = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+const (
+	idLetters = "ABCDEFGHJKLMNPQRSTUVWXYZ"
+	idChars   = idLetters + "23456789"
+)
 
+// newID is six characters starting with a letter, so that an ID is never
+// mistaken for a six-digit code.
 func newID() string {
 	b := make([]byte, 6)
 	rand.Read(b)
 	for i := range b {
-		b[i] = idChars[int(b[i])%len(idChars)]
+		set := idChars
+		if i == 0 {
+			set = idLetters
+		}
+		b[i] = set[int(b[i])%len(set)]
 	}
 	return string(b)
+}
+
+// Mine returns the open confirmations u requested, oldest first.
+func (c *Confirmations) Mine(u opsbot.User) []*Pending {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.sweep()
+	var out []*Pending
+	for _, p := range c.pending {
+		if p.Action.Requester.ID == u.ID {
+			out = append(out, p)
+		}
+	}
+	slices.SortFunc(out, func(a, b *Pending) int { return a.Opened.Compare(b.Opened) })
+	return out
 }

@@ -16,8 +16,11 @@ var ErrNoKey = errors.New("TOTP secret key missing or malformed")
 
 // KeyFromEnv reads the base64 32-byte AES key from the variable env names
 // (make one with `openssl rand -base64 32`).
-func KeyFromEnv(env string) ([]byte, error) {
-	v := strings.TrimSpace(os.Getenv(env))
+func KeyFromEnv(env string) ([]byte, error) { return KeyFromString(env, os.Getenv(env)) }
+
+// KeyFromString decodes v, the value of the variable env.
+func KeyFromString(env, v string) ([]byte, error) {
+	v = strings.TrimSpace(v)
 	if v == "" {
 		return nil, fmt.Errorf("%w: set %s to a base64 32-byte key (openssl rand -base64 32)", ErrNoKey, env)
 	}

@@ -74,17 +74,21 @@ func (l *Log) Post(ctx context.Context, e opsbot.AuditEntry) error {
 	return nil
 }
 
-// Message renders e for the audit room.
+// Message renders e for the audit room: the action and its outcome (the
+// first line of Result) as the title; who, where, the approval and the
+// rest of Result as text.
 func Message(e opsbot.AuditEntry) opsbot.Reply {
 	action := e.Action
 	if action == "" {
 		action = Redact(e.Text)
 	}
+	first, rest, _ := strings.Cut(e.Result, "\n")
 	verdict := "done"
-	if !e.Allowed {
+	switch {
+	case !e.Allowed:
 		verdict = "refused"
-	} else if e.Result != "ok" && e.Result != "" {
-		verdict = e.Result
+	case first != "ok" && first != "":
+		verdict = first
 	}
 	parts := []string{"by " + name(e.User)}
 	if e.Channel != "" {
@@ -93,9 +97,16 @@ func Message(e opsbot.AuditEntry) opsbot.Reply {
 	if e.Approval != "" {
 		parts = append(parts, "confirmed: "+e.Approval)
 	}
+	text := strings.Join(parts, " · ")
+	if !e.Allowed && first != "" {
+		text += "\n" + first
+	}
+	if rest != "" {
+		text += "\n" + rest
+	}
 	return opsbot.Reply{
 		Title:   fmt.Sprintf("%s: %s", action, verdict),
-		Text:    strings.Join(parts, " · ") + "\n" + e.Result,
+		Text:    text,
 		Context: fmt.Sprintf("%s · took %s · via %s", e.Time.UTC().Format("2006-01-02 15:04:05Z"), e.Took.Round(time.Millisecond), e.Transport),
 	}
 }

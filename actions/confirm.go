@@ -1,0 +1,118 @@
+package actions
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/opsbot/opsbot"
+	"github.com/opsbot/opsbot/access"
+	"github.com/opsbot/opsbot/bot"
+)
+
+// enroll answers `2fa enroll [CODE]`, only in a DM: the QR code and the
+// otpauth URL are the secret.
+func (s *Skill) enroll(ctx context.Context, req *opsbot.Request, args []string) (*opsbot.Reply, error) {
+	if len(args) == 0 || !strings.EqualFold(args[0], "enroll") || len(args) > 2 {
+		return ephemeral("Usage: `2fa enroll` in a direct message to opsbot (`2fa enroll CODE` to replace your authenticator)."), nil
+	}
+	if !dm(req) {
+		return refuse(ctx, "2fa enroll", errors.New("send `2fa enroll` in a direct message to opsbot: the code it shows is a secret")), nil
+	}
+	if s.o.TOTP == nil {
+		return refuse(ctx, "2fa enroll", errNoTOTP(s.o.Access.SecretKeyEnv)), nil
+	}
+	code := ""
+	if len(args) == 2 {
+		code = args[1]
+	}
+	e, err := s.o.TOTP.Enroll(ctx, req.User, code, s.now(req))
+	if err != nil {
+		if errors.Is(err, access.ErrBadCode) || errors.Is(err, access.ErrReplayed) || strings.Contains(err.Error(), "already enrolled") {
+			return refuse(ctx, "2fa enroll", err), nil
+		}
+		return nil, err
+	}
+	bot.NoteFrom(ctx).Action("2fa enroll")
+	return &opsbot.Reply{
+		Title: "Your opsbot authenticator",
+		Text: "Scan the QR code with an authenticator app (1Password, Google Authenticator, Authy …) or add this URL by hand:\n`" + e.URL + "`\n" +
+			"Then confirm write commands with the 6-digit code it shows, sent to me in a DM. Delete this message once scanned.",
+		Files:     []opsbot.File{{Name: "opsbot-2fa.png", Title: "opsbot authenticator", MimeType: "image/png", Data: e.PNG}},
+		Ephemeral: true,
+	}, nil
+}
+
+// confirm answers `confirm ID CODE` (TOTP), `confirm ID` (a button) and
+// `confirm CODE` (the requester's one pending TOTP confirmation).
+func (s *Skill) confirm(ctx context.Context, req *opsbot.Request, args []string) (*opsbot.Reply, error) {
+	id, code, err := s.confirmArgs(req, args)
+	if err != nil {
+		return refuse(ctx, "", err), nil
+	}
+	p, approval, err := s.o.Confirmations.Confirm(ctx, req.User, id, code, dm(req))
+	if err != nil {
+		return s.failed(ctx, "confirm "+id, err), nil
+	}
+	return p.Action.Run(ctx, approval)
+}
+
+func (s *Skill) confirmArgs(req *opsbot.Request, args []string) (id, code string, err error) {
+	switch {
+	case len(args) == 1 && sixDigits.MatchString(args[0]):
+		var mine []*access.Pending
+		for _, p := range s.o.Confirmations.Mine(req.User) {
+			if p.Action.Method == "totp" {
+				mine = append(mine, p)
+			}
+		}
+		if len(mine) != 1 {
+			return "", "", fmt.Errorf("%w: you have %d pending confirmations: send `confirm ID CODE`", opsbot.ErrInvalid, len(mine))
+		}
+		return mine[0].ID, args[0], nil
+	case len(args) == 1:
+		return strings.ToUpper(args[0]), "", nil
+	case len(args) == 2:
+		return strings.ToUpper(args[0]), strings.ReplaceAll(args[1], " ", ""), nil
+	case len(args) == 3 && sixDigits.MatchString(args[1]+" "+args[2]):
+		return strings.ToUpper(args[0]), args[1] + args[2], nil
+	}
+	return "", "", fmt.Errorf("%w: usage: `confirm ID CODE` (in a DM) or `confirm ID` for a button", opsbot.ErrInvalid)
+}
+
+// failed refuses a confirmation attempt, noting it for the audit log.
+func (s *Skill) failed(ctx context.Context, what string, err error) *opsbot.Reply {
+	return refuse(ctx, what, err)
+}
+
+// approve answers `approve ID` from a second operator.
+func (s *Skill) approve(ctx context.Context, req *opsbot.Request, args []string) (*opsbot.Reply, error) {
+	if len(args) != 1 {
+		return refuse(ctx, "", fmt.Errorf("%w: usage: `approve ID`", opsbot.ErrInvalid)), nil
+	}
+	id := strings.ToUpper(args[0])
+	p, approval, err := s.o.Confirmations.Approve(req.User, id)
+	if err != nil {
+		return s.failed(ctx, "approve "+id, err), nil
+	}
+	return p.Action.Run(ctx, approval)
+}
+
+// cancel answers `cancel ID` from the requester.
+func (s *Skill) cancel(ctx context.Context, req *opsbot.Request, args []string) (*opsbot.Reply, error) {
+	if len(args) != 1 {
+		return refuse(ctx, "", fmt.Errorf("%w: usage: `cancel ID`", opsbot.ErrInvalid)), nil
+	}
+	id := strings.ToUpper(args[0])
+	p, err := s.o.Confirmations.Cancel(req.User, id)
+	if err != nil {
+		return s.failed(ctx, "cancel "+id, err), nil
+	}
+	bot.NoteFrom(ctx).Action("cancel " + p.Action.Summary)
+	return &opsbot.Reply{Text: "Cancelled: " + p.Action.Summary}, nil
+}
+
+func errNoTOTP(env string) error {
+	return fmt.Errorf("two-factor codes are not set up: the operator of opsbot must set %s to a base64 32-byte key (openssl rand -base64 32) and restart", env)
+}

@@ -1,0 +1,145 @@
+package actions
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"strings"
+
+	"github.com/opsbot/opsbot"
+	"github.com/opsbot/opsbot/bot"
+	"github.com/opsbot/opsbot/edge"
+)
+
+// runBan bans at every edge once confirmed, records each success and
+// posts the outcome to the audit room.
+func (s *Skill) runBan(ctx context.Context, req *opsbot.Request, a banArgs, approval string) (*opsbot.Reply, error) {
+	now := s.o.Now()
+	meta := edge.Meta{By: who(req.User.ID, req.User.Name), Reason: a.reason, Expires: now.Add(a.dur)}
+	var lines, failed []string
+	for _, e := range s.o.Edges {
+		st, err := e.Ban(ctx, a.prefix, meta)
+		if err == nil {
+			err = s.bans.put(ctx, record{Edge: e.Name(), Prefix: a.prefix.String(), ByID: req.User.ID, ByName: req.User.Name,
+				Reason: a.reason, Approval: approval, Created: now, Expires: meta.Expires, State: StateActive})
+		}
+		if err != nil {
+			failed = append(failed, e.Name())
+			lines = append(lines, fmt.Sprintf("• %s: FAILED: %v", e.Name(), err))
+			continue
+		}
+		s.noteUsage(e.Name(), st)
+		lines = append(lines, "• "+e.Name()+": "+describe(st, "added", "already blocked; expiry set"))
+	}
+	action := fmt.Sprintf("%s at %s", a, s.edgeNames())
+	return s.outcome(ctx, req, action, approval, lines, failed), nil
+}
+
+func describe(st edge.Status, changed, same string) string {
+	s := same
+	if st.Changed {
+		s = changed
+	}
+	if st.Limit > 0 {
+		s += fmt.Sprintf(" (%d of %d entries)", st.Used, st.Limit)
+	}
+	if st.NearlyFull() {
+		s += " ⚠ the set is over 90% full"
+	}
+	if st.Note != "" {
+		s += "; " + st.Note
+	}
+	return s
+}
+
+// outcome notes the action for the router's audit entry, posts it to the
+// audit room and answers the person.
+func (s *Skill) outcome(ctx context.Context, req *opsbot.Request, action, approval string, lines, failed []string) *opsbot.Reply {
+	n := bot.NoteFrom(ctx)
+	n.Action(action)
+	n.Approval(approval)
+	result := "ok"
+	if len(failed) > 0 {
+		result = "error: failed at " + strings.Join(failed, ", ")
+	}
+	perr := s.post(ctx, opsbot.AuditEntry{Time: s.o.Now(), User: req.User, Channel: req.Channel, Transport: req.Transport,
+		Text: req.Text, Action: action, Allowed: true, Result: result + "\n" + strings.Join(lines, "\n"), Approval: approval})
+	r := &opsbot.Reply{Title: "Done: " + action, Text: strings.Join(lines, "\n"), Context: "confirmed: " + approval}
+	if perr != nil {
+		r.Text += "\n(" + perr.Error() + ": tell the team yourself)"
+	}
+	if len(failed) > 0 {
+		r.Title = fmt.Sprintf("%s: failed at %s", action, strings.Join(failed, ", "))
+		r.Ephemeral = true // the router audits it as not ok
+	}
+	return r
+}
+
+// post sends e to the audit room; a failure is reported to the person,
+// the action stands.
+func (s *Skill) post(ctx context.Context, e opsbot.AuditEntry) error {
+	if s.o.Audit == nil {
+		return nil
+	}
+	return s.o.Audit.Post(context.WithoutCancel(ctx), e)
+}
+
+func (s *Skill) noteUsage(name string, st edge.Status) {
+	if st.Limit == 0 {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.usage[name] = st
+}
+
+func (s *Skill) unban(ctx context.Context, req *opsbot.Request, args []string) (*opsbot.Reply, error) {
+	if len(args) != 1 {
+		return refuse(ctx, "", fmt.Errorf("%w: usage: `unban IP|CIDR`", opsbot.ErrInvalid)), nil
+	}
+	p, err := Parse(args[0])
+	if err != nil {
+		return refuse(ctx, "", err), nil
+	}
+	if len(s.o.Edges) == 0 {
+		return refuse(ctx, "unban "+p.String(), errors.New("no edge is configured")), nil
+	}
+	run := func(ctx context.Context, approval string) (*opsbot.Reply, error) {
+		return s.runUnban(ctx, req, p, approval)
+	}
+	return s.open(ctx, req, "unban", fmt.Sprintf("unban %s at %s", p, s.edgeNames()), run, nil), nil
+}
+
+func (s *Skill) runUnban(ctx context.Context, req *opsbot.Request, p netip.Prefix, approval string) (*opsbot.Reply, error) {
+	recs, err := s.bans.list(ctx, s.o.Now())
+	if err != nil {
+		return nil, err
+	}
+	var lines, failed []string
+	for _, e := range s.o.Edges {
+		st, err := e.Unban(ctx, p)
+		if err == nil {
+			err = s.end(ctx, recs, e.Name(), p, StateUnbanned, who(req.User.ID, req.User.Name))
+		}
+		if err != nil {
+			failed = append(failed, e.Name())
+			lines = append(lines, fmt.Sprintf("• %s: FAILED: %v", e.Name(), err))
+			continue
+		}
+		s.noteUsage(e.Name(), st)
+		lines = append(lines, "• "+e.Name()+": "+describe(st, "removed", "was not blocked there"))
+	}
+	return s.outcome(ctx, req, fmt.Sprintf("unban %s at %s", p, s.edgeNames()), approval, lines, failed), nil
+}
+
+// end closes the active record of p at edge, if there is one.
+func (s *Skill) end(ctx context.Context, recs []record, edgeName string, p netip.Prefix, state, by string) error {
+	for _, r := range recs {
+		if r.Edge == edgeName && r.Prefix == p.String() && r.State == StateActive {
+			r.State, r.Ended, r.EndedBy = state, s.o.Now(), by
+			return s.bans.put(ctx, r)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,82 @@
+package actions
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"time"
+
+	"github.com/opsbot/opsbot"
+	"github.com/opsbot/opsbot/access"
+	"github.com/opsbot/opsbot/auditlog"
+	"github.com/opsbot/opsbot/bot"
+	"github.com/opsbot/opsbot/config"
+	"github.com/opsbot/opsbot/warehouse"
+)
+
+// Deps are what serve and the terminal chat provide to Wire.
+type Deps struct {
+	Config    *config.Config
+	Warehouse warehouse.Warehouse
+	Poster    opsbot.Poster // Slack; nil: nothing is posted to the audit room
+	Pager     Pager         // *pager.Router; nil: `page` says none is configured
+	Hits      Hits          // the query engine's "hits IP last 24h"; nil: none shown
+	Getenv    func(string) string
+	Now       func() time.Time
+	Edges     []Edge // nil: built from Config.Edges
+	SelfAddrs func(ctx context.Context, u opsbot.User) []netip.Addr
+}
+
+// Wired is everything the router and the scheduler need from writes.
+type Wired struct {
+	Roles  *access.Roles // bot.Options.Authorizer
+	Audit  *auditlog.Log // bot.Options.Auditor
+	Skills []bot.Skill   // ban/unban/bans/page/2fa/confirm/approve/cancel, sql, audit
+	Expiry *Expiry       // a schedules.Job: run it every minute
+	TOTP   *access.TOTP  // nil when the secret key variable is unset
+	Skill  *Skill
+}
+
+// Wire builds roles, the audit log, the edges, TOTP and confirmations and
+// the skills from config. A missing TOTP key is not an error: TOTP
+// confirmations then answer how to set it up.
+func Wire(ctx context.Context, d Deps) (*Wired, error) {
+	c := d.Config
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	edges := d.Edges
+	if edges == nil {
+		var err error
+		if edges, err = Edges(ctx, c.Edges, d.Getenv); err != nil {
+			return nil, err
+		}
+	}
+	wd := &Wired{Roles: access.NewRoles(c.Access), Audit: auditlog.New(d.Warehouse, d.Poster, c.Slack.Rooms.Audit)}
+	getenv := d.Getenv
+	key, err := keyFrom(getenv, c.Access.SecretKeyEnv)
+	if err == nil {
+		if wd.TOTP, err = access.NewTOTP(access.WarehouseSecrets{W: d.Warehouse}, key, c.Access.Issuer); err != nil {
+			return nil, err
+		}
+	} else if !errors.Is(err, access.ErrNoKey) {
+		return nil, err
+	}
+	s, err := New(Options{Edges: edges, Rails: c.Edges.Ban, Access: c.Access, Warehouse: d.Warehouse,
+		Confirmations: access.NewConfirmations(wd.TOTP, c.Access.ConfirmWithin, d.Now), TOTP: wd.TOTP,
+		Pager: d.Pager, Hits: d.Hits, Audit: wd.Audit, SelfAddrs: d.SelfAddrs, Now: d.Now})
+	if err != nil {
+		return nil, fmt.Errorf("writes: %w", err)
+	}
+	wd.Skill, wd.Expiry = s, s.Expiry()
+	wd.Skills = []bot.Skill{s, &SQL{W: d.Warehouse}, wd.Audit.Skill(d.Now)}
+	return wd, nil
+}
+
+func keyFrom(getenv func(string) string, env string) ([]byte, error) {
+	if getenv == nil {
+		return access.KeyFromEnv(env)
+	}
+	return access.KeyFromString(env, getenv(env))
+}
