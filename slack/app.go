@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/opsbot/opsbot"
+	"github.com/opsbot/opsbot/config"
 	"github.com/slack-go/slack"
 )
 
@@ -218,4 +219,10 @@ func (c *cache) put(k, v string) {
 		c.m = map[string]cached{}
 	}
 	c.m[k] = cached{v, c.clock.Now()}
+}
+
+// OptionsFrom reads the options from the config's slack section; add the
+// tokens with FromEnv.
+func OptionsFrom(c config.Slack) Options {
+	return Options{BotUserID: c.BotUserID, Channels: c.Channels, Pace: c.Pace, Progress: c.Progress}
 }

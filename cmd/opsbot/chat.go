@@ -1,0 +1,78 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/user"
+	"path/filepath"
+	"time"
+
+	"github.com/opsbot/opsbot"
+	"github.com/opsbot/opsbot/actions"
+	"github.com/opsbot/opsbot/bot"
+	"github.com/opsbot/opsbot/query"
+	"github.com/opsbot/opsbot/slack"
+	"github.com/opsbot/opsbot/terminal"
+)
+
+// runChat is `opsbot chat`: the Slack commands in a terminal, as the
+// identity from config (slack.terminal.user, or local:$USER).
+func runChat(ctx context.Context, g *globals, args []string) error {
+	fs := subFlags("chat", "chat [--user ID] [--name NAME]")
+	id := fs.String("user", g.cfg.Slack.Terminal.User, "identity for roles (your Slack user ID to hold your Slack role)")
+	name := fs.String("name", g.cfg.Slack.Terminal.Name, "display name")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	w, err := g.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	engine := query.New(w, query.OptionsFrom(g.cfg))
+	wired, err := actions.Wire(ctx, actions.Deps{Config: g.cfg, Warehouse: w, Poster: auditPoster(ctx, g),
+		Hits: func(ctx context.Context, ip string) (*opsbot.Reply, error) {
+			return engine.Ask(ctx, "hits "+ip+" last 24h", time.Now())
+		}, Getenv: os.Getenv})
+	if err != nil {
+		return err
+	}
+	history := g.cfg.Slack.Terminal.History
+	if history == "" {
+		history = filepath.Join(g.cfg.Data, "chat_history")
+	}
+	o := terminal.Options{User: localUser(*id, *name), History: history}
+	bo := bot.Options{Authorizer: wired.Roles, Auditor: wired.Audit, Suggester: engine}
+	return terminal.Chat(ctx, o, bo, append([]bot.Skill{engine.Skill()}, wired.Skills...)...)
+}
+
+// localUser is the chat identity: the configured ID, else local:$USER.
+func localUser(id, name string) opsbot.User {
+	login := "someone"
+	if u, err := user.Current(); err == nil {
+		login = u.Username
+	}
+	if id == "" {
+		id = "local:" + login
+	}
+	if name == "" {
+		name = login
+	}
+	return opsbot.User{ID: id, Name: name}
+}
+
+// auditPoster posts write actions to the audit room when a Slack bot token
+// is set; without one the terminal chat still audits to the table.
+func auditPoster(ctx context.Context, g *globals) opsbot.Poster {
+	if os.Getenv("SLACK_BOT_TOKEN") == "" {
+		return nil
+	}
+	app, err := slack.New(ctx, slack.OptionsFrom(g.cfg.Slack).FromEnv(os.Getenv))
+	if err != nil {
+		slog.Warn("chat: no audit room posts", "err", fmt.Sprint(err))
+		return nil
+	}
+	return app.Notifier()
+}

@@ -1,0 +1,171 @@
+// Package terminal is the terminal chat (`opsbot chat`): the same router and
+// commands as Slack, with line editing and history when stdin is a
+// terminal, and one answer per input line when it is not (pipes, tests).
+// Answers are rendered as plain text with aligned tables.
+package terminal
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/chzyer/readline"
+	"golang.org/x/term"
+
+	"github.com/opsbot/opsbot"
+	"github.com/opsbot/opsbot/bot"
+)
+
+// Handler answers requests; *bot.Bot is one.
+type Handler interface {
+	Handle(ctx context.Context, req *opsbot.Request) *opsbot.Reply
+}
+
+// Options configure a chat session.
+type Options struct {
+	User    opsbot.User // the local identity (config slack.terminal)
+	History string      // history file; "" keeps none
+	Files   string      // where attachments (charts, CSV) are saved; default os.TempDir()
+	In      io.Reader   // default os.Stdin
+	Out     io.Writer   // default os.Stdout
+	Now     func() time.Time
+}
+
+// Chat builds the router over skills and runs the session: the one line
+// `opsbot chat` needs.
+func Chat(ctx context.Context, o Options, bo bot.Options, skills ...bot.Skill) error {
+	return Run(ctx, bot.New(bo, skills...), o)
+}
+
+// Run reads commands until end of input, "exit"/"quit", or ctx ends.
+func Run(ctx context.Context, h Handler, o Options) error {
+	if o.In == nil {
+		o.In = os.Stdin
+	}
+	if o.Out == nil {
+		o.Out = os.Stdout
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if f, ok := o.In.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		return interactive(ctx, h, o)
+	}
+	sc := bufio.NewScanner(o.In)
+	sc.Buffer(make([]byte, 64*1024), 1<<20)
+	for sc.Scan() && ctx.Err() == nil {
+		if !answer(ctx, h, o, sc.Text()) {
+			return nil
+		}
+	}
+	return sc.Err()
+}
+
+// interactive reads with line editing and history.
+func interactive(ctx context.Context, h Handler, o Options) error {
+	if o.History != "" {
+		_ = os.MkdirAll(filepath.Dir(o.History), 0o700)
+	}
+	rl, err := readline.NewEx(&readline.Config{
+		Prompt: "opsbot> ", HistoryFile: o.History, HistoryLimit: 1000,
+		InterruptPrompt: "^C", EOFPrompt: "exit", Stdout: o.Out,
+	})
+	if err != nil {
+		return fmt.Errorf("terminal: %w", err)
+	}
+	defer rl.Close()
+	go func() { <-ctx.Done(); rl.Close() }()
+	fmt.Fprintf(o.Out, "opsbot chat as %s. Type help for the commands, exit to leave.\n", who(o.User))
+	for {
+		line, err := rl.Readline()
+		if errors.Is(err, readline.ErrInterrupt) {
+			continue
+		}
+		if err != nil || ctx.Err() != nil {
+			return nil // EOF, Ctrl-D, or shutting down
+		}
+		if !answer(ctx, h, o, line) {
+			return nil
+		}
+	}
+}
+
+// answer handles one line; false means the session is over.
+func answer(ctx context.Context, h Handler, o Options, line string) bool {
+	line = strings.TrimSpace(line)
+	switch strings.ToLower(line) {
+	case "":
+		return true
+	case "exit", "quit", "bye":
+		return false
+	}
+	req := &opsbot.Request{User: o.User, DM: true, Text: line, Transport: "terminal", Now: o.Now()}
+	r := h.Handle(ctx, req)
+	fmt.Fprint(o.Out, Format(r))
+	for _, f := range r.Files {
+		fmt.Fprintln(o.Out, save(o, f))
+	}
+	fmt.Fprintln(o.Out)
+	return true
+}
+
+func who(u opsbot.User) string {
+	if u.Name != "" && u.Name != u.ID {
+		return u.Name + " (" + u.ID + ")"
+	}
+	return u.ID
+}
+
+// save writes an attachment where the user can open it.
+func save(o Options, f opsbot.File) string {
+	dir := o.Files
+	if dir == "" {
+		dir = os.TempDir()
+	}
+	path := filepath.Join(dir, "opsbot-"+filepath.Base(f.Name))
+	if err := os.WriteFile(path, f.Data, 0o600); err != nil {
+		return fmt.Sprintf("(could not save %s: %v)", f.Name, err)
+	}
+	return fmt.Sprintf("%s saved to %s", firstOf(f.Title, f.Name), path)
+}
+
+// Format renders a reply as plain text: title, text, the table aligned,
+// the context line, and the commands behind its buttons.
+func Format(r *opsbot.Reply) string {
+	var b strings.Builder
+	if r.Title != "" {
+		b.WriteString(r.Title + "\n")
+	}
+	if r.Text != "" {
+		b.WriteString(r.Text + "\n")
+	}
+	if r.Table != nil && len(r.Table.Columns) > 0 {
+		if len(r.Table.Rows) == 0 {
+			b.WriteString("(no rows)\n")
+		} else {
+			b.WriteString(strings.Join(bot.TableLines(r.Table), "\n") + "\n")
+		}
+	}
+	if r.Context != "" {
+		b.WriteString("— " + r.Context + "\n")
+	}
+	for _, btn := range r.Buttons {
+		fmt.Fprintf(&b, "[%s] type: %s\n", btn.Label, btn.Command)
+	}
+	return b.String()
+}
+
+func firstOf(s ...string) string {
+	for _, x := range s {
+		if x != "" {
+			return x
+		}
+	}
+	return ""
+}
