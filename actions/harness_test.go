@@ -239,3 +239,12 @@ func (wd *world) audit() []string {
 }
 
 func firstLine(s string) string { s, _, _ = strings.Cut(s, "\n"); return s }
+
+// rows are r's table rows; no table fails the test.
+func rows(t *testing.T, r *opsbot.Reply) [][]any {
+	t.Helper()
+	if r.Table == nil {
+		t.Fatalf("no table in %+v", r)
+	}
+	return r.Table.Rows
+}

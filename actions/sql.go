@@ -47,7 +47,11 @@ func (q *SQL) Handle(ctx context.Context, req *opsbot.Request) (*opsbot.Reply, e
 	if err != nil {
 		return ephemeral("The query failed: %v", err), nil
 	}
-	ctxLine := fmt.Sprintf("%d rows · %d rows read · %s · read-only, at most %ds and %d rows", len(res.Rows), res.Stats.RowsRead, res.Stats.Elapsed.Round(1e6), secs, rows)
+	cut := ""
+	if uint64(len(res.Rows)) > rows {
+		res.Rows, cut = res.Rows[:rows], " (cut at the limit: add LIMIT or narrow the query)"
+	}
+	ctxLine := fmt.Sprintf("%d rows%s · %d rows read · %s · read-only, at most %ds", len(res.Rows), cut, res.Stats.RowsRead, res.Stats.Elapsed.Round(1e6), secs)
 	return &opsbot.Reply{Title: "sql", Table: res, Context: ctxLine}, nil
 }
 
@@ -57,7 +61,7 @@ var (
 	literals     = regexp.MustCompile(`'(?:[^'\\]|\\.|'')*'`)
 	quotedIdent  = regexp.MustCompile("`[^`]*`|\"[^\"]*\"")
 	firstWord    = regexp.MustCompile(`^\(*\s*([A-Za-z]+)`)
-	forbidden    = regexp.MustCompile(`(?i)\b(INTO\s+OUTFILE|INSERT|ALTER|CREATE|DROP|TRUNCATE|RENAME|DETACH|ATTACH|OPTIMIZE|SYSTEM|KILL|GRANT|REVOKE|SET|SETTINGS|DELETE|UPDATE|EXCHANGE|UNDROP|BACKUP|RESTORE)\b`)
+	forbidden    = regexp.MustCompile(`(?i)\b(INTO\s+OUTFILE|SETTINGS)\b`)
 	tableFuncs   = regexp.MustCompile(`(?i)\b(file|url|urlCluster|s3|s3Cluster|gcs|azureBlobStorage|azureBlobStorageCluster|hdfs|hdfsCluster|remote|remoteSecure|cluster|clusterAllReplicas|mysql|postgresql|mongodb|redis|sqlite|odbc|jdbc|executable|input|deltaLake|iceberg|hudi|fileCluster|dictionary)\s*\(`)
 )
 

@@ -1,0 +1,110 @@
+package actions_test
+
+import (
+	"context"
+	"errors"
+	"net/netip"
+	"strings"
+	"testing"
+
+	"github.com/opsbot/opsbot"
+	"github.com/opsbot/opsbot/actions"
+	"github.com/opsbot/opsbot/config"
+)
+
+func TestRails(t *testing.T) {
+	c := config.Default().Edges.Ban
+	c.Allow = []string{"192.0.2.0/24", "2001:db8:ffff::/48"}
+	r, err := actions.NewRails(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	self := []netip.Addr{netip.MustParseAddr("198.51.100.77")}
+	for _, tc := range []struct{ in, want string }{
+		{"0.0.0.0/0", "default route"},
+		{"::/0", "default route"},
+		{"10.0.0.1", "10.0.0.0/8, a private range"},
+		{"172.20.1.1", "a private range"},
+		{"127.0.0.1", "loopback"},
+		{"::1", "loopback"},
+		{"169.254.169.254", "link-local"},
+		{"fe80::1", "link-local"},
+		{"::ffff:10.1.2.3", "a private range"},
+		{"192.0.2.15", "on the allowlist"},
+		{"192.0.0.0/16", "on the allowlist"}, // contains the office
+		{"2001:db8:ffff:1::/64", "on the allowlist"},
+		{"203.0.0.0/8", "broader than /16"},
+		{"2001:db8::/32", "broader than /48"},
+		{"198.51.100.0/24", "your own address 198.51.100.77"},
+	} {
+		p, err := actions.Parse(tc.in)
+		if err == nil {
+			err = r.Check(p, self)
+		}
+		if !errors.Is(err, opsbot.ErrForbidden) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v, want %q", tc.in, err, tc.want)
+		}
+	}
+	for _, ok := range []string{"203.0.113.9", "203.0.0.0/16", "2001:db8:1::/48", "2001:db8:1::5"} {
+		p, err := actions.Parse(ok)
+		if err == nil {
+			err = r.Check(p, self)
+		}
+		if err != nil {
+			t.Errorf("%s: %v", ok, err)
+		}
+	}
+	for in, want := range map[string]string{
+		"not-an-ip":      `"not-an-ip" is not an IP address or CIDR`,
+		"203.0.113.9/24": "has host bits set: did you mean 203.0.113.0/24?",
+		"1.2.3.4/33":     "is not an IP address or CIDR",
+		"":               "give an IP address or CIDR",
+	} {
+		if _, err := actions.Parse(in); !errors.Is(err, opsbot.ErrInvalid) || !strings.Contains(err.Error(), want) {
+			t.Errorf("Parse(%q): %v, want %q", in, err, want)
+		}
+	}
+}
+
+// TestBanRefusalsAreAudited sends the dangerous bans through the router:
+// each is refused before any confirmation, the edge is untouched, and the
+// audit log holds every attempt as refused.
+func TestBanRefusalsAreAudited(t *testing.T) {
+	self := netip.MustParseAddr("198.51.100.77")
+	wd := newWorld(t, nil, func(d *actions.Deps) {
+		d.SelfAddrs = func(_ context.Context, u opsbot.User) []netip.Addr {
+			if u.ID == alice.ID {
+				return []netip.Addr{self}
+			}
+			return nil
+		}
+	})
+	cases := map[string]string{
+		"ban 0.0.0.0/0":            "is the default route",
+		"ban 10.0.0.1":             "overlaps 10.0.0.0/8, a private range",
+		"ban 192.0.2.44":           "on the allowlist",
+		"ban not-an-ip":            `"not-an-ip" is not an IP address or CIDR`,
+		"ban 198.51.100.77":        "your own address",
+		"ban 203.0.113.9 for 90d":  "longer than the longest ban",
+		"ban 203.0.113.9 for soon": `"soon" is not a duration`,
+		"ban":                      "Usage: `ban IP|CIDR",
+	}
+	for text, want := range cases {
+		r := wd.say(alice, text, false)
+		if !r.Ephemeral || !strings.Contains(r.Text, want) || len(r.Buttons) != 0 {
+			t.Errorf("%s: %+v, want %q", text, r, want)
+		}
+	}
+	if len(wd.acl.ips()) != 0 || len(wd.acl.patches) != 0 || len(wd.slack.msgs) != 0 {
+		t.Fatalf("edge touched: %v", wd.acl.patches)
+	}
+	got := wd.audit()
+	if len(got) != len(cases) {
+		t.Fatalf("audit log has %d entries for %d attempts:\n%s", len(got), len(cases), strings.Join(got, "\n"))
+	}
+	for _, line := range got {
+		if !strings.HasPrefix(line, "UALICE false ban") || !strings.Contains(line, "| refused: ") {
+			t.Errorf("audit entry %q: want a refused ban", line)
+		}
+	}
+}
