@@ -43,7 +43,7 @@ func (s *scope) checkClassic(lb types.LoadBalancerDescription) []infra.Finding {
 	res, id := name+" (classic)", "classic/"+name
 	if s.q.Has(infra.CheckLoadBalancers) && !s.isExpected(name, sdkaws.ToString(lb.DNSName)) {
 		out = append(out, s.finding(infra.CheckLoadBalancers, infra.SeverityMedium, res, id,
-			"internet-facing and not in audits.expected_load_balancers ("+sdkaws.ToString(lb.DNSName)+")"))
+			"internet-facing, not in the expected list"))
 	}
 	if !s.q.Has(infra.CheckListeners) {
 		return out
@@ -57,7 +57,7 @@ func (s *scope) checkClassic(lb types.LoadBalancerDescription) []infra.Finding {
 		if proto == "HTTP" || proto == "TCP" {
 			out = append(out, s.finding(infra.CheckListeners, infra.SeverityMedium, res,
 				fmt.Sprintf("%s %s/%d", id, proto, l.LoadBalancerPort),
-				fmt.Sprintf("%s listener on port %d: no TLS at the load balancer", proto, l.LoadBalancerPort)))
+				fmt.Sprintf("%s :%d, no TLS at the load balancer", proto, l.LoadBalancerPort)))
 		}
 	}
 	return out

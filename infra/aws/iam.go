@@ -99,7 +99,7 @@ func (s *scope) mfa(ctx context.Context, c *iam.Client, name string) (*infra.Fin
 		return nil, nil
 	}
 	f := s.finding(infra.CheckMFA, infra.SeverityHigh, name, name,
-		"signs in to the console with a password alone: no MFA device")
+		"console password, no MFA device")
 	if lp.LoginProfile != nil && lp.LoginProfile.CreateDate != nil {
 		f.At = lp.LoginProfile.CreateDate.UTC()
 	}
@@ -150,8 +150,7 @@ func (s *scope) oldKey(user string, k types.AccessKeyMetadata) (infra.Finding, b
 	id := sdkaws.ToString(k.AccessKeyId)
 	days := int(age / (24 * time.Hour))
 	f := s.finding(infra.CheckAccessKeys, infra.SeverityMedium, user, id,
-		fmt.Sprintf("active access key %s is %d days old (created %s, limit %d days): rotate it",
-			id, days, k.CreateDate.UTC().Format("2006-01-02"), int(s.a.opts.AccessKeyMaxAge/(24*time.Hour))))
+		fmt.Sprintf("key %s is %d days old (limit %d)", id, days, int(s.a.opts.AccessKeyMaxAge/(24*time.Hour))))
 	f.At = k.CreateDate.UTC()
 	return f, true
 }

@@ -58,7 +58,7 @@ func (s *scope) checkV2(ctx context.Context, c *elbv2.Client, lb types.LoadBalan
 	res := fmt.Sprintf("%s (%s)", name, lb.Type)
 	if s.q.Has(infra.CheckLoadBalancers) && !s.isExpected(name, arn, sdkaws.ToString(lb.DNSName)) {
 		found = append(found, s.finding(infra.CheckLoadBalancers, infra.SeverityMedium, res, arn,
-			"internet-facing and not in audits.expected_load_balancers ("+sdkaws.ToString(lb.DNSName)+")"))
+			"internet-facing, not in the expected list"))
 	}
 	if !s.q.Has(infra.CheckListeners) {
 		return found, nil
@@ -87,9 +87,9 @@ func plaintextV2(l types.Listener) string {
 		if redirectsToHTTPS(l.DefaultActions) {
 			return ""
 		}
-		return fmt.Sprintf("HTTP listener on port %d serves plain HTTP (no redirect to HTTPS)", port)
+		return fmt.Sprintf("HTTP :%d, no redirect to HTTPS", port)
 	case types.ProtocolEnumTcp, types.ProtocolEnumUdp, types.ProtocolEnumTcpUdp:
-		return fmt.Sprintf("%s listener on port %d: no TLS at the load balancer", l.Protocol, port)
+		return fmt.Sprintf("%s :%d, no TLS at the load balancer", l.Protocol, port)
 	}
 	return ""
 }

@@ -84,7 +84,7 @@ func (o *Orgs) audit(ctx context.Context, org string) []infra.Finding {
 	for _, m := range members {
 		out = append(out, infra.Finding{Check: infra.CheckGitHub2FA, Severity: infra.SeverityHigh,
 			Account: account, Resource: m.Login, ID: m.Login, Owner: "@" + m.Login,
-			Detail: "two-factor authentication is disabled"})
+			Detail: "two-factor authentication disabled"})
 	}
 	if err != nil {
 		out = append(out, failure(account, "list members of "+org+" without 2FA", err.Error()))

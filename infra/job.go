@@ -1,0 +1,56 @@
+package infra
+
+import (
+	"context"
+	"time"
+
+	"github.com/opsbot/opsbot"
+)
+
+// JobName is the daily audit job's name in schedules config and in
+// `opsbot schedules run infra-audit`.
+const JobName = "infra-audit"
+
+// Job is the daily audit: every check, a report of what is new and what
+// got fixed since the previous run, and the findings recorded for SQL.
+// It has the method set of schedules.Job.
+type Job struct {
+	a *Auditor
+}
+
+// Job returns the daily audit job.
+func (a *Auditor) Job() *Job { return &Job{a: a} }
+
+// Name is JobName.
+func (j *Job) Name() string { return JobName }
+
+// Run audits everything as of now, compares with the previous recorded run,
+// records this run (once: a retry at the same now adds nothing) and
+// returns one audit-level notice. When recording fails the notice is still
+// returned, saying so, together with the error.
+func (j *Job) Run(ctx context.Context, now time.Time) ([]opsbot.Notice, error) {
+	return j.run(ctx, now, true)
+}
+
+// Preview is Run without recording: what `schedules run infra-audit
+// --dry-run` shows.
+func (j *Job) Preview(ctx context.Context, now time.Time) ([]opsbot.Notice, error) {
+	return j.run(ctx, now, false)
+}
+
+func (j *Job) run(ctx context.Context, now time.Time, record bool) ([]opsbot.Notice, error) {
+	now = now.UTC()
+	q := Query{Checks: AllChecks, Now: now, Since: now.Add(-j.a.opts.InstancesWindow)}
+	rep := j.a.Audit(ctx, q)
+	d := daily{report: rep, window: j.a.opts.InstancesWindow}
+	if j.a.store != nil {
+		var prev []Finding
+		d.prevAt, prev, d.havePrev, d.prevErr = j.a.store.Previous(ctx, JobName, now)
+		d.diff = Compare(prev, rep.Findings)
+		if record {
+			d.recordErr = j.a.store.Record(ctx, JobName, now, rep.Findings, rep.Took)
+		}
+	}
+	n := opsbot.Notice{Level: opsbot.LevelAudit, Key: JobName, Reply: d.reply()}
+	return []opsbot.Notice{n}, d.recordErr
+}
