@@ -1,6 +1,7 @@
 package actions_test
 
 import (
+	"cmp"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -32,14 +33,18 @@ type acl struct {
 	entries []map[string]any
 	next    int
 	patches []string
+	key     string // the token it accepts ("" = fastly-secret)
 }
 
 func (a *acl) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if r.URL.Path != "/service/svc1/acl/acl1/entries" || r.Header.Get("Fastly-Key") != "fastly-secret" {
-		a.t.Errorf("fastly: %s %s key %q", r.Method, r.URL.Path, r.Header.Get("Fastly-Key"))
+	if r.URL.Path != "/service/svc1/acl/acl1/entries" {
+		a.t.Errorf("fastly: %s %s", r.Method, r.URL.Path)
+	}
+	if want := cmp.Or(a.key, "fastly-secret"); r.Header.Get("Fastly-Key") != want {
 		w.WriteHeader(401)
+		io.WriteString(w, `{"msg":"Provided credentials are missing or invalid"}`)
 		return
 	}
 	if r.Method == http.MethodGet {
