@@ -2,7 +2,189 @@ package main
 
 import (
 	"context"
-	"errors"
+	"flag"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"runtime/pprof"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/johannesboyne/gofakes3"
+	"github.com/johannesboyne/gofakes3/backend/s3mem"
+
+	"github.com/opsbot/opsbot/ingest"
+	"github.com/opsbot/opsbot/loggen"
+	"github.com/opsbot/opsbot/sql"
+	"github.com/opsbot/opsbot/warehouse"
+	"github.com/opsbot/opsbot/warehouse/chdb"
 )
 
-func benchIngest(ctx context.Context, args []string) error { return errors.New("ingest benchmark not built yet") }
+// benchIngest loads generated CloudFront objects from a loopback S3 server
+// with opsbot's worker, then the same objects with ClickHouse's own s3()
+// table function into the same kind of table on the same engine, and prints
+// both rates, their ratio and the storage figures.
+func benchIngest(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("ingest", flag.ContinueOnError)
+	lines := fs.Int("lines", 1_000_000, "generated lines")
+	objects := fs.Int("objects", 40, "gzipped objects")
+	workers := fs.Int("workers", 0, "opsbot workers (0: default)")
+	batch := fs.Int("batch-rows", 0, "opsbot rows per insert (0: default)")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of opsbot's run to this file")
+	skipCH := fs.Bool("skip-clickhouse", false, "measure opsbot only")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	tmp, err := os.MkdirTemp("", "opsbot-bench-ingest-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	b, err := newIngestBench(ctx, tmp, *lines, *objects)
+	if err != nil {
+		return err
+	}
+	defer b.close()
+	ours, err := b.runOpsbot(ctx, *workers, *batch, *cpuprofile)
+	if err != nil {
+		return err
+	}
+	rss := peakRSS()
+	theirs := 0.0
+	if !*skipCH {
+		if theirs, err = b.runClickHouse(ctx); err != nil {
+			return err
+		}
+	}
+	return b.report(ctx, ours, theirs, rss)
+}
+
+type ingestBench struct {
+	w       *chdb.Warehouse
+	s3url   string
+	client  *s3.Client
+	srvStop func()
+	lines   int
+	gzBytes int64
+}
+
+func newIngestBench(ctx context.Context, tmp string, lines, objects int) (*ingestBench, error) {
+	fmt.Fprintf(os.Stderr, "generating %d CloudFront lines in %d gzipped objects…\n", lines, objects)
+	objs, err := loggen.WriteObjects(filepath.Join(tmp, "logs"), loggen.Options{
+		Start: time.Now().UTC().Truncate(24 * time.Hour).Add(-24 * time.Hour), Lines: lines, Seed: 1}, objects)
+	if err != nil {
+		return nil, err
+	}
+	for _, k := range []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"} {
+		if os.Getenv(k) == "" {
+			os.Setenv(k, "opsbot-bench")
+		}
+	}
+	os.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	srv := httptest.NewServer(gofakes3.New(s3mem.New()).Server())
+	b := &ingestBench{s3url: srv.URL, srvStop: srv.Close, lines: lines}
+	cfg, err := ingest.LoadAWS(ctx)
+	if err != nil {
+		return nil, err
+	}
+	b.client = ingest.NewS3Client(cfg, ingest.AWSOptions{Endpoint: srv.URL})
+	if err := b.upload(ctx, objs); err != nil {
+		return nil, err
+	}
+	if b.w, err = chdb.Open(filepath.Join(tmp, "data")); err != nil {
+		return nil, err
+	}
+	ms, err := warehouse.Migrations(sql.SchemaFiles())
+	if err != nil {
+		return nil, err
+	}
+	_, err = warehouse.Migrate(ctx, b.w, ms)
+	return b, err
+}
+
+func (b *ingestBench) upload(ctx context.Context, objs []loggen.Object) error {
+	if _, err := b.client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("edge-logs")}); err != nil {
+		return err
+	}
+	for _, o := range objs {
+		f, err := os.Open(o.Path)
+		if err != nil {
+			return err
+		}
+		st, _ := f.Stat()
+		b.gzBytes += st.Size()
+		_, err = b.client.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("edge-logs"),
+			Key: aws.String("cloudfront/" + filepath.Base(o.Path)), Body: f, ContentLength: aws.Int64(st.Size())})
+		f.Close()
+		if err != nil {
+			return fmt.Errorf("upload %s: %w", o.Path, err)
+		}
+	}
+	return nil
+}
+
+func (b *ingestBench) close() {
+	if b.w != nil {
+		b.w.Close()
+	}
+	b.srvStop()
+}
+
+// runOpsbot times opsbot's worker over the bucket; it returns rows/s.
+func (b *ingestBench) runOpsbot(ctx context.Context, workers, batch int, cpuprofile string) (float64, error) {
+	wk, err := ingest.New(ingest.Options{Warehouse: b.w, Source: &ingest.S3{Client: b.client, Bucket: "edge-logs", Prefix: "cloudfront/"},
+		Once: true, Workers: workers, BatchRows: batch})
+	if err != nil {
+		return 0, err
+	}
+	if cpuprofile != "" {
+		f, err := os.Create(cpuprofile)
+		if err != nil {
+			return 0, err
+		}
+		defer f.Close()
+		pprof.StartCPUProfile(f)
+		defer pprof.StopCPUProfile()
+	}
+	t0 := time.Now()
+	if err := wk.Run(ctx); err != nil {
+		return 0, err
+	}
+	el := time.Since(t0)
+	n, err := b.count(ctx, "requests")
+	if err != nil {
+		return 0, err
+	}
+	if n != uint64(b.lines) {
+		return 0, fmt.Errorf("opsbot stored %d rows of %d lines", n, b.lines)
+	}
+	fmt.Printf("opsbot ingest:            %9.0f rows/s  (%d rows in %s)\n", float64(n)/el.Seconds(), n, el.Round(time.Millisecond))
+	return float64(n) / el.Seconds(), nil
+}
+
+func (b *ingestBench) count(ctx context.Context, table string) (uint64, error) {
+	res, err := b.w.Query(ctx, "SELECT count() FROM "+table, nil)
+	if err != nil {
+		return 0, err
+	}
+	return res.Rows[0][0].(uint64), nil
+}
+
+// peakRSS is this process's peak resident set (VmHWM), in MB.
+func peakRSS() float64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(l); len(f) >= 2 && f[0] == "VmHWM:" {
+			var kb float64
+			fmt.Sscan(f[1], &kb)
+			return kb / 1024
+		}
+	}
+	return 0
+}
