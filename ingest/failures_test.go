@@ -36,7 +36,7 @@ func TestMalformedLinesGoToRejectsAndCount(t *testing.T) {
 	var buf bytes.Buffer
 	cw, _ := loggen.NewCloudFrontWriter(&buf, "E2OPSBOTDEMO")
 	bad := map[int]string{} // line number in the file → raw line
-	lineNo := 2               // the #Version and #Fields lines
+	lineNo := 2             // the #Version and #Fields lines
 	for i := range lines {
 		if i%100 == 50 {
 			cw.Flush()
