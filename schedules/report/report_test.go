@@ -158,6 +158,7 @@ func quantile(v []float64, level float64) float64 {
 
 func client(l loggen.Line) string { return l.ClientIP }
 func path(l loggen.Line) string   { return l.Path }
+
 type count struct {
 	name string
 	n    uint64

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"regexp"
 	"strings"
 	"time"
 
@@ -35,7 +36,7 @@ func (r *Runner) Run(ctx context.Context, name string, params opsbot.Params) (*o
 	if t == 0 {
 		t = 60
 	}
-	res, err := r.W.Query(ctx, string(b), params, warehouse.ReadOnly(), warehouse.Timeout(t))
+	res, err := r.W.Query(ctx, string(b), WithDefaults(string(b), params), warehouse.ReadOnly(), warehouse.Timeout(t))
 	if err != nil {
 		if s := err.Error(); strings.Contains(s, "UNKNOWN_TABLE") || strings.Contains(s, "Code: 60.") {
 			err = fmt.Errorf("%w: %w", ErrNoTable, err)
@@ -43,6 +44,28 @@ func (r *Runner) Run(ctx context.Context, name string, params opsbot.Params) (*o
 		return nil, fmt.Errorf("query %s: %w", name, err)
 	}
 	return res, nil
+}
+
+// defaultLine is a header line documenting a parameter with a default:
+// "--   {host:String}   only this Host   default: ''".
+var defaultLine = regexp.MustCompile(`^--\s+\{(\w+):[^}]*\}.*\bdefault:\s*(.*?)\s*$`)
+
+// WithDefaults is params plus, for each parameter the query's header
+// documents with a default and params lacks, that default ('' is empty).
+func WithDefaults(query string, params opsbot.Params) opsbot.Params {
+	out := opsbot.Params{}
+	for _, l := range strings.Split(query, "\n") {
+		if !strings.HasPrefix(l, "--") {
+			break
+		}
+		if m := defaultLine.FindStringSubmatch(l); m != nil {
+			out[m[1]] = strings.Trim(m[2], "'")
+		}
+	}
+	for k, v := range params {
+		out[k] = v
+	}
+	return out
 }
 
 // TableExists reports whether table exists in the current database.

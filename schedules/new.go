@@ -1,0 +1,181 @@
+package schedules
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/robfig/cron/v3"
+
+	"github.com/opsbot/opsbot"
+	"github.com/opsbot/opsbot/bot"
+	"github.com/opsbot/opsbot/config"
+	"github.com/opsbot/opsbot/schedules/internal/namedq"
+	"github.com/opsbot/opsbot/schedules/report"
+	"github.com/opsbot/opsbot/schedules/rules"
+	"github.com/opsbot/opsbot/sql"
+	"github.com/opsbot/opsbot/warehouse"
+)
+
+// Options configure a Scheduler.
+type Options struct {
+	Config    *config.Config
+	Warehouse warehouse.Warehouse
+	// Poster posts to the rooms (the Slack notifier). Needed to run jobs
+	// for real; not for List or dry runs.
+	Poster opsbot.Poster
+	// Pager pages (a *pager.Router); nil makes every page an @here.
+	Pager Pager
+	// Jobs are added to the built-in daily-analysis and health jobs; each
+	// needs a schedule in schedules.jobs.
+	Jobs  []Job
+	Clock Clock // SystemClock when nil
+	// Holder names this instance in the lease (host:pid by default).
+	Holder string
+	Log    *slog.Logger
+}
+
+// Scheduler runs the jobs.
+type Scheduler struct {
+	o       Options
+	clock   Clock
+	log     *slog.Logger
+	sender  Sender
+	runs    runs
+	lease   *lease
+	store   *rules.CHStore
+	rules   []rules.Rule
+	entries []*entry
+	mu      sync.Mutex
+	wg      sync.WaitGroup
+}
+
+// Run builds the scheduler from o and runs it until ctx ends.
+func Run(ctx context.Context, o Options) error {
+	s, err := New(o)
+	if err != nil {
+		return err
+	}
+	return s.Run(ctx)
+}
+
+// New builds the scheduler: the built-in jobs and o.Jobs, each with its
+// schedule from config. A job without a schedule, or two jobs with one
+// name, is an error.
+func New(o Options) (*Scheduler, error) {
+	if o.Clock == nil {
+		o.Clock = SystemClock{}
+	}
+	if o.Log == nil {
+		o.Log = slog.Default()
+	}
+	if o.Holder == "" {
+		host, _ := os.Hostname()
+		o.Holder = fmt.Sprintf("%s:%d", host, os.Getpid())
+	}
+	rs, err := rules.Load(o.Config.Schedules.Health)
+	if err != nil {
+		return nil, err
+	}
+	s := &Scheduler{o: o, clock: o.Clock, log: o.Log, runs: runs{o.Warehouse}, rules: rs,
+		store: rules.NewStore(o.Warehouse),
+		lease: &lease{w: o.Warehouse, name: "scheduler", holder: o.Holder, ttl: o.Config.Schedules.LeaseTTL}}
+	s.sender = &Dispatcher{Poster: o.Poster, Pager: o.Pager, Rooms: o.Config.Slack.Rooms, Log: o.Log}
+	jobs := append([]Job{s.report(), s.health(s.sender, false)}, o.Jobs...)
+	for _, j := range jobs {
+		if err := s.add(j); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+func (s *Scheduler) add(j Job) error {
+	cfg := s.o.Config.Schedules
+	js, ok := cfg.Jobs[j.Name()]
+	if !ok {
+		return fmt.Errorf("job %s has no schedule: add schedules.jobs.%s.cron to the config", j.Name(), j.Name())
+	}
+	for _, e := range s.entries {
+		if e.job.Name() == j.Name() {
+			return fmt.Errorf("two jobs are named %s", j.Name())
+		}
+	}
+	spec := js.CronSpec(s.o.Config.Timezone)
+	sc, err := cron.ParseStandard(spec)
+	if err != nil {
+		return fmt.Errorf("schedules.jobs.%s.cron: %w", j.Name(), err)
+	}
+	s.entries = append(s.entries, &entry{job: j, spec: spec, sched: sc, disabled: js.Disabled})
+	return nil
+}
+
+func (s *Scheduler) report() Job {
+	loc := s.o.Config.Location()
+	if tz := s.o.Config.Schedules.Report.Timezone; tz != "" {
+		loc, _ = time.LoadLocation(tz)
+	}
+	return report.New(report.Options{Warehouse: s.o.Warehouse, Queries: sql.QueryFiles(), Location: loc, Top: s.o.Config.Schedules.Report.Top})
+}
+
+func (s *Scheduler) health(sender Sender, dry bool) *rules.Engine {
+	return rules.New(rules.Options{Rules: s.rules, Warehouse: s.o.Warehouse,
+		Queries: &namedq.Runner{W: s.o.Warehouse, Files: sql.QueryFiles(), Timeout: 30},
+		Store:   s.store, Sender: sender, GroupWait: s.o.Config.Schedules.Health.GroupWait, DryRun: dry, Log: s.log})
+}
+
+// Names are the jobs' names, sorted.
+func (s *Scheduler) Names() []string {
+	var out []string
+	for _, e := range s.entries {
+		out = append(out, e.job.Name())
+	}
+	sort.Strings(out)
+	return out
+}
+
+// RunJob runs one job now, outside its schedule, and records the run.
+// With dry set, nothing is posted, paged or recorded: what would be said
+// is printed to out, attachments written into dir.
+func (s *Scheduler) RunJob(ctx context.Context, name string, now time.Time, dry bool, out io.Writer, dir string) error {
+	var e *entry
+	for _, x := range s.entries {
+		if x.job.Name() == name {
+			e = x
+		}
+	}
+	if e == nil {
+		return fmt.Errorf("job %q: %w; jobs: %s", name, opsbot.ErrNotFound, strings.Join(s.Names(), ", "))
+	}
+	if !dry {
+		r := s.execute(ctx, e.job, now, s.sender)
+		if err := s.runs.record(ctx, r); err != nil {
+			return err
+		}
+		if r.Error != "" {
+			return fmt.Errorf("job %s: %s", name, r.Error)
+		}
+		return nil
+	}
+	p := &Printer{W: out, Dir: dir, Rooms: s.o.Config.Slack.Rooms}
+	job := e.job
+	if name == rules.Name {
+		job = s.health(p, true)
+	}
+	if r := s.execute(ctx, job, now, p); r.Error != "" {
+		return fmt.Errorf("job %s: %s", name, r.Error)
+	}
+	return nil
+}
+
+// Skill is the chat skill for silences (silence, silences, unsilence).
+func (s *Scheduler) Skill() bot.Skill { return rules.NewSilences(s.store, s.rules) }
+
+// Rules are the health rules in force.
+func (s *Scheduler) Rules() []rules.Rule { return s.rules }
