@@ -32,6 +32,7 @@ type HTTPFault struct {
 	Message string
 	Header  map[string]string
 	Times   int
+	After   int // requests served before the fault starts
 }
 
 // NewGitHub serves orgs (org → logins without 2FA) with pageSize members a
@@ -90,7 +91,7 @@ func (g *GitHub) serve(w http.ResponseWriter, r *http.Request) {
 
 func (g *GitHub) fault() *HTTPFault {
 	for _, f := range g.faults {
-		if f.Times != 0 {
+		if f.Times != 0 && len(g.calls) > f.After {
 			if f.Times > 0 {
 				f.Times--
 			}
