@@ -19,7 +19,7 @@ func (s *Skill) mfa(ctx context.Context, now time.Time) *opsbot.Reply {
 	}
 	var b strings.Builder
 	writeShame(&b, rep.Findings, nil)
-	if people == 0 {
+	if people == 0 && len(rep.Errors()) == 0 {
 		b.WriteString("Everyone signs in with a second factor. :tada:\n\n")
 	}
 	return answer(rep, &b, fmt.Sprintf("MFA audit: %s without MFA, %s", who, plural(count(rep, CheckAccessKeys), "old access key")),
@@ -31,7 +31,7 @@ func (s *Skill) securityGroups(ctx context.Context, now time.Time) *opsbot.Reply
 	rep := s.a.Audit(ctx, Query{Checks: []Check{CheckSecurityGroups}, Now: now})
 	n := count(rep, CheckSecurityGroups)
 	var b strings.Builder
-	if n == 0 {
+	if n == 0 && len(rep.Errors()) == 0 {
 		b.WriteString("No security group is open to the internet beyond the public ports. :tada:\n\n")
 	}
 	return answer(rep, &b, fmt.Sprintf("Security groups open to the internet: %s", plural(n, "rule")),
@@ -43,7 +43,7 @@ func (s *Skill) loadBalancers(ctx context.Context, now time.Time) *opsbot.Reply 
 	rep := s.a.Audit(ctx, Query{Checks: []Check{CheckLoadBalancers, CheckListeners}, Now: now})
 	lbs, ls := count(rep, CheckLoadBalancers), count(rep, CheckListeners)
 	var b strings.Builder
-	if lbs+ls == 0 {
+	if lbs+ls == 0 && len(rep.Errors()) == 0 {
 		b.WriteString("Every internet-facing load balancer is expected and speaks TLS. :tada:\n\n")
 	}
 	return answer(rep, &b, fmt.Sprintf("Load balancers: %d unexpected on the internet, %s without TLS", lbs, plural(ls, "listener")),
@@ -60,7 +60,7 @@ func (s *Skill) instances(ctx context.Context, now time.Time, rest []string) *op
 	rep := s.a.Audit(ctx, Query{Checks: []Check{CheckInstances}, Now: now, Since: since})
 	n := count(rep, CheckInstances)
 	var b strings.Builder
-	if n == 0 {
+	if n == 0 && len(rep.Errors()) == 0 {
 		fmt.Fprintf(&b, "No instance was launched in the last %s.\n\n", human(window))
 	}
 	title := fmt.Sprintf("Instances launched in the last %s (%s–%s UTC): %d", human(window),

@@ -21,7 +21,7 @@ func writeShame(b *strings.Builder, fs, fresh []Finding) {
 		}
 		names = append(names, person(f))
 		if isNew[f.Key()] {
-			newNames = append(newNames, f.Resource)
+			newNames = append(newNames, handle(f))
 		}
 	}
 	if len(names) == 0 {
@@ -40,10 +40,7 @@ func writeShame(b *strings.Builder, fs, fresh []Finding) {
 
 // person is "alice (prod)", "alice (prod, owner: team-a)" or "@bob (github/acme)".
 func person(f Finding) string {
-	name := f.Resource
-	if f.Check == CheckGitHub2FA {
-		name = "@" + f.Resource
-	}
+	name := handle(f)
 	if f.Owner != "" && f.Owner != name {
 		return fmt.Sprintf("%s (%s, owner: %s)", name, f.Account, f.Owner)
 	}
@@ -58,4 +55,12 @@ func andList(xs []string) string {
 		return xs[0]
 	}
 	return strings.Join(xs[:len(xs)-1], ", ") + " and " + xs[len(xs)-1]
+}
+
+// handle is how a person is called: "alice", or "@bob" on GitHub.
+func handle(f Finding) string {
+	if f.Check == CheckGitHub2FA {
+		return "@" + f.Resource
+	}
+	return f.Resource
 }

@@ -83,7 +83,7 @@ func (o *Orgs) audit(ctx context.Context, org string) []infra.Finding {
 	out := make([]infra.Finding, 0, len(members)+1)
 	for _, m := range members {
 		out = append(out, infra.Finding{Check: infra.CheckGitHub2FA, Severity: infra.SeverityHigh,
-			Account: account, Resource: m.Login, ID: m.Login, Owner: "@" + m.Login,
+			Account: account, Resource: m.Login, ID: m.Login,
 			Detail: "two-factor authentication disabled"})
 	}
 	if err != nil {

@@ -44,8 +44,8 @@ func TestMembersWithout2FA(t *testing.T) {
 	found, errs := audit(newOrgs(srv, "acme", "acme-labs"))
 	same(t, "errors", errs)
 	same(t, "findings", found,
-		"github-no-2fa|high|github/acme|mallory|@mallory|two-factor authentication disabled",
-		"github-no-2fa|high|github/acme|oscar|@oscar|two-factor authentication disabled")
+		"github-no-2fa|high|github/acme|mallory||two-factor authentication disabled",
+		"github-no-2fa|high|github/acme|oscar||two-factor authentication disabled")
 	r := srv.Requests()[0]
 	if r.URL.Path != "/orgs/acme/members" || r.URL.Query().Get("filter") != "2fa_disabled" || r.URL.Query().Get("per_page") != "100" {
 		t.Errorf("request %s", r.URL)
@@ -65,7 +65,7 @@ func TestPagesThroughTheLinkHeader(t *testing.T) {
 	for i := range 250 {
 		l := fmt.Sprintf("dev%03d", i)
 		logins = append(logins, l)
-		want = append(want, "github-no-2fa|high|github/acme|"+l+"|@"+l+"|two-factor authentication disabled")
+		want = append(want, "github-no-2fa|high|github/acme|"+l+"||two-factor authentication disabled")
 	}
 	srv := infratest.NewGitHub(token, map[string][]string{"acme": logins}, 0)
 	defer srv.Close()
@@ -98,8 +98,8 @@ func TestErrorOnALaterPageKeepsEarlierMembers(t *testing.T) {
 	srv.Fail(infratest.HTTPFault{Status: 404, Message: "Not Found", Times: -1, After: 1})
 	found, errs := audit(newOrgs(srv, "acme"))
 	same(t, "findings before the fault", found,
-		"github-no-2fa|high|github/acme|a|@a|two-factor authentication disabled",
-		"github-no-2fa|high|github/acme|b|@b|two-factor authentication disabled")
+		"github-no-2fa|high|github/acme|a||two-factor authentication disabled",
+		"github-no-2fa|high|github/acme|b||two-factor authentication disabled")
 	same(t, "errors", errs, "github-no-2fa|error|github/acme|||could not list members of acme without 2FA: GitHub answered 404 Not Found: Not Found")
 }
 
@@ -131,7 +131,7 @@ func TestRateLimitsAreRetried(t *testing.T) {
 	srv.Fail(infratest.HTTPFault{Status: 502, Message: "Server Error", Times: 1})
 	found, errs := audit(newOrgs(srv, "acme"))
 	same(t, "errors", errs)
-	same(t, "findings", found, "github-no-2fa|high|github/acme|mallory|@mallory|two-factor authentication disabled")
+	same(t, "findings", found, "github-no-2fa|high|github/acme|mallory||two-factor authentication disabled")
 	if n := len(srv.Requests()); n != 4 {
 		t.Errorf("%d requests, want 3 rate-limited/failed + 1", n)
 	}
