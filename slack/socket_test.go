@@ -22,19 +22,26 @@ func TestMentionAnsweredWithExactBlocks(t *testing.T) {
 	if post.Form.Get("channel") != "C0OPS0001" || post.Form.Get("thread_ts") != "" || post.Form.Get("text") != "Top 3 by ip" {
 		t.Errorf("posted to %v", post.Form)
 	}
-	// The envelope was acked before the answer was posted.
-	calls := r.fake.Calls("")
-	ack, answer := -1, -1
-	for i, c := range calls {
-		if c.Method == "ack" && c.Form.Get("envelope_id") == env && ack < 0 {
-			ack = i
-		}
-		if c.Method == "chat.postMessage" && answer < 0 {
-			answer = i
-		}
+	if err := r.fake.Wait(r.ctx, func([]slackfake.Call) bool { return r.fake.Unacked() == 0 }); err != nil || env == "" {
+		t.Errorf("envelope %s not acked: %v", env, err)
 	}
-	if ack < 0 || ack > answer {
-		t.Errorf("ack at %d, answer at %d: want the ack first", ack, answer)
+}
+
+// The ack does not wait for the answer: a slow question is acked while
+// its skill still works.
+func TestAckBeforeAnswer(t *testing.T) {
+	r := newRig(t, nil)
+	env := r.fake.Send("events_api", slackfake.Event("Ev1", slackfake.Mention("U0BOB0001", "C0OPS0001", "<@UBOT> slow", "1.000001", "")))
+	acks, err := r.fake.WaitCalls(r.ctx, "ack", 1)
+	if err != nil || acks[0].Form.Get("envelope_id") != env {
+		t.Fatalf("acks %v: %v", acks, err)
+	}
+	if n := len(r.fake.Calls("chat.postMessage")); n != 0 {
+		t.Fatalf("answered before the skill finished: %d", n)
+	}
+	close(r.skill.release)
+	if p := r.posts(t, 1)[0]; p.Form.Get("text") != "done slowly" {
+		t.Errorf("answer: %v", p.Form)
 	}
 }
 
@@ -96,6 +103,9 @@ func TestDisconnectMidConversation(t *testing.T) {
 	ask("Ev3", "three", "2.000003") // redelivered after the reconnection
 	ask("Ev4", "four", "2.000004")
 	r.posts(t, 4)
+	if err := r.fake.Wait(r.ctx, func([]slackfake.Call) bool { return r.fake.Unacked() == 0 }); err != nil {
+		t.Errorf("%d envelopes never acked: %v", r.fake.Unacked(), err)
+	}
 	r.stop()
 	var texts []string
 	for _, p := range r.fake.Calls("chat.postMessage") {
@@ -104,9 +114,6 @@ func TestDisconnectMidConversation(t *testing.T) {
 	sort.Strings(texts)
 	if strings.Join(texts, ",") != "echo four,echo one,echo three,echo two" {
 		t.Errorf("answers = %v, want each question answered once", texts)
-	}
-	if n := r.fake.Unacked(); n != 0 {
-		t.Errorf("%d envelopes never acked", n)
 	}
 }
 
