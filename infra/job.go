@@ -42,7 +42,7 @@ func (j *Job) run(ctx context.Context, now time.Time, record bool) ([]opsbot.Not
 	now = now.UTC()
 	q := Query{Checks: AllChecks, Now: now, Since: now.Add(-j.a.opts.InstancesWindow)}
 	rep := j.a.Audit(ctx, q)
-	d := daily{report: rep, window: j.a.opts.InstancesWindow}
+	d := daily{report: rep, window: j.a.opts.InstancesWindow, history: j.a.store != nil, preview: !record}
 	if j.a.store != nil {
 		var prev []Finding
 		d.prevAt, prev, d.havePrev, d.prevErr = j.a.store.Previous(ctx, JobName, now)

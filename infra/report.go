@@ -20,13 +20,15 @@ type daily struct {
 	prevAt    time.Time
 	prevErr   error
 	recordErr error
+	history   bool // a store exists: say what changed
+	preview   bool // nothing is recorded
 }
 
 func (d daily) reply() opsbot.Reply {
 	fs := d.report.Findings
 	found := filter(fs, func(f Finding) bool { return !f.IsError() && f.Check.Tracked() })
 	title := fmt.Sprintf("Infrastructure audit, %s: %s", d.report.Query.Now.Format("Mon 2 Jan 2006"), plural(len(found), "finding"))
-	if d.havePrev {
+	if d.history && d.havePrev {
 		title += fmt.Sprintf(", %d new, %d fixed", len(d.diff.New), len(d.diff.Fixed))
 	}
 	var b strings.Builder
@@ -43,16 +45,17 @@ func (d daily) reply() opsbot.Reply {
 	if d.recordErr != nil {
 		fmt.Fprintf(&b, "\n:warning: This run could not be recorded (%v): the next report compares with the last recorded run.\n", d.recordErr)
 	}
-	return opsbot.Reply{
-		Title:   title,
-		Text:    strings.TrimSpace(b.String()),
-		Table:   dailyTable(fs, d.diff.New),
-		Context: fmt.Sprintf("checked in %s · history: SELECT … FROM audit_findings · on demand: mfa audit, security groups, load balancers, instances last 1h", d.report.Took.Round(time.Millisecond)),
+	ctx := fmt.Sprintf("checked in %s · history: SELECT … FROM audit_findings · on demand: mfa audit, security groups, load balancers, instances last 1h", d.report.Took.Round(time.Millisecond))
+	if d.preview {
+		ctx = "dry run: nothing recorded · " + ctx
 	}
+	return opsbot.Reply{Title: title, Text: strings.TrimSpace(b.String()), Table: dailyTable(fs, d.diff.New), Context: ctx}
 }
 
 func (d daily) writeSince(b *strings.Builder) {
 	switch {
+	case !d.history:
+		return
 	case d.prevErr != nil:
 		fmt.Fprintf(b, "Could not read the previous run (%v), so nothing is marked new or fixed.\n\n", d.prevErr)
 	case !d.havePrev:

@@ -150,7 +150,7 @@ func (s *scope) oldKey(user string, k types.AccessKeyMetadata) (infra.Finding, b
 	id := sdkaws.ToString(k.AccessKeyId)
 	days := int(age / (24 * time.Hour))
 	f := s.finding(infra.CheckAccessKeys, infra.SeverityMedium, user, id,
-		fmt.Sprintf("key %s is %d days old (limit %d)", id, days, int(s.a.opts.AccessKeyMaxAge/(24*time.Hour))))
+		fmt.Sprintf("key %s: %d days old (max %d)", id, days, int(s.a.opts.AccessKeyMaxAge/(24*time.Hour))))
 	f.At = k.CreateDate.UTC()
 	return f, true
 }

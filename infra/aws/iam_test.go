@@ -48,7 +48,7 @@ func TestAccessKeysOlderThanTheLimit(t *testing.T) {
 	defer srv.Close()
 	found, errs := audit(t, newSource(srv, []string{"eu-west-1"}), infra.CheckAccessKeys)
 	noErrors(t, errs)
-	expect(t, found, "iam-old-access-key|medium||ci|platform|key AKIAOLDACTIVE0000001 is 200 days old (limit 90)")
+	expect(t, found, "iam-old-access-key|medium||ci|platform|key AKIAOLDACTIVE0000001: 200 days old (max 90)")
 	if found[0].ID != "AKIAOLDACTIVE0000001" || !found[0].At.Equal(now.Add(-200*24*time.Hour)) {
 		t.Errorf("finding id %q at %v", found[0].ID, found[0].At)
 	}
@@ -84,7 +84,7 @@ func TestIAMPagesThroughLongLists(t *testing.T) {
 		if i%2 == 1 {
 			want = append(want, "iam-no-mfa|high||"+name+"||console password, no MFA device")
 		}
-		want = append(want, fmt.Sprintf("iam-old-access-key|medium||%s||key AKIAOLD%013d is 100 days old (limit 90)", name, i))
+		want = append(want, fmt.Sprintf("iam-old-access-key|medium||%s||key AKIAOLD%013d: 100 days old (max 90)", name, i))
 	}
 	srv := infratest.NewAWS(infratest.World{Users: users, PageSize: 2})
 	defer srv.Close()
