@@ -198,7 +198,7 @@ func (g *gen) finish(l *Line) {
 
 // zipf picks an index with a long tail: a few clients make much traffic.
 func (g *gen) zipf(n int) int {
-	return int(math.Pow(g.r.Float64(), 3) * float64(n))
+	return int(math.Pow(g.r.Float64(), 2) * float64(n))
 }
 
 func (g *gen) requestID() string {

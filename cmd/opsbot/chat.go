@@ -15,6 +15,7 @@ import (
 	"github.com/opsbot/opsbot/query"
 	"github.com/opsbot/opsbot/slack"
 	"github.com/opsbot/opsbot/terminal"
+	"github.com/opsbot/opsbot/warehouse"
 )
 
 // runChat is `opsbot chat`: the Slack commands in a terminal, as the
@@ -31,6 +32,11 @@ func runChat(ctx context.Context, g *globals, args []string) error {
 		return err
 	}
 	defer w.Close()
+	return chatOn(ctx, g, w, *id, *name)
+}
+
+// chatOn runs the terminal chat on an open warehouse with every skill.
+func chatOn(ctx context.Context, g *globals, w warehouse.Warehouse, id, name string) error {
 	engine := query.New(w, query.OptionsFrom(g.cfg))
 	wired, err := actions.Wire(ctx, actions.Deps{Config: g.cfg, Warehouse: w, Poster: auditPoster(ctx, g),
 		Hits: func(ctx context.Context, ip string) (*opsbot.Reply, error) {
@@ -43,7 +49,7 @@ func runChat(ctx context.Context, g *globals, args []string) error {
 	if history == "" {
 		history = filepath.Join(g.cfg.Data, "chat_history")
 	}
-	o := terminal.Options{User: localUser(*id, *name), History: history}
+	o := terminal.Options{User: localUser(id, name), History: history}
 	bo := bot.Options{Authorizer: wired.Roles, Auditor: wired.Audit, Suggester: engine}
 	return terminal.Chat(ctx, o, bo, append([]bot.Skill{engine.Skill()}, wired.Skills...)...)
 }
