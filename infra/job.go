@@ -15,11 +15,23 @@ const JobName = "infra-audit"
 // got fixed since the previous run, and the findings recorded for SQL.
 // It has the method set of schedules.Job.
 type Job struct {
-	a *Auditor
+	a      *Auditor
+	dryRun bool
 }
+
+// Job has schedules.Job's method set (schedules is not imported: jobs
+// and the scheduler meet only in the wiring).
+var _ interface {
+	Name() string
+	Run(ctx context.Context, now time.Time) ([]opsbot.Notice, error)
+} = (*Job)(nil)
 
 // Job returns the daily audit job.
 func (a *Auditor) Job() *Job { return &Job{a: a} }
+
+// WithoutRecording is the job for `schedules run infra-audit --dry-run`:
+// its Run is Preview, so a dry run leaves audit_findings untouched.
+func (j *Job) WithoutRecording() *Job { return &Job{a: j.a, dryRun: true} }
 
 // Name is JobName.
 func (j *Job) Name() string { return JobName }
@@ -29,7 +41,7 @@ func (j *Job) Name() string { return JobName }
 // returns one audit-level notice. When recording fails the notice is still
 // returned, saying so, together with the error.
 func (j *Job) Run(ctx context.Context, now time.Time) ([]opsbot.Notice, error) {
-	return j.run(ctx, now, true)
+	return j.run(ctx, now, !j.dryRun)
 }
 
 // Preview is Run without recording: what `schedules run infra-audit
@@ -46,7 +58,9 @@ func (j *Job) run(ctx context.Context, now time.Time, record bool) ([]opsbot.Not
 	if j.a.store != nil {
 		var prev []Finding
 		d.prevAt, prev, d.havePrev, d.prevErr = j.a.store.Previous(ctx, JobName, now)
-		d.diff = Compare(prev, rep.Findings)
+		if d.havePrev {
+			d.diff = Compare(prev, rep.Findings)
+		}
 		if record {
 			d.recordErr = j.a.store.Record(ctx, JobName, now, rep.Findings, rep.Took)
 		}

@@ -2,11 +2,13 @@ package infra_test
 
 import (
 	"context"
+	"errors"
 	"os"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/cenkalti/backoff/v4"
 
@@ -121,6 +123,9 @@ func TestDailyAuditNewAndFixedAcrossRuns(t *testing.T) {
 	if r1.Title != "Infrastructure audit, Mon 23 Nov 2026: 3 findings" {
 		t.Errorf("day 1 title %q", r1.Title)
 	}
+	if strings.Contains(r1.Text, "*New*") {
+		t.Errorf("the first run calls everything new:\n%s", r1.Text)
+	}
 	contains(t, r1.Text, "First recorded audit",
 		"alice (prod, owner: web-team) and @mallory (github/acme) still sign in with a password alone",
 		"*Instances launched in the last 24h* (1)", "i-0batch (batch): c7g.large, running, launched 23 Nov 05:00 UTC")
@@ -199,5 +204,45 @@ func TestDryRunRecordsNothing(t *testing.T) {
 	res, err := f.w.Query(context.Background(), "SELECT count() FROM audit_runs", nil)
 	if err != nil || res.Rows[0][0].(uint64) != 0 {
 		t.Errorf("dry run recorded: %v %v", res.Rows, err)
+	}
+}
+
+func TestJobWithoutRecording(t *testing.T) {
+	f := newFixture(t)
+	j := f.a.Job().WithoutRecording()
+	ns, err := j.Run(context.Background(), day1)
+	if err != nil || j.Name() != "infra-audit" || len(ns) != 1 {
+		t.Fatalf("run: %v %v", ns, err)
+	}
+	contains(t, ns[0].Reply.Context, "dry run: nothing recorded")
+	res, err := f.w.Query(context.Background(), "SELECT count() FROM audit_findings", nil)
+	if err != nil || res.Rows[0][0].(uint64) != 0 {
+		t.Errorf("a dry run recorded findings: %v %v", res.Rows, err)
+	}
+}
+
+// brokenInsert is the embedded engine with inserts failing (a full disk).
+type brokenInsert struct{ warehouse.Warehouse }
+
+func (brokenInsert) Insert(context.Context, string, arrow.Record, warehouse.InsertOptions) error {
+	return errors.New("disk full")
+}
+
+func TestRecordFailureStillPostsAndSaysSo(t *testing.T) {
+	f := newFixture(t)
+	a := infra.New([]infra.Source{aws.New(aws.Options{
+		Accounts:    []aws.Account{{Name: "prod", Regions: []string{"eu-west-1"}, Endpoint: f.aws.URL}},
+		Credentials: credentials.NewStaticCredentialsProvider(infratest.AccessKeyID, infratest.SecretKey, ""),
+		OwnerTags:   []string{"Owner"}, PublicPorts: []int{80, 443}})}, brokenInsert{f.w}, infra.Options{})
+	ns, err := a.Job().Run(context.Background(), day1)
+	if err == nil || !strings.Contains(err.Error(), "disk full") {
+		t.Fatalf("error %v, want the insert's", err)
+	}
+	if len(ns) != 1 {
+		t.Fatalf("no notice when recording failed")
+	}
+	contains(t, ns[0].Reply.Text, "This run could not be recorded (record findings: disk full)")
+	if ns[0].Reply.Table == nil || len(ns[0].Reply.Table.Rows) != 3 { // alice, sg-admin, i-0batch
+		t.Errorf("findings missing from the notice: %+v", ns[0].Reply.Table)
 	}
 }
