@@ -3,6 +3,7 @@ package aws
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
@@ -21,6 +22,16 @@ var sensitivePorts = map[int32]string{
 	3306: "mysql", 3389: "rdp", 5432: "postgres", 5900: "vnc", 6379: "redis",
 	9200: "elasticsearch", 11211: "memcached", 27017: "mongodb",
 }
+
+// sortedSensitive are the sensitive ports in order.
+var sortedSensitive = func() []int32 {
+	ps := make([]int32, 0, len(sensitivePorts))
+	for p := range sensitivePorts {
+		ps = append(ps, p)
+	}
+	slices.Sort(ps)
+	return ps
+}()
 
 // securityGroups reports ingress rules open to 0.0.0.0/0 or ::/0 on ports
 // other than the public ones (DescribeSecurityGroups, 1000 a page).
@@ -106,18 +117,20 @@ func (s *scope) portExposure(proto string, from, to int32) (string, infra.Severi
 	if from < 0 || to < from {
 		from, to = 0, 65535
 	}
-	nonPublic := false
-	var sensitive []string
-	for port := from; port <= to; port++ {
-		if !s.a.public[port] {
-			nonPublic = true
-		}
-		if name, ok := sensitivePorts[port]; ok && !s.a.public[port] {
-			sensitive = append(sensitive, name)
+	public := 0
+	for p := range s.a.public {
+		if p >= from && p <= to {
+			public++
 		}
 	}
-	if !nonPublic {
-		return "", "", false
+	if int(to-from)+1 == public {
+		return "", "", false // only public ports
+	}
+	var sensitive []string
+	for _, p := range sortedSensitive {
+		if p >= from && p <= to && !s.a.public[p] {
+			sensitive = append(sensitive, sensitivePorts[p])
+		}
 	}
 	label := fmt.Sprintf("%s/%d", proto, from)
 	if to != from {

@@ -102,3 +102,25 @@ func TestSecurityGroupsRequestLimitExceededIsRetried(t *testing.T) {
 		t.Errorf("%d attempts, want 3", n)
 	}
 }
+
+func TestPortExposure(t *testing.T) {
+	s := &scope{a: New(Options{PublicPorts: []int{80, 443}})}
+	for _, c := range []struct {
+		from, to int32
+		label    string
+		sev      infra.Severity
+		open     bool
+	}{
+		{80, 80, "", "", false},
+		{443, 443, "", "", false},
+		{81, 442, "tcp/81-442", infra.SeverityMedium, true},
+		{0, 65535, "tcp/0-65535 (ftp, ssh, telnet, …)", infra.SeverityHigh, true},
+		{3306, 3306, "tcp/3306 (mysql)", infra.SeverityHigh, true},
+		{-1, -1, "tcp/0-65535 (ftp, ssh, telnet, …)", infra.SeverityHigh, true},
+	} {
+		label, sev, open := s.portExposure("tcp", c.from, c.to)
+		if label != c.label || sev != c.sev || open != c.open {
+			t.Errorf("%d-%d: %q %q %v, want %q %q %v", c.from, c.to, label, sev, open, c.label, c.sev, c.open)
+		}
+	}
+}
