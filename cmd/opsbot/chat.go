@@ -7,12 +7,8 @@ import (
 	"os"
 	"os/user"
 	"path/filepath"
-	"time"
 
 	"github.com/opsbot/opsbot"
-	"github.com/opsbot/opsbot/actions"
-	"github.com/opsbot/opsbot/bot"
-	"github.com/opsbot/opsbot/query"
 	"github.com/opsbot/opsbot/slack"
 	"github.com/opsbot/opsbot/terminal"
 	"github.com/opsbot/opsbot/warehouse"
@@ -35,13 +31,10 @@ func runChat(ctx context.Context, g *globals, args []string) error {
 	return chatOn(ctx, g, w, *id, *name)
 }
 
-// chatOn runs the terminal chat on an open warehouse with every skill.
+// chatOn runs the terminal chat on an open warehouse with every skill
+// serve has.
 func chatOn(ctx context.Context, g *globals, w warehouse.Warehouse, id, name string) error {
-	engine := query.New(w, query.OptionsFrom(g.cfg))
-	wired, err := actions.Wire(ctx, actions.Deps{Config: g.cfg, Warehouse: w, Poster: auditPoster(ctx, g),
-		Hits: func(ctx context.Context, ip string) (*opsbot.Reply, error) {
-			return engine.Ask(ctx, "hits "+ip+" last 24h", time.Now())
-		}, Getenv: os.Getenv})
+	s, err := wire(ctx, g, w, auditPoster(ctx, g))
 	if err != nil {
 		return err
 	}
@@ -49,9 +42,7 @@ func chatOn(ctx context.Context, g *globals, w warehouse.Warehouse, id, name str
 	if history == "" {
 		history = filepath.Join(g.cfg.Data, "chat_history")
 	}
-	o := terminal.Options{User: localUser(id, name), History: history}
-	bo := bot.Options{Authorizer: wired.Roles, Auditor: wired.Audit, Suggester: engine}
-	return terminal.Chat(ctx, o, bo, append([]bot.Skill{engine.Skill()}, wired.Skills...)...)
+	return terminal.Run(ctx, s.bot, terminal.Options{User: localUser(id, name), History: history})
 }
 
 // localUser is the chat identity: the configured ID, else local:$USER.

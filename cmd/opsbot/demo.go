@@ -71,8 +71,12 @@ func runDemo(ctx context.Context, g *globals, args []string) error {
 	if *noChat || !term.IsTerminal(int(os.Stdin.Fd())) {
 		return nil
 	}
-	fmt.Println("\nTerminal chat: try `help`, `top 5xx by path last 24h`, `hits 104.2.1.1`. Ctrl-D quits.")
-	return chatOn(ctx, g, w, "", "")
+	// The demo's own terminal identity may read and run SQL; nobody else
+	// gains a role (roles come from access: in opsbot.yaml).
+	me := localUser(g.cfg.Slack.Terminal.User, g.cfg.Slack.Terminal.Name)
+	g.cfg.Access.Analysts.Users = append(g.cfg.Access.Analysts.Users, me.ID)
+	fmt.Printf("\nTerminal chat as %s (analyst, for the demo): try `help`, `top 5xx by path last 24h`, `hits 104.2.1.1`. Ctrl-D quits.\n", me.ID)
+	return chatOn(ctx, g, w, me.ID, me.Name)
 }
 
 // claimDemoFolder refuses a data folder that holds anything but an earlier

@@ -7,5 +7,4 @@ import (
 
 var errNotYet = errors.New("not built yet")
 
-func runServe(ctx context.Context, g *globals, args []string) error     { return errNotYet }
 func runSchedules(ctx context.Context, g *globals, args []string) error { return errNotYet }

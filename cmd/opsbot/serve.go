@@ -1,0 +1,123 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/opsbot/opsbot"
+	"github.com/opsbot/opsbot/ingest"
+	"github.com/opsbot/opsbot/slack"
+	"github.com/opsbot/opsbot/warehouse"
+)
+
+// runServe runs ingest, the Slack bot and the schedules in one process, with
+// /metrics and /healthz (and Slack's HTTP endpoints in http mode) on --listen.
+func runServe(ctx context.Context, g *globals, args []string) error {
+	fs := subFlags("serve", "serve [--listen ADDR] [--from SOURCE]")
+	listen := fs.String("listen", ":9464", "address for /metrics, /healthz and, in slack http mode, Slack's endpoints")
+	from := fs.String("from", g.cfg.Ingest.From, "ingest source (s3://, sqs:// or a folder); empty: no ingest worker")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	w, err := g.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	app, poster, err := connectSlack(ctx, g)
+	if err != nil {
+		return err
+	}
+	s, err := wire(ctx, g, w, poster)
+	if err != nil {
+		return err
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/healthz", func(rw http.ResponseWriter, _ *http.Request) { fmt.Fprintln(rw, "ok") })
+	eg, ctx := errgroup.WithContext(ctx)
+	if *from != "" {
+		wk, err := ingestWorker(ctx, g, w, *from)
+		if err != nil {
+			return err
+		}
+		mux.Handle("/metrics", wk.Metrics())
+		eg.Go(func() error { return wk.Run(ctx) })
+	}
+	eg.Go(func() error { return s.sched.Run(ctx) })
+	if app != nil {
+		if g.cfg.Slack.Mode == "http" {
+			mux.Handle(g.cfg.Slack.PathPrefix+"/", app.HTTPHandler(ctx, s.bot))
+		} else {
+			eg.Go(func() error { return app.RunSocket(ctx, s.bot) })
+		}
+	}
+	eg.Go(func() error { return serveHTTP(ctx, *listen, mux) })
+	slog.Info("opsbot serving", "engine", w.Engine(), "listen", *listen, "ingest", *from, "slack", app != nil)
+	err = eg.Wait()
+	if app != nil {
+		app.Wait()
+	}
+	if errors.Is(err, context.Canceled) {
+		return nil
+	}
+	return err
+}
+
+// connectSlack connects when SLACK_BOT_TOKEN is set; without it, serve runs
+// ingest and schedules and logs what it would have posted.
+func connectSlack(ctx context.Context, g *globals) (*slack.App, opsbot.Poster, error) {
+	if os.Getenv("SLACK_BOT_TOKEN") == "" {
+		slog.Warn("slack: SLACK_BOT_TOKEN not set; notices go to the log only")
+		return nil, logPoster{}, nil
+	}
+	app, err := slack.New(ctx, slack.OptionsFrom(g.cfg.Slack).FromEnv(os.Getenv))
+	if err != nil {
+		return nil, nil, fmt.Errorf("slack: %w", err)
+	}
+	return app, app.Notifier(), nil
+}
+
+// logPoster is the Poster without Slack.
+type logPoster struct{}
+
+func (logPoster) Post(ctx context.Context, m opsbot.Message) (string, error) {
+	slog.Info("notice", "room", m.Channel, "title", m.Reply.Title, "text", m.Reply.Text)
+	return fmt.Sprintf("log-%d", time.Now().UnixNano()), nil
+}
+
+func ingestWorker(ctx context.Context, g *globals, w warehouse.Warehouse, from string) (*ingest.Worker, error) {
+	c := g.cfg.Ingest
+	o := ingest.FromConfig(ingest.Options{}, c, g.cfg.RetentionDays)
+	o.Warehouse, o.Log = w, os.Stderr
+	var err error
+	if o.Source, o.Queue, err = ingest.From(ctx, from, c.S3Endpoint, c.VisibilityTimeout); err != nil {
+		return nil, fmt.Errorf("ingest: %w", err)
+	}
+	return ingest.New(o)
+}
+
+func serveHTTP(ctx context.Context, addr string, h http.Handler) error {
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", addr, err)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		<-ctx.Done()
+		shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		srv.Shutdown(shut)
+	}()
+	if err := srv.Serve(l); !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
