@@ -2,7 +2,161 @@ package main
 
 import (
 	"context"
-	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/opsbot/opsbot/query"
+	"github.com/opsbot/opsbot/sql"
+	"github.com/opsbot/opsbot/warehouse"
+	"github.com/opsbot/opsbot/warehouse/chdb"
 )
 
-func benchQuery(ctx context.Context, args []string) error { return errors.New("query benchmark not built yet") }
+// benchPhrases is every catalog form; each runs over 1h and 24h windows.
+var benchPhrases = []string{
+	"top 4xx by ip", "top requests by ip", "top 404 by path", "top 5xx by host", "top bytes by path",
+	"top slow by path", "top errors by user agent", "top requests by referer", "top 5xx by pop",
+	"top requests by method", "top errors by status", "top requests by country", "top requests by asn",
+	"top 4xx by ip for /blargh", "top requests by path for 11.0.0.0/8",
+	"hits 11.0.0.1", "traffic /donate", "status", "rate 5xx", "slowest paths", "graph 5xx",
+}
+
+// benchQuery: opsbot-bench query [--rows 10000000,100000000] [--runs 5] [--data DIR] [--goaccess-lines N].
+func benchQuery(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("query", flag.ContinueOnError)
+	rowsFlag := fs.String("rows", "10000000,100000000", "table sizes to measure, comma-separated")
+	runs := fs.Int("runs", 5, "runs per phrase and window (p50/p95 over them)")
+	dataDir := fs.String("data", "", "engine data folder (default: a temporary folder, removed after)")
+	gaLines := fs.Int("goaccess-lines", 1_000_000, "log lines for the GoAccess comparison (0: skip)")
+	only := fs.String("phrases", "", "only phrases containing this text")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	dir := *dataDir
+	if dir == "" {
+		d, err := os.MkdirTemp("", "opsbot-bench-query-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(d)
+		dir = d
+	}
+	w, err := chdb.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	if err := migrateBench(ctx, w); err != nil {
+		return err
+	}
+	for _, s := range strings.Split(*rowsFlag, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n <= 0 {
+			return fmt.Errorf("--rows %q: want positive integers", s)
+		}
+		if err := benchSize(ctx, w, n, *runs, *only); err != nil {
+			return err
+		}
+	}
+	if *gaLines > 0 {
+		return benchGoAccess(ctx, w, *gaLines)
+	}
+	return nil
+}
+
+func migrateBench(ctx context.Context, w warehouse.Warehouse) error {
+	ms, err := warehouse.Migrations(sql.SchemaFiles())
+	if err != nil {
+		return err
+	}
+	_, err = warehouse.Migrate(ctx, w, ms)
+	return err
+}
+
+// benchDay is the synthetic day; now is its end.
+var benchDay = time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC)
+
+func benchSize(ctx context.Context, w warehouse.Warehouse, n, runs int, only string) error {
+	fmt.Printf("\n== %s rows over one day (synthetic, generated in the engine) ==\n", query.FormatValue(uint64(n)))
+	rate, err := generate(ctx, w, n)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("insert rate: %s rows/s (INSERT … SELECT FROM numbers(), no projections or rollups)\n", query.FormatValue(uint64(rate)))
+	e := query.New(w, query.Options{})
+	now := benchDay.Add(24 * time.Hour)
+	fmt.Printf("%-34s %-6s %9s %9s %9s %9s %7s %12s\n", "phrase", "window", "ask p50", "ask p95", "sql p50", "sql p95", "ratio", "rows read")
+	var worst24 time.Duration
+	var ratios []float64
+	for _, p := range benchPhrases {
+		if only != "" && !strings.Contains(p, only) {
+			continue
+		}
+		for _, win := range []string{"last hour", "last 24h"} {
+			r, err := measure(ctx, w, e, p+" "+win, now, runs)
+			if err != nil {
+				return fmt.Errorf("%s %s: %w", p, win, err)
+			}
+			fmt.Printf("%-34s %-6s %9s %9s %9s %9s %7.2f %12s\n", p, strings.TrimPrefix(win, "last "),
+				ms(r.ask[0]), ms(r.ask[1]), ms(r.direct[0]), ms(r.direct[1]), r.ratio(), query.FormatValue(r.rowsRead))
+			ratios = append(ratios, r.ratio())
+			if win == "last 24h" {
+				worst24 = max(worst24, r.ask[1])
+			}
+		}
+	}
+	sort.Float64s(ratios)
+	if len(ratios) > 0 {
+		fmt.Printf("worst ask p95 over 24h: %s (target < 300 ms); median overhead ratio %.2f, worst %.2f (target < 1.1)\n",
+			ms(worst24), ratios[len(ratios)/2], ratios[len(ratios)-1])
+	}
+	return nil
+}
+
+type figures struct {
+	ask, direct [2]time.Duration // p50, p95
+	rowsRead    uint64
+}
+
+func (f figures) ratio() float64 { return float64(f.ask[0]) / float64(max(f.direct[0], 1)) }
+
+// measure runs the phrase through Engine.Ask and its explained SQL directly
+// on the engine, alternating, runs times each after one warm-up.
+func measure(ctx context.Context, w warehouse.Warehouse, e *query.Engine, phrase string, now time.Time, runs int) (figures, error) {
+	sqlText, params, err := e.Explain(phrase, now)
+	if err != nil {
+		return figures{}, err
+	}
+	var f figures
+	var ask, direct []time.Duration
+	for i := 0; i <= runs; i++ {
+		t0 := time.Now()
+		r, err := e.Ask(ctx, phrase, now)
+		if err != nil {
+			return f, err
+		}
+		t1 := time.Now()
+		if _, err := w.Query(ctx, sqlText, params); err != nil {
+			return f, err
+		}
+		t2 := time.Now()
+		if i > 0 {
+			ask, direct = append(ask, t1.Sub(t0)), append(direct, t2.Sub(t1))
+		}
+		f.rowsRead = r.Table.Stats.RowsRead
+	}
+	f.ask, f.direct = pcts(ask), pcts(direct)
+	return f, nil
+}
+
+func pcts(d []time.Duration) [2]time.Duration {
+	sort.Slice(d, func(i, j int) bool { return d[i] < d[j] })
+	at := func(q float64) time.Duration { return d[min(int(q*float64(len(d))), len(d)-1)] }
+	return [2]time.Duration{at(0.5), at(0.95)}
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.1fms", float64(d.Microseconds())/1000) }

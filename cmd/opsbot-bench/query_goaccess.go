@@ -1,0 +1,147 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"time"
+
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/array"
+	"github.com/apache/arrow/go/v17/arrow/memory"
+
+	"github.com/opsbot/opsbot"
+	"github.com/opsbot/opsbot/loggen"
+	"github.com/opsbot/opsbot/query"
+	"github.com/opsbot/opsbot/warehouse"
+)
+
+// benchGoAccess compares "top requests by path" for a generated day of n
+// CloudFront lines: GoAccess parsing the raw log (its only way to answer)
+// against opsbot answering from the same lines loaded into the engine.
+func benchGoAccess(ctx context.Context, w warehouse.Warehouse, n int) error {
+	fmt.Printf("\n== GoAccess vs opsbot: top paths over a day of %s CloudFront lines ==\n", query.FormatValue(uint64(n)))
+	bin, err := exec.LookPath("goaccess")
+	if err != nil {
+		fmt.Println("goaccess is not installed: skipping (install it with `apt-get install goaccess`)")
+		return nil
+	}
+	lines := loggen.Generate(loggen.Options{Start: benchDay, Duration: 24 * time.Hour, Lines: n, Seed: 3})
+	dir, err := os.MkdirTemp("", "opsbot-bench-goaccess-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	logPath := filepath.Join(dir, "cloudfront.log")
+	f, err := os.Create(logPath)
+	if err != nil {
+		return err
+	}
+	cw, err := loggen.NewCloudFrontWriter(f, "E2OPSBOTBENCH")
+	if err != nil {
+		return err
+	}
+	for i := range lines {
+		if err := cw.Write(&lines[i]); err != nil {
+			return err
+		}
+	}
+	if err := cw.Flush(); err != nil {
+		return err
+	}
+	f.Close()
+	out := filepath.Join(dir, "report.json")
+	t0 := time.Now()
+	cmd := exec.CommandContext(ctx, bin, logPath, "--log-format=CLOUDFRONT", "--no-query-string", "--no-global-config", "-o", out)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("goaccess: %v: %s", err, b)
+	}
+	gaTime := time.Since(t0)
+	ga, err := goaccessPaths(out)
+	if err != nil {
+		return err
+	}
+	if err := w.Exec(ctx, "TRUNCATE TABLE requests", nil); err != nil {
+		return err
+	}
+	rec := lineRecord(lines)
+	defer rec.Release()
+	if err := w.Insert(ctx, "requests", rec, warehouse.InsertOptions{}); err != nil {
+		return err
+	}
+	e := query.New(w, query.Options{})
+	var best time.Duration
+	var r *opsbot.Result
+	for i := 0; i < 5; i++ {
+		t := time.Now()
+		rep, err := e.Ask(ctx, "top 10 requests by path yesterday", benchDay.Add(30*time.Hour))
+		if err != nil {
+			return err
+		}
+		if d := time.Since(t); i == 0 || d < best {
+			best = d
+		}
+		r = rep.Table
+	}
+	agree := 0
+	for _, row := range r.Rows {
+		if ga[row[0].(string)] == row[1].(uint64) {
+			agree++
+		}
+	}
+	fmt.Printf("goaccess (parse + report): %s   opsbot top requests by path: %s   ratio %.0fx\n", ms(gaTime), ms(best), float64(gaTime)/float64(best))
+	fmt.Printf("the top 10 paths' counts agree for %d of %d paths\n", agree, len(r.Rows))
+	return nil
+}
+
+// goaccessPaths sums GoAccess's "requests" panel by path (it splits a path
+// by method and protocol).
+func goaccessPaths(file string) (map[string]uint64, error) {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	var rep struct {
+		Requests struct {
+			Data []struct {
+				Data string `json:"data"`
+				Hits struct {
+					Count uint64 `json:"count"`
+				} `json:"hits"`
+			} `json:"data"`
+		} `json:"requests"`
+	}
+	if err := json.Unmarshal(b, &rep); err != nil {
+		return nil, fmt.Errorf("goaccess report: %w", err)
+	}
+	out := map[string]uint64{}
+	for _, d := range rep.Requests.Data {
+		out[d.Data] += d.Hits.Count
+	}
+	return out, nil
+}
+
+func lineRecord(ls []loggen.Line) arrow.Record {
+	str := func(n string) arrow.Field { return arrow.Field{Name: n, Type: arrow.BinaryTypes.String} }
+	schema := arrow.NewSchema([]arrow.Field{
+		{Name: "ts", Type: &arrow.TimestampType{Unit: arrow.Millisecond, TimeZone: "UTC"}},
+		str("client_ip"), {Name: "status", Type: arrow.PrimitiveTypes.Uint16}, str("method"), str("host"), str("path"),
+		str("user_agent"), str("referer"), {Name: "bytes_out", Type: arrow.PrimitiveTypes.Uint64},
+		{Name: "time_taken", Type: arrow.PrimitiveTypes.Float32}, str("edge_location"),
+	}, nil)
+	b := array.NewRecordBuilder(memory.DefaultAllocator, schema)
+	defer b.Release()
+	for _, l := range ls {
+		b.Field(0).(*array.TimestampBuilder).Append(arrow.Timestamp(l.TS.UnixMilli()))
+		for i, s := range map[int]string{1: l.ClientIP, 3: l.Method, 4: l.Host, 5: l.Path, 6: l.UserAgent, 7: l.Referer, 10: l.EdgeLocation} {
+			b.Field(i).(*array.StringBuilder).Append(s)
+		}
+		b.Field(2).(*array.Uint16Builder).Append(uint16(l.Status))
+		b.Field(8).(*array.Uint64Builder).Append(uint64(l.BytesOut))
+		b.Field(9).(*array.Float32Builder).Append(float32(l.TimeTaken))
+	}
+	return b.NewRecord()
+}

@@ -1,0 +1,119 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/opsbot/opsbot"
+	"github.com/opsbot/opsbot/query"
+)
+
+// runAsk answers one chat phrase: opsbot ask "top 4xx by ip" [--format table|json|csv] [--now TIME].
+func runAsk(ctx context.Context, g *globals, args []string) error {
+	fs := subFlags("ask", `ask "PHRASE" [--format table|json|csv] [--now TIME]`)
+	format := fs.String("format", "table", "table, json or csv")
+	nowFlag := fs.String("now", "", `evaluate relative windows at this instant (RFC 3339 or "2006-01-02 15:04", in the configured time zone), e.g. to replay an incident`)
+	width := fs.Int("width", 120, "widest table line")
+	if err := fs.Parse(reorder(args)); err != nil {
+		return err
+	}
+	phrase := strings.Join(fs.Args(), " ")
+	if phrase == "" {
+		fs.Usage()
+		return errors.New(`ask needs a phrase, e.g. opsbot ask "top 4xx by ip"`)
+	}
+	now, err := parseNow(*nowFlag, g.cfg.Location())
+	if err != nil {
+		return err
+	}
+	w, err := g.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	e := query.New(w, query.OptionsFrom(g.cfg))
+	if f := strings.ToLower(strings.Fields(phrase)[0]); f == "explain" {
+		r, err := e.ExplainReply(strings.TrimSpace(phrase[len("explain"):]), now)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("%s\n\n%s\n", r.Title, r.Text)
+		return nil
+	}
+	r, err := e.Ask(ctx, phrase, now)
+	if err != nil {
+		if errors.Is(err, opsbot.ErrInvalid) {
+			if s := e.Suggest(phrase); s != "" {
+				return fmt.Errorf("%w (did you mean %q?)", err, s)
+			}
+		}
+		return err
+	}
+	return printAnswer(os.Stdout, e, phrase, now, r, *format, *width)
+}
+
+func printAnswer(out io.Writer, e *query.Engine, phrase string, now time.Time, r *opsbot.Reply, format string, width int) error {
+	switch format {
+	case "json":
+		sqlText, params, err := e.Explain(phrase, now)
+		if err != nil {
+			return err
+		}
+		return query.WriteJSON(out, r.Title, sqlText, params, r.Table)
+	case "csv":
+		return query.WriteCSV(out, r.Table)
+	case "table":
+		fmt.Fprintln(out, r.Title)
+		if r.Text != "" {
+			fmt.Fprintln(out, strings.TrimRight(r.Text, "\n"))
+		}
+		fmt.Fprint(out, query.RenderTable(r.Table, width))
+		for _, f := range r.Files {
+			name := f.Name
+			if err := os.WriteFile(name, f.Data, 0o644); err != nil {
+				return fmt.Errorf("write %s: %w", name, err)
+			}
+			fmt.Fprintf(out, "chart written to %s\n", name)
+		}
+		fmt.Fprintln(out, r.Context)
+		return nil
+	}
+	return fmt.Errorf("--format %q: use table, json or csv", format)
+}
+
+// parseNow reads --now; "" is the current time.
+func parseNow(s string, loc *time.Location) (time.Time, error) {
+	if s == "" {
+		return time.Now(), nil
+	}
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02 15:04:05", "2006-01-02 15:04", "2006-01-02T15:04", "2006-01-02"} {
+		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("--now %q: use RFC 3339 (2026-11-22T11:05:00Z) or \"2026-11-22 11:05\"", s)
+}
+
+// reorder moves flags before the phrase words so that
+// `opsbot ask top 4xx by ip --format json` works too.
+func reorder(args []string) []string {
+	var flags, words []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if strings.HasPrefix(a, "--") || (strings.HasPrefix(a, "-") && len(a) > 1 && a[1] >= 'a' && a[1] <= 'z') {
+			flags = append(flags, a)
+			if !strings.Contains(a, "=") && i+1 < len(args) && a != "-h" && a != "--help" {
+				flags = append(flags, args[i+1])
+				i++
+			}
+			continue
+		}
+		words = append(words, a)
+	}
+	return append(flags, words...)
+}
