@@ -74,11 +74,11 @@ func render(r *opsbot.Reply, lim Limits) plan {
 	if r.Title != "" {
 		head = append(head, section("*"+escape(r.Title)+"*"))
 	}
-	for _, chunk := range splitText(r.Text, lim.Section) {
+	for _, chunk := range splitText(defuse(r.Text), lim.Section) {
 		head = append(head, section(chunk))
 	}
 	if r.Context != "" {
-		tail = append(tail, contextLine(cutRunes(r.Context, lim.Section)))
+		tail = append(tail, contextLine(cutRunes(defuse(r.Context), lim.Section)))
 	}
 	if len(r.Buttons) > 0 {
 		tail = append(tail, buttons(r.Buttons))
@@ -247,6 +247,13 @@ func cutRunes(s string, n int) string {
 		return s
 	}
 	return string([]rune(s)[:n-1]) + "…"
+}
+
+// defuse keeps text from pinging a whole room: "<!channel>", "<!here>",
+// "<!everyone>" and user-group mentions that came from user input are
+// shown, not sent. User mentions ("<@U123>") stay.
+func defuse(s string) string {
+	return strings.ReplaceAll(s, "<!", "&lt;!")
 }
 
 // escape makes text safe inside mrkdwn: Slack's three control characters.
