@@ -66,6 +66,7 @@ type App struct {
 	seen   *dedupe
 	notif  *Notifier
 	users  cache
+	groups groups
 	limits Limits
 	work   chan struct{}
 	wg     sync.WaitGroup

@@ -135,6 +135,7 @@ func (a *App) dispatch(ctx context.Context, h Handler, in incoming) {
 
 func (a *App) answer(ctx context.Context, h Handler, in incoming) {
 	in.req.User.Name = a.userName(ctx, in.req.User.ID)
+	in.req.User.Groups = a.groupsOf(ctx, in.req.User.ID)
 	in.req.Now = a.opts.Clock.Now()
 	stop := a.progress(ctx, in.from)
 	r := h.Handle(ctx, &in.req)

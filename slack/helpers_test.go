@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -102,6 +103,9 @@ func traffic(n int) *opsbot.Result {
 type roles map[string]opsbot.Role
 
 func (r roles) Role(_ context.Context, u opsbot.User, _ string) opsbot.Role {
+	if slices.Contains(u.Groups, "S0OPERATE") {
+		return opsbot.RoleOperator
+	}
 	if role, ok := r[u.ID]; ok {
 		return role
 	}

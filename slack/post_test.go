@@ -204,6 +204,14 @@ func TestRefusalIsEphemeral(t *testing.T) {
 	}
 }
 
+func TestRolesByUserGroup(t *testing.T) {
+	r := newRig(t, nil)
+	r.fake.Send("events_api", slackfake.Event("Ev1", slackfake.Mention("U0CAROL01", "C0OPS0001", "<@UBOT> ban 1.2.3.4", "5.000002", "")))
+	if p := r.posts(t, 1)[0]; p.Form.Get("text") != "ban 1.2.3.4 (U0CAROL01 carol)" {
+		t.Errorf("operator by group: %v", p.Form)
+	}
+}
+
 func TestAllowedChannels(t *testing.T) {
 	r := newRig(t, func(o *slack.Options) { o.Channels = []string{"ops"} })
 	r.fake.Send("events_api", slackfake.Event("Ev1", slackfake.Mention("U0BOB0001", "C0ALERTS1", "<@UBOT> echo here", "6.000001", "")))

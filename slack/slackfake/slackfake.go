@@ -64,7 +64,7 @@ func New() *Server {
 	s := &Server{
 		changed: make(chan struct{}), limits: map[string][]int{},
 		channels: []Channel{{"C0ALERTS1", "tech-alerts"}, {"C0AUDITS1", "tech-audits"}, {"C0OPS0001", "ops"}},
-		users:    map[string]string{"U0ALICE01": "alice", "U0BOB0001": "bob"},
+		users:    map[string]string{"U0ALICE01": "alice", "U0BOB0001": "bob", "U0CAROL01": "carol"},
 	}
 	s.sock = newSocket(s)
 	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
@@ -233,6 +233,12 @@ func (s *Server) method(w http.ResponseWriter, method string, f url.Values) {
 		}
 		s.mu.Unlock()
 		reply(w, map[string]any{"ok": true, "channels": chans, "response_metadata": map[string]any{"next_cursor": ""}})
+	case "usergroups.list":
+		s.record(Call{Method: method, Form: f})
+		reply(w, map[string]any{"ok": true, "usergroups": []map[string]any{
+			{"id": "S0OPERATE", "handle": "operators", "users": []string{"U0CAROL01"}},
+			{"id": "S0READERS", "handle": "readers", "users": []string{"U0BOB0001", "U0ALICE01"}},
+		}})
 	case "files.getUploadURLExternal":
 		s.mu.Lock()
 		s.files++
