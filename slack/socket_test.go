@@ -1,6 +1,7 @@
 package slack_test
 
 import (
+	"encoding/json"
 	"sort"
 	"strings"
 	"testing"
@@ -133,5 +134,22 @@ func TestSocketSlashCommandAndButton(t *testing.T) {
 	answer := r.posts(t, 2)[1]
 	if answer.Form.Get("text") != "echo yes (U0ALICE01 alice)" || answer.Form.Get("thread_ts") != post.TS {
 		t.Errorf("press answer: %v", answer.Form)
+	}
+}
+
+// /opsbot in a channel the bot was never invited to: the answer goes
+// through the response URL instead.
+func TestSlashOutsideChannelUsesResponseURL(t *testing.T) {
+	r := newRig(t, nil)
+	r.fake.NotIn("C0ELSEWHR")
+	r.fake.Send("slash_commands", r.fake.Slash("U0BOB0001", "C0ELSEWHR", "echo hi", "trig9"))
+	resp, err := r.fake.WaitCalls(r.ctx, "response", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	_ = json.Unmarshal(resp[0].JSON, &m)
+	if m["response_type"] != "in_channel" || m["text"] != "echo hi (U0BOB0001 bob)" || !strings.HasSuffix(resp[0].Form.Get("url"), "/trig9") {
+		t.Errorf("response: %s", resp[0].JSON)
 	}
 }

@@ -57,12 +57,21 @@ type Server struct {
 	ts       int
 	files    int
 	sock     *socket
+	outside  map[string]bool // channels the bot is not in
+}
+
+// NotIn makes channel one the bot is not a member of: chat.postMessage
+// there answers not_in_channel, as Slack does.
+func (s *Server) NotIn(channel string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.outside[channel] = true
 }
 
 // New starts a fake Slack on loopback.
 func New() *Server {
 	s := &Server{
-		changed: make(chan struct{}), limits: map[string][]int{},
+		changed: make(chan struct{}), limits: map[string][]int{}, outside: map[string]bool{},
 		channels: []Channel{{"C0ALERTS1", "tech-alerts"}, {"C0AUDITS1", "tech-audits"}, {"C0OPS0001", "ops"}},
 		users:    map[string]string{"U0ALICE01": "alice", "U0BOB0001": "bob", "U0CAROL01": "carol"},
 	}
@@ -258,6 +267,14 @@ func (s *Server) method(w http.ResponseWriter, method string, f url.Values) {
 
 // post checks a message against Slack's limits and records it.
 func (s *Server) post(w http.ResponseWriter, method string, f url.Values) {
+	s.mu.Lock()
+	outside := s.outside[f.Get("channel")]
+	s.mu.Unlock()
+	if outside {
+		s.record(Call{Method: method + " rejected", Form: f})
+		reply(w, map[string]any{"ok": false, "error": "not_in_channel"})
+		return
+	}
 	if msg := checkBlocks(f.Get("blocks")); msg != "" {
 		s.record(Call{Method: method + " rejected", Form: f})
 		reply(w, map[string]any{"ok": false, "error": msg})
