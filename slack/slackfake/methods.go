@@ -1,0 +1,132 @@
+package slackfake
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"unicode/utf8"
+)
+
+// method answers one Web API method like Slack does.
+func (s *Server) method(w http.ResponseWriter, method string, f url.Values) {
+	switch method {
+	case "auth.test":
+		reply(w, map[string]any{"ok": true, "user_id": BotID, "user": "opsbot", "team_id": "T0TEAM001", "bot_id": "B0BOT0001"})
+	case "apps.connections.open":
+		reply(w, map[string]any{"ok": true, "url": "ws" + strings.TrimPrefix(s.URL, "http") + "/link"})
+	case "chat.postMessage", "chat.postEphemeral":
+		s.post(w, method, f)
+	case "reactions.add", "reactions.remove":
+		s.record(Call{Method: method, Form: f})
+		reply(w, map[string]any{"ok": true})
+	case "users.info":
+		s.mu.Lock()
+		name := s.users[f.Get("user")]
+		s.mu.Unlock()
+		s.record(Call{Method: method, Form: f})
+		if name == "" {
+			reply(w, map[string]any{"ok": false, "error": "user_not_found"})
+			return
+		}
+		reply(w, map[string]any{"ok": true, "user": map[string]any{"id": f.Get("user"), "name": name, "real_name": strings.ToUpper(name[:1]) + name[1:], "profile": map[string]any{"display_name": name}}})
+	case "conversations.list":
+		s.record(Call{Method: method, Form: f})
+		s.mu.Lock()
+		var chans []map[string]any
+		for _, c := range s.channels {
+			chans = append(chans, map[string]any{"id": c.ID, "name": c.Name, "is_channel": true})
+		}
+		s.mu.Unlock()
+		reply(w, map[string]any{"ok": true, "channels": chans, "response_metadata": map[string]any{"next_cursor": ""}})
+	case "usergroups.list":
+		s.record(Call{Method: method, Form: f})
+		reply(w, map[string]any{"ok": true, "usergroups": []map[string]any{
+			{"id": "S0OPERATE", "handle": "operators", "users": []string{"U0CAROL01"}},
+			{"id": "S0READERS", "handle": "readers", "users": []string{"U0BOB0001", "U0ALICE01"}},
+		}})
+	case "files.getUploadURLExternal":
+		s.mu.Lock()
+		s.files++
+		id := fmt.Sprintf("F%08d", s.files)
+		s.mu.Unlock()
+		s.record(Call{Method: method, Form: f})
+		reply(w, map[string]any{"ok": true, "upload_url": s.URL + "/upload/" + id, "file_id": id})
+	case "files.completeUploadExternal":
+		s.record(Call{Method: method, Form: f})
+		var files []map[string]any
+		_ = json.Unmarshal([]byte(f.Get("files")), &files)
+		reply(w, map[string]any{"ok": true, "files": files})
+	default:
+		reply(w, map[string]any{"ok": false, "error": "unknown_method"})
+	}
+}
+
+// post checks a message against Slack's limits and records it.
+func (s *Server) post(w http.ResponseWriter, method string, f url.Values) {
+	s.mu.Lock()
+	outside := s.outside[f.Get("channel")]
+	s.mu.Unlock()
+	if outside {
+		s.record(Call{Method: method + " rejected", Form: f})
+		reply(w, map[string]any{"ok": false, "error": "not_in_channel"})
+		return
+	}
+	if msg := checkBlocks(f.Get("blocks")); msg != "" {
+		s.record(Call{Method: method + " rejected", Form: f})
+		reply(w, map[string]any{"ok": false, "error": msg})
+		return
+	}
+	s.mu.Lock()
+	s.ts++
+	ts := fmt.Sprintf("1700000000.%06d", s.ts)
+	s.mu.Unlock()
+	s.record(Call{Method: method, Form: f, TS: ts})
+	if method == "chat.postEphemeral" {
+		reply(w, map[string]any{"ok": true, "message_ts": ts})
+		return
+	}
+	reply(w, map[string]any{"ok": true, "channel": f.Get("channel"), "ts": ts, "message": map[string]any{"text": f.Get("text"), "ts": ts}})
+}
+
+// checkBlocks applies Slack's block limits: 50 blocks, 3,000 characters per
+// section text, and about 13k characters in all.
+func checkBlocks(raw string) string {
+	if raw == "" {
+		return ""
+	}
+	var blocks []struct {
+		Type     string                 `json:"type"`
+		Text     *struct{ Text string } `json:"text"`
+		Elements []struct {
+			Text any `json:"text"`
+		} `json:"elements"`
+	}
+	if err := json.Unmarshal([]byte(raw), &blocks); err != nil {
+		return "invalid_blocks_format"
+	}
+	if len(blocks) > 50 {
+		return "invalid_blocks"
+	}
+	total := 0
+	for _, b := range blocks {
+		if b.Text != nil {
+			n := utf8.RuneCountInString(b.Text.Text)
+			if b.Type == "section" && n > 3000 {
+				return "invalid_blocks"
+			}
+			total += n
+		}
+		for _, e := range b.Elements {
+			if t, ok := e.Text.(string); ok {
+				total += utf8.RuneCountInString(t)
+			}
+		}
+	}
+	if total > BlocksTooLong {
+		return "msg_blocks_too_long"
+	}
+	return ""
+}
+
