@@ -89,6 +89,11 @@ func (c *strCol) add(b []byte) {
 	c.offs = append(c.offs, int32(len(c.data)))
 }
 
+func (c *strCol) addUnescaped(b []byte) {
+	c.data = unescape(c.data, b)
+	c.offs = append(c.offs, int32(len(c.data)))
+}
+
 func (c *strCol) array() arrow.Array {
 	n := len(c.offs) - 1
 	d := array.NewData(arrow.BinaryTypes.String, n, []*memory.Buffer{nil, buffer(c.offs), buffer(c.data)}, nil, 0, 0)
@@ -109,6 +114,7 @@ type row struct {
 	asn                                       uint32
 	fwdIP                                     [16]byte
 	hasFwd                                    bool
+	uaEscaped                                 bool // ua holds %XX escapes to decode
 	reqID                                     []byte
 }
 
@@ -188,7 +194,11 @@ func (b *batch) add(r *row, line int) {
 	b.str[colHost].add(r.host)
 	b.str[colPath].add(r.path)
 	b.str[colQuery].add(r.query)
-	b.str[colUserAgent].add(r.ua)
+	if r.uaEscaped {
+		b.str[colUserAgent].addUnescaped(r.ua)
+	} else {
+		b.str[colUserAgent].add(r.ua)
+	}
 	b.str[colReferer].add(r.referer)
 	b.bytesIn = append(b.bytesIn, r.bytesIn)
 	b.bytesOut = append(b.bytesOut, r.bytesOut)

@@ -156,7 +156,7 @@ func (c *cfValues) strings(r *row) {
 	}
 	r.path = dash(c.v[cfURIStem])
 	r.query = dash(c.v[cfQuery])
-	r.ua = c.userAgent()
+	c.userAgent(r)
 	r.referer = dash(c.v[cfReferer])
 	r.edge = dash(c.v[cfEdgeLocation])
 	r.cache = dash(c.v[cfResultType])
@@ -172,17 +172,22 @@ func (c *cfValues) strings(r *row) {
 // "%" already in the header is logged as "%25", so "%2520" comes out as
 // "%20" after one round: a second round decodes what remains when the
 // logged value held "%25".
-func (c *cfValues) userAgent() []byte {
+func (c *cfValues) userAgent(r *row) {
 	ua := dash(c.v[cfUserAgent])
+	r.ua = ua
 	if !hasEscape(ua) {
-		return ua
+		return
+	}
+	if !bytes.Contains(ua, []byte("%25")) {
+		r.uaEscaped = true // decoded straight into the batch
+		return
 	}
 	c.ua = unescape(c.ua[:0], ua)
-	if bytes.Contains(ua, []byte("%25")) && hasEscape(c.ua) {
+	if hasEscape(c.ua) {
 		n := len(c.ua)
 		c.ua = unescape(c.ua, c.ua[:n])[n:]
 	}
-	return c.ua
+	r.ua = c.ua
 }
 
 func (c *cfValues) decodeXFF(b []byte) []byte {
@@ -204,6 +209,7 @@ func firstAddr(list []byte, out *[16]byte) bool {
 // cloudFront parses the W3C tab-separated standard logs.
 type cloudFront struct {
 	vals   cfValues
+	tabs   []int32
 	pos    []int8 // field position → known id, or -1
 	need   []int  // the last position holding a needed field
 	last   int    // position of the last needed field
@@ -269,22 +275,22 @@ func (c *cloudFront) parse(line []byte, r *row) (string, bool) {
 		return c.header, false
 	}
 	c.vals.reset()
-	n := 0
-	for rest := line; ; n++ {
-		i := bytes.IndexByte(rest, '\t')
-		f := rest
-		if i >= 0 {
-			f = rest[:i]
-		}
-		if n < len(c.pos) {
-			if id := c.pos[n]; id >= 0 {
-				c.vals.set(int(id), f)
-			}
-		}
-		if i < 0 {
+	c.tabs = appendTabs(c.tabs[:0], line)
+	start := 0
+	for k, end := range c.tabs {
+		if k >= len(c.pos) {
 			break
 		}
-		rest = rest[i+1:]
+		if id := c.pos[k]; id >= 0 {
+			c.vals.set(int(id), line[start:end])
+		}
+		start = int(end) + 1
+	}
+	n := len(c.tabs)
+	if n < len(c.pos) {
+		if id := c.pos[n]; id >= 0 {
+			c.vals.set(int(id), line[start:])
+		}
 	}
 	n++
 	switch {

@@ -25,12 +25,12 @@ func TestDetectGoldenInputs(t *testing.T) {
 
 func TestDetectLines(t *testing.T) {
 	for head, want := range map[string]Format{
-		"PAR1\x15\x04":                      CloudFrontV2Parquet,
-		"\n\n#Fields: date time c-ip\n":     CloudFront,
-		`{"timestamp":"x","client_ip":"1"}`: Fastly,
-		`{"EdgeStartTimestamp":1,"ClientIP":"192.0.2.1"}`:                                  Cloudflare,
-		"<134>2026-11-22T10:00:00Z cache-sjc1 x[1]: {\"client_ip\":\"1\"}":                 Fastly,
-		"192.0.2.1 - - [22/Nov/2026:10:00:00 +0000] \"GET / HTTP/1.1\" 200 1\n":            Combined,
+		"PAR1\x15\x04":                                                                    CloudFrontV2Parquet,
+		"\n\n#Fields: date time c-ip\n":                                                   CloudFront,
+		`{"timestamp":"x","client_ip":"1"}`:                                               Fastly,
+		`{"EdgeStartTimestamp":1,"ClientIP":"192.0.2.1"}`:                                 Cloudflare,
+		"<134>2026-11-22T10:00:00Z cache-sjc1 x[1]: {\"client_ip\":\"1\"}":                Fastly,
+		"192.0.2.1 - - [22/Nov/2026:10:00:00 +0000] \"GET / HTTP/1.1\" 200 1\n":           Combined,
 		"2026-11-22\t10:00:00\tFRA2\t1\t192.0.2.1\tGET\th\t/\t200\t-\t-\t-\t-\tHit\tid\n": CloudFront,
 	} {
 		if got, err := Detect("obj", []byte(head)); got != want || err != nil {

@@ -82,7 +82,18 @@ func spool(r io.Reader, o Options) (*os.File, error) {
 	return f, nil
 }
 
-func (p *parquetReader) open(ra parquet.ReaderAtSeeker, o Options) error {
+// errCorrupt: the Parquet decoder gave up on the object (it panics on some
+// malformed input; the panic becomes this error).
+var errCorrupt = errors.New("corrupt parquet object")
+
+func recovered(err *error) {
+	if v := recover(); v != nil {
+		*err = fmt.Errorf("%w: %v", errCorrupt, v)
+	}
+}
+
+func (p *parquetReader) open(ra parquet.ReaderAtSeeker, o Options) (err error) {
+	defer recovered(&err)
 	mem := o.Alloc
 	if mem == nil {
 		mem = memory.DefaultAllocator
@@ -123,14 +134,9 @@ func (p *parquetReader) Next() (arrow.Record, []Reject, error) {
 	var rejects []Reject
 	for !p.b.full() && p.err == nil {
 		if p.cur == nil || p.pos >= int(p.cur.NumRows()) {
-			if !p.rr.Next() {
-				p.err = p.rr.Err()
-				if p.err == nil {
-					p.err = io.EOF
-				}
+			if !p.advance() {
 				break
 			}
-			p.cur, p.pos = p.rr.Record(), 0
 		}
 		p.rowNum++
 		var r row
@@ -148,6 +154,20 @@ func (p *parquetReader) Next() (arrow.Record, []Reject, error) {
 		return nil, rejects, io.EOF
 	}
 	return nil, rejects, fmt.Errorf("parquet row %d: %w", p.rowNum, p.err)
+}
+
+// advance reads the next record group of the file.
+func (p *parquetReader) advance() (ok bool) {
+	defer recovered(&p.err)
+	if !p.rr.Next() {
+		p.err = p.rr.Err()
+		if p.err == nil {
+			p.err = io.EOF
+		}
+		return false
+	}
+	p.cur, p.pos = p.rr.Record(), 0
+	return true
 }
 
 func (p *parquetReader) row(r *row) string {

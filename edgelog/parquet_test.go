@@ -16,7 +16,7 @@ import (
 // v2Parquet writes a CloudFront standard logging v2 Parquet object with
 // these rows: string, integer, float and timestamp columns, a column edgelog
 // does not read, and nulls.
-func v2Parquet(t *testing.T) []byte {
+func v2Parquet(t testing.TB) []byte {
 	t.Helper()
 	sc := arrow.NewSchema([]arrow.Field{
 		{Name: "timestamp", Type: &arrow.TimestampType{Unit: arrow.Millisecond}, Nullable: true},
