@@ -27,7 +27,7 @@ type Ingest struct {
 	// CloudFront delivers up to 24 hours late).
 	Lookback time.Duration `yaml:"lookback"`
 	// Workers read, decompress and parse this many objects at once
-	// (default 4).
+	// (default 2).
 	Workers int `yaml:"workers"`
 	// BatchRows is the number of rows per insert (default 65536).
 	BatchRows int `yaml:"batch_rows"`
@@ -45,7 +45,7 @@ type Ingest struct {
 func (c *Ingest) defaults() {
 	c.Interval = time.Minute
 	c.Lookback = 48 * time.Hour
-	c.Workers = 4
+	c.Workers = 2
 	c.BatchRows = 65536
 	c.MaxAttempts = 5
 	c.RetryBackoff = 2 * time.Second

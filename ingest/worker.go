@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"runtime"
 	"sync/atomic"
 	"time"
 
@@ -65,7 +64,7 @@ func (o *Options) fill() {
 	set(&o.Backoff, d.RetryBackoff)
 	set(&o.Visibility, d.VisibilityTimeout)
 	if o.Workers <= 0 {
-		o.Workers = max(d.Workers, runtime.NumCPU())
+		o.Workers = d.Workers
 	}
 	if o.BatchRows <= 0 {
 		o.BatchRows = d.BatchRows

@@ -3,6 +3,7 @@ package clitest
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -45,6 +46,10 @@ func opsbot(t *testing.T) string {
 }
 
 func TestMain(m *testing.M) {
+	if data := os.Getenv("OPSBOT_CLITEST_COUNT"); data != "" {
+		countHelper(data, os.Getenv("OPSBOT_CLITEST_LIKE"))
+		return
+	}
 	code := m.Run()
 	if binPath != "" {
 		os.RemoveAll(filepath.Dir(binPath))
@@ -63,30 +68,56 @@ func byStatus(lines []loggen.Line) map[string]uint64 {
 	return m
 }
 
-// counts opens the data folder (after the subprocess is gone) and counts
-// the stored requests per status among objects whose source_object
-// matches like, plus rows stored twice for one log line.
+// counts counts, in a process of its own (the embedded engine runs one
+// data folder per process), the stored requests per status among objects
+// whose source_object matches like, and the log lines stored twice.
 func counts(t *testing.T, data, like string) (map[string]uint64, uint64) {
 	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "OPSBOT_CLITEST_COUNT="+data, "OPSBOT_CLITEST_LIKE="+like)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("count helper: %v\n%s", err, out)
+	}
+	var c struct {
+		ByStatus map[string]uint64
+		Dups     uint64
+	}
+	if err := json.Unmarshal(out, &c); err != nil {
+		t.Fatalf("count helper said %q: %v", out, err)
+	}
+	return c.ByStatus, c.Dups
+}
+
+func countHelper(data, like string) {
+	fail := func(err error) {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
 	w, err := chdb.Open(data)
 	if err != nil {
-		t.Fatal(err)
+		fail(err)
 	}
 	defer w.Close()
 	ctx := context.Background()
-	res, err := w.Query(ctx, "SELECT toString(status), count() FROM requests WHERE source_object LIKE {l:String} GROUP BY status", map[string]string{"l": like})
+	p := map[string]string{"l": like}
+	res, err := w.Query(ctx, "SELECT toString(status), count() FROM requests WHERE source_object LIKE {l:String} GROUP BY status", p)
 	if err != nil {
-		t.Fatal(err)
+		fail(err)
 	}
-	m := map[string]uint64{}
+	out := struct {
+		ByStatus map[string]uint64
+		Dups     uint64
+	}{ByStatus: map[string]uint64{}}
 	for _, r := range res.Rows {
-		m[r[0].(string)] = r[1].(uint64)
+		out.ByStatus[r[0].(string)] = r[1].(uint64)
 	}
-	dup, err := w.Query(ctx, "SELECT count() - uniqExact(source_object, source_line) FROM requests WHERE source_object LIKE {l:String}", map[string]string{"l": like})
+	dup, err := w.Query(ctx, "SELECT toUInt64(count() - uniqExact(source_object, source_line)) FROM requests WHERE source_object LIKE {l:String}", p)
 	if err != nil {
-		t.Fatal(err)
+		fail(err)
 	}
-	return m, uint64(dup.Rows[0][0].(int64))
+	out.Dups = dup.Rows[0][0].(uint64)
+	json.NewEncoder(os.Stdout).Encode(out)
 }
 
 func sameCounts(t *testing.T, what string, got, want map[string]uint64) {
@@ -101,8 +132,8 @@ func sameCounts(t *testing.T, what string, got, want map[string]uint64) {
 	}
 }
 
-// ingest runs opsbot ingest to the end and returns its log.
-func ingest(t *testing.T, env []string, args ...string) string {
+// runOpsbot runs opsbot ingest to the end and returns its log.
+func runOpsbot(t *testing.T, env []string, args ...string) string {
 	t.Helper()
 	cmd := exec.Command(opsbot(t), args...)
 	cmd.Env = append(os.Environ(), env...)
@@ -156,7 +187,7 @@ func TestKilledMidObjectRestartLosesAndDoublesNothing(t *testing.T) {
 			t.Fatalf("the run ended before %q was logged", trigger)
 		}
 	}
-	log := ingest(t, nil, args...)
+	log := runOpsbot(t, nil, args...)
 	if !strings.Contains(log, "resumed") {
 		t.Errorf("the last run resumed nothing:\n%s", log)
 	}
