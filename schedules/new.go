@@ -54,6 +54,7 @@ type Scheduler struct {
 	entries []*entry
 	mu      sync.Mutex
 	wg      sync.WaitGroup
+	ran     func(RunRecord) // tests: called after each scheduled run
 }
 
 // Run builds the scheduler from o and runs it until ctx ends.

@@ -15,13 +15,13 @@ type runs struct{ w warehouse.Warehouse }
 
 // RunRecord is one recorded run.
 type RunRecord struct {
-	Job              string
-	Tick             time.Time // the scheduled time it stands for
+	Job               string
+	Tick              time.Time // the scheduled time it stands for
 	Started, Finished time.Time
-	Status           string // ok, failed
-	Error            string
-	Notices          int
-	Holder           string
+	Status            string // ok, failed
+	Error             string
+	Notices           int
+	Holder            string
 }
 
 // last is the last recorded tick and status of each job.

@@ -152,7 +152,11 @@ func (s *Scheduler) run(ctx context.Context, e *entry, tick time.Time) {
 	}
 	s.mu.Lock()
 	e.running, e.last = false, r
+	hook := s.ran
 	s.mu.Unlock()
+	if hook != nil {
+		hook(r)
+	}
 }
 
 // execute runs job for tick and says its notices through sender.

@@ -47,11 +47,11 @@ func (r *Runner) Run(ctx context.Context, name string, params opsbot.Params) (*o
 }
 
 // defaultLine is a header line documenting a parameter with a default:
-// "--   {host:String}   only this Host   default: ''".
+// "--   {host:String}   only this Host   default: ”".
 var defaultLine = regexp.MustCompile(`^--\s+\{(\w+):[^}]*\}.*\bdefault:\s*(.*?)\s*$`)
 
 // WithDefaults is params plus, for each parameter the query's header
-// documents with a default and params lacks, that default ('' is empty).
+// documents with a default and params lacks, that default (” is empty).
 func WithDefaults(query string, params opsbot.Params) opsbot.Params {
 	out := opsbot.Params{}
 	for _, l := range strings.Split(query, "\n") {
