@@ -50,7 +50,7 @@ func TestRoles(t *testing.T) {
 var key = bytes.Repeat([]byte{7}, 32)
 
 func newTOTP(t *testing.T) (*access.TOTP, access.WarehouseSecrets) {
-	w := warehousetest.Embedded(t)
+	w := embedded(t)
 	warehousetest.Truncate(t, w, "totp_secrets")
 	st := access.WarehouseSecrets{W: w}
 	tp, err := access.NewTOTP(st, key, "opsbot")

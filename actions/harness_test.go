@@ -28,7 +28,7 @@ import (
 // acl is a loopback Fastly ACL (service svc1, ACL acl1): the edge under
 // the write commands in these tests.
 type acl struct {
-	t       *testing.T
+	t       testing.TB
 	mu      sync.Mutex
 	entries []map[string]any
 	next    int
@@ -136,7 +136,7 @@ var (
 // world is opsbot's write side wired as serve wires it, over the embedded
 // engine, a loopback Fastly ACL and a recording Slack poster.
 type world struct {
-	t      *testing.T
+	t      testing.TB
 	acl    *acl
 	slack  *poster
 	clk    *clock
@@ -146,8 +146,8 @@ type world struct {
 	config *config.Config
 }
 
-func newWorld(t *testing.T, edit func(*config.Config), deps func(*actions.Deps)) *world {
-	w := warehousetest.Embedded(t)
+func newWorld(t testing.TB, edit func(*config.Config), deps func(*actions.Deps)) *world {
+	w := embedded(t)
 	warehousetest.Truncate(t, w, "audit_log", "bans", "totp_secrets")
 	a := &acl{t: t}
 	srv := httptest.NewServer(a)

@@ -29,7 +29,7 @@ func (p *poster) Post(_ context.Context, m opsbot.Message) (string, error) {
 var t0 = time.Date(2026, 11, 24, 5, 0, 0, 0, time.UTC)
 
 func TestRecordAnnounceAndAudit(t *testing.T) {
-	w := warehousetest.Embedded(t)
+	w := embedded(t)
 	warehousetest.Truncate(t, w, "audit_log")
 	p := &poster{}
 	l := auditlog.New(w, p, "#tech-audits")
@@ -88,7 +88,7 @@ func TestRecordAnnounceAndAudit(t *testing.T) {
 }
 
 func TestAnnounceReportsPostFailureAfterRecording(t *testing.T) {
-	w := warehousetest.Embedded(t)
+	w := embedded(t)
 	warehousetest.Truncate(t, w, "audit_log")
 	l := auditlog.New(w, &poster{err: errors.New("slack down")}, "#tech-audits")
 	err := l.Announce(context.Background(), opsbot.AuditEntry{Time: t0, User: opsbot.User{ID: "U1"}, Text: "unban 203.0.113.9", Allowed: true, Result: "ok"})
