@@ -12,10 +12,15 @@ import (
 	"context"
 
 	"github.com/opsbot/opsbot"
+	"github.com/opsbot/opsbot/bot"
 	"github.com/opsbot/opsbot/config"
 )
 
+var _ bot.Authorizer = (*Roles)(nil)
+
 // Roles maps people to roles from the access config.
+//
+// It implements bot.Authorizer.
 type Roles struct {
 	users  map[string]opsbot.Role
 	groups map[string]opsbot.Role

@@ -7,6 +7,7 @@ import (
 
 	"github.com/opsbot/opsbot/actions"
 	"github.com/opsbot/opsbot/config"
+	"github.com/opsbot/opsbot/schedules"
 )
 
 // BenchmarkBanConfirm measures `ban` + button confirmation through the
@@ -46,3 +47,5 @@ func BenchmarkCheckSelect(b *testing.B) {
 		}
 	}
 }
+
+var _ schedules.Job = (*actions.Expiry)(nil)

@@ -39,8 +39,9 @@ func (s *Skill) enroll(ctx context.Context, req *opsbot.Request, args []string) 
 		Title: "Your opsbot authenticator",
 		Text: "Scan the QR code with an authenticator app (1Password, Google Authenticator, Authy …) or add this URL by hand:\n`" + e.URL + "`\n" +
 			"Then confirm write commands with the 6-digit code it shows, sent to me in a DM. Delete this message once scanned.",
-		Files:     []opsbot.File{{Name: "opsbot-2fa.png", Title: "opsbot authenticator", MimeType: "image/png", Data: e.PNG}},
-		Ephemeral: true,
+		// Not Ephemeral: Slack attaches no file to an ephemeral message, and
+		// this answer only ever goes to a DM.
+		Files: []opsbot.File{{Name: "opsbot-2fa.png", Title: "opsbot authenticator", MimeType: "image/png", Data: e.PNG}},
 	}, nil
 }
 

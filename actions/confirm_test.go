@@ -42,6 +42,11 @@ func TestBareCodeInDMConfirms(t *testing.T) {
 	if r.Ephemeral || !strings.HasPrefix(r.Title, "Done: ban 203.0.113.0/24") {
 		t.Fatalf("bare code: %+v", r)
 	}
+	for _, l := range wd.audit() {
+		if strings.Contains(l, code(t, secret, wd.clk.Now())) {
+			t.Errorf("the code is in the audit log: %s", l)
+		}
+	}
 	if got := wd.acl.ips(); !slices.Equal(got, []string{"203.0.113.0/24"}) {
 		t.Errorf("edge holds %v", got)
 	}

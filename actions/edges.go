@@ -3,7 +3,9 @@ package actions
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"os"
+	"time"
 
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/wafv2/types"
@@ -28,6 +30,7 @@ func Edges(ctx context.Context, c config.Edges, getenv func(string) string) ([]E
 		getenv = os.Getenv
 	}
 	var out []Edge
+	client := &http.Client{Timeout: 30 * time.Second}
 	for _, w := range c.WAF {
 		region := w.Region
 		if region == "" {
@@ -47,14 +50,14 @@ func Edges(ctx context.Context, c config.Edges, getenv func(string) string) ([]E
 		if tok == "" {
 			return nil, fmt.Errorf("edge %s: set %s to a Fastly API token (edges.fastly.token_env)", f.Name, f.TokenEnv)
 		}
-		out = append(out, fastly.New(fastly.Options{Name: f.Name, ServiceID: f.ServiceID, ACLID: f.ACLID, Token: tok, Endpoint: f.Endpoint}))
+		out = append(out, fastly.New(fastly.Options{Name: f.Name, ServiceID: f.ServiceID, ACLID: f.ACLID, Token: tok, Endpoint: f.Endpoint, HTTP: client}))
 	}
 	for _, cf := range c.Cloudflare {
 		tok := getenv(cf.TokenEnv)
 		if tok == "" {
 			return nil, fmt.Errorf("edge %s: set %s to a Cloudflare API token (edges.cloudflare.token_env)", cf.Name, cf.TokenEnv)
 		}
-		out = append(out, cloudflare.New(cloudflare.Options{Name: cf.Name, AccountID: cf.AccountID, ListID: cf.ListID, Token: tok, Endpoint: cf.Endpoint}))
+		out = append(out, cloudflare.New(cloudflare.Options{Name: cf.Name, AccountID: cf.AccountID, ListID: cf.ListID, Token: tok, Endpoint: cf.Endpoint, HTTP: client}))
 	}
 	return out, nil
 }

@@ -196,7 +196,7 @@ func (wd *world) say(u opsbot.User, text string, dm bool) *opsbot.Reply {
 
 func (wd *world) enroll(u opsbot.User) string {
 	r := wd.say(u, "2fa enroll", true)
-	if len(r.Files) != 1 || r.Files[0].MimeType != "image/png" || !r.Ephemeral {
+	if len(r.Files) != 1 || r.Files[0].MimeType != "image/png" || r.Ephemeral {
 		wd.t.Fatalf("enroll: %+v", r)
 	}
 	i := strings.Index(r.Text, "otpauth://")

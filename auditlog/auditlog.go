@@ -121,13 +121,27 @@ func name(u opsbot.User) string {
 // Redact masks the second factor in commands that carry one.
 func Redact(text string) string {
 	f := strings.Fields(text)
+	if isDigits(strings.Join(f, "")) {
+		return "******" // a bare code sent in a DM
+	}
 	switch {
 	case len(f) >= 3 && strings.EqualFold(f[0], "confirm"):
 		f[2] = "******"
+	case len(f) == 2 && strings.EqualFold(f[0], "confirm") && isDigits(f[1]):
+		f[1] = "******" // a bare code, rewritten from a DM
 	case len(f) >= 3 && strings.EqualFold(f[0], "2fa") && strings.EqualFold(f[1], "enroll"):
 		f[2] = "******"
 	default:
 		return text
 	}
 	return strings.Join(f, " ")
+}
+
+func isDigits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return s != ""
 }

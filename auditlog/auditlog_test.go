@@ -111,3 +111,19 @@ func TestParseWindow(t *testing.T) {
 		t.Errorf("0h: %v", err)
 	}
 }
+
+func TestRedact(t *testing.T) {
+	for in, want := range map[string]string{
+		"confirm ABC234 123456": "confirm ABC234 ******",
+		"confirm 123456":        "confirm ******",
+		"123456":                "******",
+		"123 456":               "******",
+		"2fa enroll 654321":     "2fa enroll ******",
+		"confirm ABC234":        "confirm ABC234",
+		"ban 203.0.113.9":       "ban 203.0.113.9",
+	} {
+		if got := auditlog.Redact(in); got != want {
+			t.Errorf("Redact(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -19,7 +19,10 @@ type Skill struct {
 	now func() time.Time
 }
 
-var _ bot.Skill = (*Skill)(nil)
+var (
+	_ bot.Skill   = (*Skill)(nil)
+	_ bot.Auditor = (*Log)(nil)
+)
 
 // Skill returns the `audit` command over l; now is the clock (nil: time.Now).
 func (l *Log) Skill(now func() time.Time) *Skill {
