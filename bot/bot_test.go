@@ -178,6 +178,9 @@ func TestHelp(t *testing.T) {
 	if r.Text != want {
 		t.Errorf("help ban =\n%s\nwant\n%s", r.Text, want)
 	}
+	if r := ask(b, "USTRANGER", "help"); r.Title != "opsbot commands" {
+		t.Errorf("help refused to a stranger: %+v", r)
+	}
 	if r := ask(b, "UREAD", ""); r.Title != "opsbot commands" {
 		t.Errorf("empty text should answer help, got %+v", r)
 	}

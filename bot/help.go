@@ -11,7 +11,7 @@ var helpCommand = Command{
 	Name:     "help",
 	Usage:    "help [COMMAND]",
 	Summary:  "list the commands, or show one command's usage and examples",
-	Role:     opsbot.RoleReader,
+	Role:     opsbot.RoleNone, // anyone may learn what opsbot does, and what role it takes
 	Examples: []string{"help", "help top"},
 }
 
