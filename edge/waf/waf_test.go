@@ -29,7 +29,8 @@ import (
 type fakeWAF struct {
 	t        *testing.T
 	mu       sync.Mutex
-	addrs    []string
+	addrs    []string // set-4
+	v6       []string // set-6
 	token    int
 	calls    []string          // X-Amz-Target suffixes in order
 	bodies   []map[string]any  // decoded request bodies
@@ -65,9 +66,13 @@ func (f *fakeWAF) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
 	switch op {
 	case "GetIPSet":
+		name, version, addrs := "opsbot-v4", "IPV4", f.addrs
+		if body["Id"] == "set-6" {
+			name, version, addrs = "opsbot-v6", "IPV6", f.v6
+		}
 		json.NewEncoder(w).Encode(map[string]any{
-			"IPSet": map[string]any{"Name": "opsbot-v4", "Id": "set-4", "ARN": "arn:aws:wafv2:us-east-1:1:global/ipset/opsbot-v4/set-4",
-				"Description": "opsbot bans", "IPAddressVersion": "IPV4", "Addresses": f.addrs},
+			"IPSet": map[string]any{"Name": name, "Id": body["Id"], "ARN": "arn:aws:wafv2:us-east-1:1:global/ipset/" + name,
+				"Description": "opsbot bans", "IPAddressVersion": version, "Addresses": addrs},
 			"LockToken": fmt.Sprintf("token-%d", f.token),
 		})
 	case "UpdateIPSet":
@@ -75,9 +80,14 @@ func (f *fakeWAF) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			f.fail(w, "lock")
 			return
 		}
-		f.addrs = nil
+		var got []string
 		for _, a := range body["Addresses"].([]any) {
-			f.addrs = append(f.addrs, a.(string))
+			got = append(got, a.(string))
+		}
+		if body["Id"] == "set-6" {
+			f.v6 = got
+		} else {
+			f.addrs = got
 		}
 		f.token++
 		json.NewEncoder(w).Encode(map[string]any{"NextLockToken": fmt.Sprintf("token-%d", f.token)})
@@ -219,5 +229,62 @@ func TestUnbanAndList(t *testing.T) {
 	}
 	if _, err := e.Ban(context.Background(), netip.MustParsePrefix("2001:db8::/64"), edge.Meta{}); !errors.Is(err, edge.ErrUnsupported) {
 		t.Errorf("IPv6 without an IPv6 set: %v", err)
+	}
+}
+
+func TestIPv6GoesToItsOwnSet(t *testing.T) {
+	f := &fakeWAF{t: t, failNext: map[string]string{}}
+	srv := httptest.NewServer(f)
+	defer srv.Close()
+	cfg := aws.Config{Credentials: credentials.NewStaticCredentialsProvider("AKIDTEST", "secret", "")}
+	e := waf.New(waf.NewClient(cfg, "us-east-1", srv.URL), waf.Options{Name: "prod", Scope: types.ScopeCloudfront,
+		IPv4: waf.Set{Name: "opsbot-v4", ID: "set-4"}, IPv6: waf.Set{Name: "opsbot-v6", ID: "set-6"}, MinInterval: time.Nanosecond})
+	ctx := context.Background()
+	for _, p := range []string{"2001:db8::/64", "203.0.113.9/32", "2001:db8:1::1/128"} {
+		if _, err := e.Ban(ctx, netip.MustParsePrefix(p), edge.Meta{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !reflect.DeepEqual(f.v6, []string{"2001:db8::/64", "2001:db8:1::1/128"}) || !reflect.DeepEqual(f.addrs, []string{"203.0.113.9/32"}) {
+		t.Errorf("v4 %v, v6 %v", f.addrs, f.v6)
+	}
+	wantBody(t, f.bodies[0], `{"Name":"opsbot-v6","Id":"set-6","Scope":"CLOUDFRONT"}`)
+	list, err := e.List(ctx)
+	if err != nil || len(list) != 3 {
+		t.Errorf("list %v %v", list, err)
+	}
+}
+
+// TestConcurrentBansAreSerialized: ten bans at once on one set all land,
+// none lost to a read-modify-write race, without a single lock conflict.
+func TestConcurrentBansAreSerialized(t *testing.T) {
+	f, e := setup(t)
+	var wg sync.WaitGroup
+	errs := make(chan error, 10)
+	for i := range 10 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := e.Ban(context.Background(), netip.MustParsePrefix(fmt.Sprintf("198.51.100.%d/32", i+1)), edge.Meta{})
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil && !errors.Is(err, edge.ErrFull) {
+			t.Error(err)
+		}
+	}
+	if len(f.addrs) != 4 { // the set's limit in setup
+		t.Errorf("set holds %v", f.addrs)
+	}
+	for _, c := range f.calls {
+		if c != "GetIPSet" && c != "UpdateIPSet" {
+			t.Errorf("call %s", c)
+		}
+	}
+	if f.token != 4 {
+		t.Errorf("%d updates, want 4 (one per ban that fit, no conflicts)", f.token)
 	}
 }
