@@ -7,7 +7,9 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/opsbot/opsbot/bot"
 	"github.com/opsbot/opsbot/slack"
@@ -50,5 +52,25 @@ func TestRunHTTP(t *testing.T) {
 	}
 	if p := fake.Calls("chat.postMessage"); len(p) != 1 || p[0].Form.Get("text") != "echo over http (U0BOB0001 bob)" {
 		t.Errorf("posts: %v", p)
+	}
+}
+
+// A refused app token ends RunSocket with an error instead of retrying
+// for ever.
+func TestRunSocketRefusedToken(t *testing.T) {
+	fake := slackfake.New()
+	defer fake.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	app, err := slack.New(ctx, slack.Options{BotToken: slackfake.BotToken, AppToken: "xapp-revoked", APIURL: fake.APIURL(), Clock: newClock(), Logger: quiet()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = app.RunSocket(ctx, bot.New(bot.Options{}, tables{}))
+	if err == nil || !strings.Contains(err.Error(), "token refused: invalid_auth") {
+		t.Errorf("RunSocket = %v, want the token refused", err)
+	}
+	if _, err := slack.New(ctx, slack.Options{BotToken: "xoxb-wrong", APIURL: fake.APIURL(), Clock: newClock(), Logger: quiet()}); err == nil || !strings.Contains(err.Error(), "invalid_auth") {
+		t.Errorf("New with a wrong bot token = %v", err)
 	}
 }

@@ -25,12 +25,14 @@ func (a *App) RunSocket(ctx context.Context, h Handler) error {
 		return errors.New("slack: SLACK_APP_TOKEN is not set (Socket Mode needs an app-level token with connections:write)")
 	}
 	sm := socketmode.New(a.api)
+	cctx, stop := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		a.consume(ctx, sm, h)
+		a.consume(cctx, sm, h)
 	}()
 	err := a.connectLoop(ctx, sm)
+	stop()
 	<-done
 	a.wg.Wait()
 	return err

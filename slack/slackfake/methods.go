@@ -129,4 +129,3 @@ func checkBlocks(raw string) string {
 	}
 	return ""
 }
-
