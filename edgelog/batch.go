@@ -96,9 +96,7 @@ func (c *strCol) addUnescaped(b []byte) {
 
 func (c *strCol) array() arrow.Array {
 	n := len(c.offs) - 1
-	d := array.NewData(arrow.BinaryTypes.String, n, []*memory.Buffer{nil, buffer(c.offs), buffer(c.data)}, nil, 0, 0)
-	defer d.Release()
-	return array.NewStringData(d)
+	return makeArray(arrow.BinaryTypes.String, n, 0, nil, buffer(c.offs), buffer(c.data))
 }
 
 // row is one request being assembled; parsers fill it and call batch.add.
@@ -160,14 +158,17 @@ var avgLen = [numCols]int{colMethod: 4, colHost: 24, colPath: 48, colQuery: 16, 
 	colCountry: 2, colForwardedFor: 4, colRequestID: 56}
 
 func newBatch(o Options) *batch {
-	b := &batch{size: o.BatchRows, source: o.Source, object: o.Object}
-	b.reset()
-	return b
+	return &batch{size: o.BatchRows, source: o.Source, object: o.Object}
 }
 
-func (b *batch) reset() {
-	// Buffers are recycled, so full-size ones cost no clearing; string
-	// columns are sized by what earlier batches held per row.
+// ready makes sure the batch has buffers to fill. Buffers are taken only
+// when rows may come (no unused set is left behind at the end of an
+// object), and they are recycled, so full-size ones cost no clearing;
+// string columns are sized by what earlier batches held per row.
+func (b *batch) ready() {
+	if b.ts != nil {
+		return
+	}
 	n := b.size
 	b.n = 0
 	b.ts = newSlice[int64](n)
@@ -230,7 +231,7 @@ func (b *batch) addFwd(r *row) {
 
 func (b *batch) full() bool { return b.n >= b.size }
 
-// record hands out the accumulated rows and starts a new batch.
+// record hands out the accumulated rows; the next rows go to new buffers.
 func (b *batch) record() arrow.Record {
 	n := b.n
 	cols := make([]arrow.Array, numCols)
@@ -261,13 +262,41 @@ func (b *batch) record() arrow.Record {
 	for _, c := range cols {
 		c.Release()
 	}
-	b.reset()
+	b.ts = nil
+	b.n = 0
 	return rec
 }
 
+// free gives back the buffers of a batch that holds no rows.
+func (b *batch) free() {
+	if b.ts == nil || b.n > 0 {
+		return
+	}
+	for _, raw := range [][]byte{bytesOf(b.ts), b.ip, bytesOf(b.status), bytesOf(b.bytesIn), bytesOf(b.bytesOut),
+		bytesOf(b.taken), bytesOf(b.asn), b.fwd, b.fwdValid, bytesOf(b.line)} {
+		recycled.put(raw)
+	}
+	for _, c := range stringCols {
+		recycled.put(bytesOf(b.str[c].offs))
+		recycled.put(b.str[c].data)
+	}
+	b.ts = nil
+}
+
 func fixed(t arrow.DataType, n int, valid *memory.Buffer, nulls int, data *memory.Buffer) arrow.Array {
-	d := array.NewData(t, n, []*memory.Buffer{valid, data}, nil, nulls, 0)
+	return makeArray(t, n, nulls, valid, data)
+}
+
+// makeArray makes an array that owns bufs: the only references to them are
+// the array's, so that the record's last Release recycles them.
+func makeArray(t arrow.DataType, n, nulls int, bufs ...*memory.Buffer) arrow.Array {
+	d := array.NewData(t, n, bufs, nil, nulls, 0)
 	defer d.Release()
+	for _, b := range bufs {
+		if b != nil {
+			b.Release()
+		}
+	}
 	return array.MakeFromData(d)
 }
 

@@ -102,3 +102,24 @@ func engineValue(t *testing.T, col string, v any) any {
 	t.Fatalf("%s: unexpected %T from the engine", col, v)
 	return nil
 }
+
+// TestRecordOwnsBuffers: a record's buffers go back to the recycler on its
+// last Release and are not freed before (Arrow's memory checker counts
+// every allocation and free).
+func TestRecordOwnsBuffers(t *testing.T) {
+	recs, _ := readAll(t, CloudFront, string(cloudFrontLines(100)), Options{BatchRows: 40})
+	for _, rec := range recs {
+		for c := 0; c < int(rec.NumCols()); c++ {
+			for _, b := range rec.Column(c).Data().Buffers() {
+				if b != nil && b.Len() > 0 && b.Buf() == nil {
+					t.Fatalf("column %s: buffer freed while the record lives", rec.ColumnName(c))
+				}
+			}
+		}
+		bufs := rec.Column(colPath).Data().Buffers()
+		rec.Release()
+		if bufs[2].Buf() != nil {
+			t.Fatalf("path data not recycled after the record's release")
+		}
+	}
+}

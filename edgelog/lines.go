@@ -37,6 +37,9 @@ func newLineReader(r io.Reader, o Options, p lineParser) *lineReader {
 
 // Next implements Reader.
 func (l *lineReader) Next() (arrow.Record, []Reject, error) {
+	if l.err == nil {
+		l.b.ready()
+	}
 	for l.err == nil && !l.b.full() {
 		line, err := l.readLine()
 		if err != nil {
@@ -51,6 +54,7 @@ func (l *lineReader) Next() (arrow.Record, []Reject, error) {
 	if l.b.n > 0 {
 		return l.b.record(), rej, nil
 	}
+	l.b.free()
 	if errors.Is(l.err, io.EOF) {
 		return nil, rej, io.EOF
 	}
@@ -104,7 +108,10 @@ func (l *lineReader) readLine() ([]byte, error) {
 }
 
 // Close implements Reader.
-func (l *lineReader) Close() error { return nil }
+func (l *lineReader) Close() error {
+	l.b.free()
+	return nil
+}
 
 // blank says whether a line holds only spaces and tabs.
 func blank(b []byte) bool {

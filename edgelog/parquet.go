@@ -132,6 +132,9 @@ func (p *parquetReader) open(ra parquet.ReaderAtSeeker, o Options) (err error) {
 // Next implements Reader.
 func (p *parquetReader) Next() (arrow.Record, []Reject, error) {
 	var rejects []Reject
+	if p.err == nil {
+		p.b.ready()
+	}
 	for !p.b.full() && p.err == nil {
 		if p.cur == nil || p.pos >= int(p.cur.NumRows()) {
 			if !p.advance() {
@@ -150,6 +153,7 @@ func (p *parquetReader) Next() (arrow.Record, []Reject, error) {
 	if p.b.n > 0 {
 		return p.b.record(), rejects, nil
 	}
+	p.b.free()
 	if errors.Is(p.err, io.EOF) {
 		return nil, rejects, io.EOF
 	}
@@ -239,6 +243,7 @@ func (p *parquetReader) raw() string {
 
 // Close implements Reader.
 func (p *parquetReader) Close() error {
+	p.b.free()
 	if p.rr != nil {
 		p.rr.Release()
 		p.rr = nil

@@ -76,10 +76,17 @@ func newSlice[T any](n int) []T {
 // buffer wraps s as an Arrow buffer whose release recycles s.
 func buffer[T any](s []T) *memory.Buffer {
 	var z T
-	size := int(unsafe.Sizeof(z))
 	if cap(s) == 0 {
 		return memory.NewBufferBytes(nil)
 	}
-	raw := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(s[:1]))), cap(s)*size)
-	return memory.NewBufferWithAllocator(raw[:len(s)*size], recycled)
+	return memory.NewBufferWithAllocator(bytesOf(s)[:len(s)*int(unsafe.Sizeof(z))], recycled)
+}
+
+// bytesOf views s as bytes, with its capacity.
+func bytesOf[T any](s []T) []byte {
+	var z T
+	if cap(s) == 0 {
+		return nil
+	}
+	return unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(s[:1]))), cap(s)*int(unsafe.Sizeof(z)))[:0]
 }
