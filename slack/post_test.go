@@ -39,6 +39,15 @@ func TestPacingPerChannel(t *testing.T) {
 	if l := len(r.fake.Calls("conversations.list")); l != 1 {
 		t.Errorf("conversations.list called %d times, want 1 (cached)", l)
 	}
+	// A follow-up in the thread of a notice; an ephemeral reply has no
+	// asker in a room and is posted for all.
+	ts := r.fake.Calls("chat.postMessage")[0].TS
+	if _, err := n.Post(r.ctx, opsbot.Message{Channel: "tech-alerts", Thread: ts, Reply: opsbot.Reply{Text: "resolved", Ephemeral: true}}); err != nil {
+		t.Fatal(err)
+	}
+	if last := r.fake.Calls("chat.postMessage")[4]; last.Form.Get("thread_ts") != ts || last.Form.Get("text") != "resolved" {
+		t.Errorf("follow-up: %v", last.Form)
+	}
 	if _, err := n.Post(r.ctx, opsbot.Message{Channel: "nowhere", Reply: opsbot.Reply{Text: "x"}}); err == nil || !strings.Contains(err.Error(), "channel #nowhere: not found") {
 		t.Errorf("unknown room: %v", err)
 	}
