@@ -26,7 +26,7 @@ type Sender interface {
 // Dispatcher posts to the room of each level and pages; a page that fails
 // falls back to an @here in the page room that says so.
 type Dispatcher struct {
-	Poster opsbot.Poster
+	Poster opsbot.Poster // nil: notices go to the log only
 	Pager  Pager // nil: every page falls back to @here
 	Rooms  config.Rooms
 	Log    *slog.Logger
@@ -48,6 +48,10 @@ func Room(rooms config.Rooms, l opsbot.Level) string {
 // Post puts r in the room of level (in thread when set).
 func (d *Dispatcher) Post(ctx context.Context, level opsbot.Level, thread string, r opsbot.Reply) (string, error) {
 	room := Room(d.Rooms, level)
+	if d.Poster == nil {
+		d.log().Info("notice (no poster)", "room", room, "thread", thread, "title", r.Title, "text", r.Text)
+		return "", nil
+	}
 	ts, err := d.Poster.Post(ctx, opsbot.Message{Channel: room, Thread: thread, Reply: r})
 	if err != nil {
 		return "", fmt.Errorf("post to %s: %w", room, err)

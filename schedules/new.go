@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"text/tabwriter"
 	"time"
 
 	"github.com/robfig/cron/v3"
@@ -165,14 +166,40 @@ func (s *Scheduler) RunJob(ctx context.Context, name string, now time.Time, dry 
 		return nil
 	}
 	p := &Printer{W: out, Dir: dir, Rooms: s.o.Config.Slack.Rooms}
-	job := e.job
-	if name == rules.Name {
-		job = s.health(p, true)
+	if name != rules.Name {
+		if r := s.execute(ctx, e.job, now, p); r.Error != "" {
+			return fmt.Errorf("job %s: %s", name, r.Error)
+		}
+		return nil
 	}
-	if r := s.execute(ctx, job, now, p); r.Error != "" {
+	eng := s.health(p, true)
+	if r := s.execute(ctx, eng, now, p); r.Error != "" {
 		return fmt.Errorf("job %s: %s", name, r.Error)
 	}
+	printRules(out, eng, s.rules)
 	return nil
+}
+
+// printRules shows where each rule stands after a dry-run evaluation.
+func printRules(out io.Writer, eng *rules.Engine, rs []rules.Rule) {
+	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "RULE	VALUE	STATE	WARN	PAGE	SERVICE")
+	for _, r := range rs {
+		st := eng.State(r.Name)
+		phase, value := st.Phase, r.Format(st.Value)
+		if phase == "" {
+			phase = rules.Inactive
+		}
+		if phase != rules.Inactive {
+			phase += " (" + st.Level.String() + ")"
+		}
+		if st.Problem != nil {
+			phase, value = "cannot evaluate: "+st.Problem.Msg, "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Name, value, phase,
+			r.Threshold(opsbot.LevelWarn), r.Threshold(opsbot.LevelPage), r.Service)
+	}
+	tw.Flush()
 }
 
 // Skill is the chat skill for silences (silence, silences, unsilence).

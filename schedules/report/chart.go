@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"image/color"
+	"strconv"
 	"time"
 
 	"gonum.org/v1/plot"
@@ -14,9 +15,29 @@ import (
 // Buckets without traffic are drawn as zero.
 func Chart(r *Report) ([]byte, error) {
 	p := plot.New()
-	p.Title.Text = "Requests and errors per 5 minutes, " + r.Day.Format("Mon 2 Jan 2006") + " (UTC)"
+	loc := r.Day.Location()
+	p.Title.Text = "Requests and errors per 5 minutes, " + r.Day.Format("Mon 2 Jan 2006") + " (" + loc.String() + ")"
 	p.Y.Label.Text = "requests / 5 min"
-	p.X.Tick.Marker = plot.TimeTicks{Format: "15:04", Time: func(t float64) time.Time { return time.Unix(int64(t), 0).UTC() }}
+	p.X.Tick.Marker = plot.TickerFunc(func(lo, hi float64) []plot.Tick {
+		var ts []plot.Tick
+		for t := r.Day; !t.After(r.Day.AddDate(0, 0, 1)); t = t.Add(time.Hour) {
+			label := ""
+			if t.In(loc).Hour()%3 == 0 {
+				label = t.In(loc).Format("15:04")
+			}
+			ts = append(ts, plot.Tick{Value: float64(t.Unix()), Label: label})
+		}
+		return ts
+	})
+	p.Y.Tick.Marker = plot.TickerFunc(func(lo, hi float64) []plot.Tick {
+		ts := plot.DefaultTicks{}.Ticks(lo, hi)
+		for i := range ts {
+			if ts[i].Label != "" {
+				ts[i].Label = strconv.FormatFloat(ts[i].Value, 'f', 0, 64)
+			}
+		}
+		return ts
+	})
 	p.Legend.Top = true
 	for _, s := range []struct {
 		name string

@@ -51,13 +51,20 @@ func headline(b *strings.Builder, r *Report) {
 	fmt.Fprintf(b, "*Requests* %s (%s vs %s) · *visitors* %s (%s) · *sent* %s (%s) · *received* %s\n",
 		Num(t.Requests), Change(t.Requests, lw.Requests), r.Day.AddDate(0, 0, -7).Format("Mon 2 Jan"),
 		Num(t.Visitors), Change(t.Visitors, lw.Visitors), Bytes(t.BytesOut), Change(t.BytesOut, lw.BytesOut), Bytes(t.BytesIn))
-	fmt.Fprintf(b, "*Cache hit ratio* %s (last week %s) · *time taken* p50 %.3fs, p95 %.3fs (last week p95 %.3fs) · *static* %s\n",
-		Pct(t.CacheHitRatio()), Pct(lw.CacheHitRatio()), t.P50, t.P95, lw.P95, Share(t.Static, t.Requests))
+	lwHit, lwP95 := "n/a", "n/a"
+	if lw.Requests > 0 {
+		lwHit, lwP95 = Pct(lw.CacheHitRatio()), fmt.Sprintf("%.3fs", lw.P95)
+	}
+	fmt.Fprintf(b, "*Cache hit ratio* %s (last week %s) · *time taken* p50 %.3fs, p95 %.3fs (last week p95 %s) · *static* %s\n",
+		Pct(t.CacheHitRatio()), lwHit, t.P50, t.P95, lwP95, Share(t.Static, t.Requests))
 	fmt.Fprintf(b, "*Status* 2xx %s · 3xx %s · 4xx %s (%s) · 5xx %s (%s) · 000 %s\n",
 		Share(t.S2xx, t.Requests), Share(t.S3xx, t.Requests), Share(t.S4xx, t.Requests), Num(t.S4xx),
 		Share(t.S5xx, t.Requests), Num(t.S5xx), Share(t.S000, t.Requests))
 	var codes []string
 	for _, s := range r.Status {
+		if s.Name == "0" {
+			s.Name = "000"
+		}
 		codes = append(codes, s.Name+" "+Num(s.Requests))
 	}
 	if len(codes) > 0 {

@@ -1,0 +1,147 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/opsbot/opsbot/warehouse"
+)
+
+// runSchedules lists the scheduled jobs or runs one now.
+//
+//	opsbot schedules list
+//	opsbot schedules run NAME [--dry-run] [--out DIR] [--at TIME]
+func runSchedules(ctx context.Context, g *globals, args []string) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprintln(os.Stderr, "usage: opsbot schedules list\n       opsbot schedules run NAME [--dry-run] [--out DIR] [--at TIME]")
+		return flag.ErrHelp
+	}
+	switch args[0] {
+	case "list":
+		return schedulesList(ctx, g, args[1:])
+	case "run":
+		return schedulesRun(ctx, g, args[1:])
+	}
+	return fmt.Errorf("schedules: unknown subcommand %q (use list or run)", args[0])
+}
+
+func schedulesList(ctx context.Context, g *globals, args []string) error {
+	fs := subFlags("schedules list", "schedules list")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	w, err := g.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	st, err := wire(ctx, g, w, nil)
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	entries, err := st.sched.List(ctx, now)
+	if err != nil {
+		return err
+	}
+	loc := g.cfg.Location()
+	tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "JOB\tSCHEDULE\tNEXT RUN\tLAST RUN\tSTATUS")
+	for _, e := range entries {
+		next := e.Next.In(loc).Format("2006-01-02 15:04 MST") + " (in " + e.Next.Sub(now).Round(time.Minute).String() + ")"
+		if e.Disabled {
+			next = "disabled"
+		}
+		last, status := "never", ""
+		if !e.Last.Tick.IsZero() {
+			last, status = e.Last.Tick.In(loc).Format("2006-01-02 15:04 MST"), e.Last.Status
+			if e.Last.Error != "" {
+				status += ": " + cut(e.Last.Error, 60)
+			}
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", e.Name, e.Spec, next, last, status)
+	}
+	tw.Flush()
+	if lead, err := st.sched.Leader(ctx, now); err == nil {
+		if lead == "" {
+			lead = "none (no scheduler is running)"
+		}
+		fmt.Printf("\nacting scheduler: %s\n", lead)
+	}
+	return nil
+}
+
+func schedulesRun(ctx context.Context, g *globals, args []string) error {
+	fs := subFlags("schedules run", "schedules run NAME [--dry-run] [--out DIR] [--at TIME]")
+	dry := fs.Bool("dry-run", false, "print what would be posted and paged; attachments go to --out")
+	out := fs.String("out", "", "folder for attachments in a dry run (default: a new temporary folder)")
+	at := fs.String("at", "", "run as if it were this time (RFC 3339, e.g. 2026-11-23T07:00:00Z); default now")
+	name := ""
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		name, args = args[0], args[1:]
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if name == "" && fs.NArg() > 0 {
+		name = fs.Arg(0)
+	}
+	if name == "" {
+		fs.Usage()
+		return errors.New("schedules run: name a job (see opsbot schedules list)")
+	}
+	now := time.Now()
+	if *at != "" {
+		t, err := time.Parse(time.RFC3339, *at)
+		if err != nil {
+			return fmt.Errorf("--at %q: use RFC 3339, e.g. 2026-11-23T07:00:00Z", *at)
+		}
+		now = t
+	}
+	w, err := g.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	if *dry {
+		return schedulesDryRun(ctx, g, w, name, now, *out)
+	}
+	_, poster, err := connectSlack(ctx, g)
+	if err != nil {
+		return err
+	}
+	st, err := wire(ctx, g, w, poster)
+	if err != nil {
+		return err
+	}
+	return st.sched.RunJob(ctx, name, now, false, nil, "")
+}
+
+func schedulesDryRun(ctx context.Context, g *globals, w warehouse.Warehouse, name string, now time.Time, dir string) error {
+	st, err := wire(ctx, g, w, nil)
+	if err != nil {
+		return err
+	}
+	if dir == "" {
+		if dir, err = os.MkdirTemp("", "opsbot-"+name+"-"); err != nil {
+			return err
+		}
+	} else if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	fmt.Printf("dry run of %s as of %s: nothing is posted, paged or recorded\n\n", name, now.Format(time.RFC3339))
+	return st.sched.RunJob(ctx, name, now, true, os.Stdout, dir)
+}
+
+func cut(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
+}
