@@ -27,7 +27,7 @@ type Sender interface {
 // falls back to an @here in the page room that says so.
 type Dispatcher struct {
 	Poster opsbot.Poster // nil: notices go to the log only
-	Pager  Pager // nil: every page falls back to @here
+	Pager  Pager         // nil: every page falls back to @here
 	Rooms  config.Rooms
 	Log    *slog.Logger
 }
