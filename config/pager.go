@@ -94,7 +94,7 @@ func (s PagerService) validate(field string) error {
 		return fieldErr(field+".provider", "unknown provider %q (use pagerduty, opsgenie or webhook)", s.Provider)
 	}
 	if s.KeyEnv != "" && !envName.MatchString(s.KeyEnv) {
-		return fieldErr(field+".key_env", "%q is not an environment variable name (the key itself belongs in the environment, not here)", s.KeyEnv)
+		return fieldErr(field+".key_env", "must name an environment variable (letters, digits, _); the key itself belongs in that variable, never in this file")
 	}
 	if s.URL != "" {
 		if u, err := url.Parse(s.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
