@@ -69,8 +69,11 @@ func Run(ctx context.Context, h Handler, o Options) error {
 
 // interactive reads with line editing and history.
 func interactive(ctx context.Context, h Handler, o Options) error {
-	if o.History != "" {
+	if o.History != "" { // private: it may hold hosts, addresses, codes
 		_ = os.MkdirAll(filepath.Dir(o.History), 0o700)
+		if f, err := os.OpenFile(o.History, os.O_CREATE|os.O_WRONLY, 0o600); err == nil {
+			f.Close()
+		}
 	}
 	rl, err := readline.NewEx(&readline.Config{
 		Prompt: "opsbot> ", HistoryFile: o.History, HistoryLimit: 1000,
