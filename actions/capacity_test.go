@@ -121,3 +121,20 @@ func TestExpiryRetriesWhenTheEdgeFails(t *testing.T) {
 		t.Fatalf("next run: %+v %v %v", n, err, wd.acl.ips())
 	}
 }
+
+func TestExpiryWarnsAboutAnEdgeNoLongerConfigured(t *testing.T) {
+	wd := newWorld(t, func(c *config.Config) { c.Access.Confirm = map[string]string{"ban": "button"} }, nil)
+	r := wd.say(alice, "ban 203.0.113.9 for 1h", false)
+	wd.say(alice, r.Buttons[0].Command, false)
+	// the same records, read by a Skill whose config has no edges any more
+	c := *wd.config
+	c.Edges.Fastly = nil
+	later, err := actions.Wire(context.Background(), actions.Deps{Config: &c, Warehouse: wd.wired.Skill.Warehouse(), Edges: []actions.Edge{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := later.Expiry.Run(context.Background(), wd.clk.Now().Add(2*time.Hour))
+	if err != nil || len(n) != 1 || n[0].Level != opsbot.LevelWarn || !strings.Contains(n[0].Reply.Title, "at fastly, which is no longer configured") {
+		t.Fatalf("%+v %v", n, err)
+	}
+}

@@ -44,12 +44,18 @@ func (j *Expiry) Run(ctx context.Context, now time.Time) ([]opsbot.Notice, error
 	var lifted []string
 	for _, e := range j.s.o.Edges {
 		recs := byEdge[e.Name()]
+		delete(byEdge, e.Name())
 		if len(recs) == 0 {
 			continue
 		}
 		done, n := j.lift(ctx, e, recs, now)
 		lifted = append(lifted, done...)
 		notices = append(notices, n...)
+	}
+	for name, recs := range byEdge { // edges gone from the config
+		notices = append(notices, opsbot.Notice{Level: opsbot.LevelWarn, Key: "ban-expiry:" + name, Reply: opsbot.Reply{
+			Title: fmt.Sprintf("%d expired ban(s) at %s, which is no longer configured", len(recs), name),
+			Text:  "opsbot cannot lift them: remove them at the edge by hand, or put the edge back in edges: so that opsbot does."}})
 	}
 	if len(lifted) > 0 {
 		notices = append(notices, opsbot.Notice{Level: opsbot.LevelAudit, Key: "ban-expiry", Reply: opsbot.Reply{
