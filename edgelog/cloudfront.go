@@ -75,20 +75,22 @@ func cfFieldID(name []byte) int {
 
 // cfValues holds one record's known fields by id.
 type cfValues struct {
-	v   [cfKnown][]byte
-	has [cfKnown]bool
+	v   [cfKnown][]byte // nil: the record has no such field
 	ua  []byte // scratch for decoding the user agent
 	xff []byte // scratch for decoding x-forwarded-for
 }
 
 func (c *cfValues) set(id int, b []byte) {
-	c.v[id], c.has[id] = b, true
+	if b == nil {
+		b = []byte{} // present, if empty
+	}
+	c.v[id] = b
 }
 
-func (c *cfValues) reset() {
-	c.v = [cfKnown][]byte{}
-	c.has = [cfKnown]bool{}
-}
+func (c *cfValues) reset() { c.v = [cfKnown][]byte{} }
+
+// has says whether the record carried field id (perhaps empty).
+func (c *cfValues) has(id int) bool { return c.v[id] != nil }
 
 // toRow maps CloudFront fields (of any CloudFront format) to a row.
 func (c *cfValues) toRow(r *row) string {
@@ -126,17 +128,17 @@ func (c *cfValues) toRow(r *row) string {
 func (c *cfValues) when(r *row) string {
 	var ok bool
 	switch {
-	case c.has[cfDate] || c.has[cfTime]:
+	case c.v[cfDate] != nil || c.v[cfTime] != nil:
 		if r.ts, ok = parseDateTime(c.v[cfDate], c.v[cfTime]); !ok {
 			return "bad date/time " + strconv.Quote(string(c.v[cfDate])+" "+string(c.v[cfTime]))
 		}
-	case c.has[cfTimestampMs]:
+	case c.v[cfTimestampMs] != nil:
 		ms, ok := parseUint(c.v[cfTimestampMs])
 		if !ok || ms == 0 || ms > 1<<53 {
 			return "bad timestamp(ms) " + strconv.Quote(string(c.v[cfTimestampMs]))
 		}
 		r.ts = int64(ms)
-	case c.has[cfTimestamp]:
+	case c.v[cfTimestamp] != nil:
 		if r.ts, ok = parseUnix(c.v[cfTimestamp]); !ok {
 			if r.ts, ok = parseISO(c.v[cfTimestamp]); !ok {
 				return "bad timestamp " + strconv.Quote(string(c.v[cfTimestamp]))
@@ -175,10 +177,11 @@ func (c *cfValues) strings(r *row) {
 func (c *cfValues) userAgent(r *row) {
 	ua := dash(c.v[cfUserAgent])
 	r.ua = ua
-	if !hasEscape(ua) {
+	esc, pct := escapes(ua)
+	switch {
+	case !esc:
 		return
-	}
-	if !bytes.Contains(ua, []byte("%25")) {
+	case !pct:
 		r.uaEscaped = true // decoded straight into the batch
 		return
 	}
@@ -209,7 +212,6 @@ func firstAddr(list []byte, out *[16]byte) bool {
 // cloudFront parses the W3C tab-separated standard logs.
 type cloudFront struct {
 	vals   cfValues
-	tabs   []int32
 	pos    []int8 // field position → known id, or -1
 	need   []int  // the last position holding a needed field
 	last   int    // position of the last needed field
@@ -275,24 +277,7 @@ func (c *cloudFront) parse(line []byte, r *row) (string, bool) {
 		return c.header, false
 	}
 	c.vals.reset()
-	c.tabs = appendTabs(c.tabs[:0], line)
-	start := 0
-	for k, end := range c.tabs {
-		if k >= len(c.pos) {
-			break
-		}
-		if id := c.pos[k]; id >= 0 {
-			c.vals.set(int(id), line[start:end])
-		}
-		start = int(end) + 1
-	}
-	n := len(c.tabs)
-	if n < len(c.pos) {
-		if id := c.pos[n]; id >= 0 {
-			c.vals.set(int(id), line[start:])
-		}
-	}
-	n++
+	n := c.split(line)
 	switch {
 	case n > len(c.pos):
 		return "line has " + strconv.Itoa(n) + " fields, #Fields header declares " + strconv.Itoa(len(c.pos)), false
@@ -320,7 +305,7 @@ func (c *cloudFrontJSON) member(key, val []byte, kind byte, r *row) string {
 }
 
 func (c *cloudFrontJSON) end(r *row) string {
-	if !c.vals.has[cfClientIP] {
+	if !c.vals.has(cfClientIP) {
 		return "no c-ip"
 	}
 	return c.vals.toRow(r)

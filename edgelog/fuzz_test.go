@@ -157,21 +157,24 @@ func FuzzDetect(f *testing.F) {
 	})
 }
 
-func TestAppendTabs(t *testing.T) {
-	for _, s := range []string{"", "\t", "a\tb", "\t\t\t\t\t\t\t\t\t", "0123456\t89abcdef\t", "\x89\t\x09\xff\t", strings.Repeat("ab\tc", 33)} {
-		var want []int32
-		for i := 0; i < len(s); i++ {
-			if s[i] == '\t' {
-				want = append(want, int32(i))
+// TestSplit checks the SWAR field splitter against strings.Split on lines
+// whose tabs fall at every offset of a word.
+func TestSplit(t *testing.T) {
+	c := newCloudFront()
+	for _, s := range []string{"x", "\t", "a\tb", "\t\t\t\t\t\t\t\t\t", "0123456\t89abcdef\t",
+		"\x89\t\x09\xff\t", strings.Repeat("ab\tc", 20), strings.Repeat("\t", 40)} {
+		c.vals.reset()
+		n := c.split([]byte(s))
+		want := strings.Split(s, "\t")
+		if n != len(want) {
+			t.Fatalf("%q: %d fields, want %d", s, n, len(want))
+		}
+		for k, w := range want {
+			if k >= len(c.pos) || c.pos[k] < 0 {
+				continue
 			}
-		}
-		got := appendTabs(nil, []byte(s))
-		if len(got) != len(want) {
-			t.Fatalf("%q: %v, want %v", s, got, want)
-		}
-		for i := range got {
-			if got[i] != want[i] {
-				t.Fatalf("%q: %v, want %v", s, got, want)
+			if got := c.vals.v[c.pos[k]]; got == nil || string(got) != w {
+				t.Fatalf("%q: field %d = %q, want %q", s, k, got, w)
 			}
 		}
 	}

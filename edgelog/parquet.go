@@ -182,7 +182,7 @@ func (p *parquetReader) row(r *row) string {
 			p.vals.set(id, v)
 		}
 	}
-	if !p.vals.has[cfClientIP] {
+	if !p.vals.has(cfClientIP) {
 		return "no c-ip"
 	}
 	return p.vals.toRow(r)

@@ -2,6 +2,7 @@ package edgelog
 
 import (
 	"net/netip"
+	"slices"
 	"strconv"
 	"unsafe"
 )
@@ -138,23 +139,48 @@ func hasEscape(b []byte) bool {
 	return false
 }
 
+// escapes says whether b holds %XX escapes, and whether one is "%25" (an
+// escaped "%").
+func escapes(b []byte) (esc, pct bool) {
+	for i := 0; i+2 < len(b); i++ {
+		if b[i] != '%' {
+			continue
+		}
+		if _, ok := unhex(b[i+1]); ok {
+			if _, ok := unhex(b[i+2]); ok {
+				esc = true
+				if b[i+1] == '2' && b[i+2] == '5' {
+					return true, true
+				}
+			}
+		}
+	}
+	return esc, false
+}
+
 // unescape appends b with %XX escapes decoded to dst ("+" stays "+"; a "%"
 // without two hex digits stays as it is).
 func unescape(dst, b []byte) []byte {
+	n := len(dst)
+	dst = slices.Grow(dst, len(b))[:n+len(b)]
+	out := dst[n:]
+	j := 0
 	for i := 0; i < len(b); i++ {
 		c := b[i]
 		if c == '%' && i+2 < len(b) {
 			h, ok1 := unhex(b[i+1])
 			l, ok2 := unhex(b[i+2])
 			if ok1 && ok2 {
-				dst = append(dst, h<<4|l)
+				out[j] = h<<4 | l
+				j++
 				i += 2
 				continue
 			}
 		}
-		dst = append(dst, c)
+		out[j] = c
+		j++
 	}
-	return dst
+	return dst[:n+j]
 }
 
 // splitURI splits a request target at its first "?".
