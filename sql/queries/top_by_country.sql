@@ -20,41 +20,34 @@
 --   --param_status_min=400 --param_status_max=499 --param_min_seconds=0 --param_path= --param_host= \
 --   --param_ip_from=:: --param_ip_to=ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff --param_by=requests \
 --   --param_limit=10 --queries-file sql/queries/top_by_country.sql
-WITH ranked AS (
-    SELECT country AS k, count() AS requests, sum(bytes_out) AS bytes
-    FROM requests
-    WHERE ts >= {since:DateTime64(3, 'UTC')} AND ts < {until:DateTime64(3, 'UTC')}
-      AND status BETWEEN {status_min:UInt16} AND {status_max:UInt16}
-      AND ({min_seconds:Float32} = 0 OR time_taken >= {min_seconds:Float32})
-      AND ({path:String} = '' OR path = {path:String})
-      AND ({host:String} = '' OR host = {host:String})
-      AND ({ip_from:IPv6} = toIPv6('::') AND {ip_to:IPv6} = toIPv6('ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff')
-           OR client_ip BETWEEN {ip_from:IPv6} AND {ip_to:IPv6})
-    GROUP BY k
-    ORDER BY {by:Identifier} DESC, k
-    LIMIT {limit:UInt32}
-),
-modes AS (  -- the most frequent values, only for the top keys (exact)
-    SELECT country AS k,
-        replaceRegexpOne(toString(arrayElement(topK(1, 1000)(client_ip), 1)), '^::ffff:', '') AS top_ip,
-        arrayElement(topK(1, 1000)(path), 1) AS top_path
-    FROM requests
-    WHERE ts >= {since:DateTime64(3, 'UTC')} AND ts < {until:DateTime64(3, 'UTC')}
-      AND status BETWEEN {status_min:UInt16} AND {status_max:UInt16}
-      AND ({min_seconds:Float32} = 0 OR time_taken >= {min_seconds:Float32})
-      AND ({path:String} = '' OR path = {path:String})
-      AND ({host:String} = '' OR host = {host:String})
-      AND ({ip_from:IPv6} = toIPv6('::') AND {ip_to:IPv6} = toIPv6('ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff')
-           OR client_ip BETWEEN {ip_from:IPv6} AND {ip_to:IPv6})
-      AND country IN (SELECT k FROM ranked)
-    GROUP BY k
-)
+-- Two passes: the first (the IN set) finds the top keys by counting only;
+-- the second aggregates those keys alone, where exact modes are cheap.
 SELECT
-    ranked.k AS country,
-    ranked.requests AS requests,
-    ranked.bytes AS bytes,
-    modes.top_ip AS top_ip,
-    modes.top_path AS top_path
-FROM ranked
-LEFT JOIN modes ON modes.k = ranked.k
-ORDER BY {by:Identifier} DESC, ranked.k
+    country,
+    count() AS requests,
+    sum(bytes_out) AS bytes,
+    replaceRegexpOne(toString(arrayElement(topK(1, 1000)(client_ip), 1)), '^::ffff:', '') AS top_ip,
+    arrayElement(topK(1, 1000)(path), 1) AS top_path
+FROM requests
+WHERE ts >= {since:DateTime64(3, 'UTC')} AND ts < {until:DateTime64(3, 'UTC')}
+  AND status BETWEEN {status_min:UInt16} AND {status_max:UInt16}
+  AND ({min_seconds:Float32} = 0 OR time_taken >= {min_seconds:Float32})
+  AND ({path:String} = '' OR path = {path:String})
+  AND ({host:String} = '' OR host = {host:String})
+  AND ({ip_from:IPv6} = toIPv6('::') AND {ip_to:IPv6} = toIPv6('ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff')
+       OR client_ip BETWEEN {ip_from:IPv6} AND {ip_to:IPv6})
+  AND country IN (SELECT country FROM (
+    SELECT country, count() AS requests, sum(bytes_out) AS bytes
+    FROM requests
+    WHERE ts >= {since:DateTime64(3, 'UTC')} AND ts < {until:DateTime64(3, 'UTC')}
+      AND status BETWEEN {status_min:UInt16} AND {status_max:UInt16}
+      AND ({min_seconds:Float32} = 0 OR time_taken >= {min_seconds:Float32})
+      AND ({path:String} = '' OR path = {path:String})
+      AND ({host:String} = '' OR host = {host:String})
+      AND ({ip_from:IPv6} = toIPv6('::') AND {ip_to:IPv6} = toIPv6('ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff')
+           OR client_ip BETWEEN {ip_from:IPv6} AND {ip_to:IPv6})
+    GROUP BY country
+    ORDER BY {by:Identifier} DESC, country
+    LIMIT {limit:UInt32}))
+GROUP BY country
+ORDER BY {by:Identifier} DESC, country
