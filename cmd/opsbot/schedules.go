@@ -41,7 +41,7 @@ func schedulesList(ctx context.Context, g *globals, args []string) error {
 		return err
 	}
 	defer w.Close()
-	st, err := wire(ctx, g, w, nil)
+	st, err := wire(ctx, g, w, nil, nil)
 	if err != nil {
 		return err
 	}
@@ -116,7 +116,7 @@ func schedulesRun(ctx context.Context, g *globals, args []string) error {
 	if err != nil {
 		return err
 	}
-	st, err := wire(ctx, g, w, poster)
+	st, err := wire(ctx, g, w, poster, nil)
 	if err != nil {
 		return err
 	}
@@ -124,7 +124,7 @@ func schedulesRun(ctx context.Context, g *globals, args []string) error {
 }
 
 func schedulesDryRun(ctx context.Context, g *globals, w warehouse.Warehouse, name string, now time.Time, dir string) error {
-	st, err := wire(ctx, g, w, nil)
+	st, err := wire(ctx, g, w, nil, nil)
 	if err != nil {
 		return err
 	}

@@ -36,7 +36,7 @@ func runServe(ctx context.Context, g *globals, args []string) error {
 	if err != nil {
 		return err
 	}
-	s, err := wire(ctx, g, w, poster)
+	s, err := wire(ctx, g, w, poster, app)
 	if err != nil {
 		return err
 	}

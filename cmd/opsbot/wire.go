@@ -13,6 +13,7 @@ import (
 	"github.com/opsbot/opsbot/pager"
 	"github.com/opsbot/opsbot/query"
 	"github.com/opsbot/opsbot/schedules"
+	"github.com/opsbot/opsbot/slack"
 	"github.com/opsbot/opsbot/warehouse"
 )
 
@@ -28,8 +29,9 @@ type stack struct {
 }
 
 // wire builds the stack. poster may be nil (no Slack): notices and audit
-// posts then go nowhere but the tables and the log.
-func wire(ctx context.Context, g *globals, w warehouse.Warehouse, poster opsbot.Poster) (*stack, error) {
+// posts then go nowhere but the tables and the log. app, when serve talks
+// to Slack, enforces the slack.channels allow-list and names the bot.
+func wire(ctx context.Context, g *globals, w warehouse.Warehouse, poster opsbot.Poster, app *slack.App) (*stack, error) {
 	s := &stack{engine: query.New(w, query.OptionsFrom(g.cfg))}
 	var err error
 	if s.pager, err = pager.New(g.cfg.Pager, pager.Options{Getenv: os.Getenv}); err != nil {
@@ -56,6 +58,10 @@ func wire(ctx context.Context, g *globals, w warehouse.Warehouse, poster opsbot.
 	}
 	skills := append([]bot.Skill{s.engine.Skill(), s.sched.Skill()}, s.wired.Skills...)
 	skills = append(skills, s.infra.skills...)
-	s.bot = bot.New(bot.Options{Authorizer: s.wired.Roles, Auditor: s.wired.Audit, Suggester: s.engine}, skills...)
+	bo := bot.Options{Authorizer: s.wired.Roles, Auditor: s.wired.Audit, Suggester: s.engine}
+	if app != nil {
+		bo.Place, bo.BotUserID = app.Place, app.BotUserID()
+	}
+	s.bot = bot.New(bo, skills...)
 	return s, nil
 }

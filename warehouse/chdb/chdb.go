@@ -48,6 +48,9 @@ func Open(dir string) (*Warehouse, error) {
 	if err := load(); err != nil {
 		return nil, err
 	}
+	if err := detachStdin(); err != nil {
+		return nil, err
+	}
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, fmt.Errorf("data folder: %w", err)
