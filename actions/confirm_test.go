@@ -210,7 +210,9 @@ func TestPageNeedsASecondOperator(t *testing.T) {
 	}) {
 		t.Errorf("audit log:\n%s", strings.Join(got, "\n"))
 	}
-	if titles := wd.slack.titles(); len(titles) != 1 || titles[0] != "tech-audits page ops: Everything is on fire!: done" {
+	id := strings.TrimPrefix(approve, "approve ")
+	want := []string{"tech-audits page nope: refused", "tech-audits approve " + id + ": refused", "tech-audits approve " + id + ": refused", "tech-audits page ops: Everything is on fire!: done"}
+	if titles := wd.slack.titles(); strings.Join(titles, "|") != strings.Join(want, "|") {
 		t.Errorf("audit room %q", titles)
 	}
 }

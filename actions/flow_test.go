@@ -112,7 +112,19 @@ func TestBanConfirmBansExpire(t *testing.T) {
 	if got := wd.audit(); strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("audit log\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
-	if got := wd.slack.titles(); len(got) != 1 || got[0] != "tech-audits ban 203.0.113.9/32 for 2h: scraping /donate at fastly: done" {
-		t.Errorf("audit room %q", got)
+	wantRoom := []string{
+		"tech-audits ban 203.0.113.9: refused",
+		"tech-audits confirm " + id + ": refused",
+		"tech-audits confirm " + id + ": refused",
+		"tech-audits ban 203.0.113.9/32 for 2h: scraping /donate at fastly: done",
+		"tech-audits confirm " + id + ": refused",
+	}
+	if got := wd.slack.titles(); strings.Join(got, "\n") != strings.Join(wantRoom, "\n") {
+		t.Errorf("audit room\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(wantRoom, "\n"))
+	}
+	for _, m := range wd.slack.msgs {
+		if strings.Contains(m.Reply.Title+m.Reply.Text, c) {
+			t.Errorf("a code was posted: %+v", m.Reply)
+		}
 	}
 }

@@ -95,8 +95,11 @@ func TestBanRefusalsAreAudited(t *testing.T) {
 			t.Errorf("%s: %+v, want %q", text, r, want)
 		}
 	}
-	if len(wd.acl.ips()) != 0 || len(wd.acl.patches) != 0 || len(wd.slack.msgs) != 0 {
+	if len(wd.acl.ips()) != 0 || len(wd.acl.patches) != 0 {
 		t.Fatalf("edge touched: %v", wd.acl.patches)
+	}
+	if titles := wd.slack.titles(); len(titles) != len(cases) || !strings.HasSuffix(titles[0], ": refused") {
+		t.Errorf("audit room: %q", titles)
 	}
 	got := wd.audit()
 	if len(got) != len(cases) {

@@ -31,8 +31,35 @@ func New(w warehouse.Warehouse, poster opsbot.Poster, room string) *Log {
 const timeLayout = "2006-01-02 15:04:05.000"
 
 // Record appends e. Codes typed in `confirm ID CODE` and `2fa enroll CODE`
-// are masked: the log never holds a second factor.
+// are masked: the log never holds a second factor. A refused write
+// command (ban, unban, page) or confirmation (a wrong, expired or replayed
+// code, a refused approval) is also posted to the audit room: someone
+// tried to change the edge or wake the on-call and was stopped.
 func (l *Log) Record(ctx context.Context, e opsbot.AuditEntry) error {
+	err := l.insert(ctx, e)
+	if !e.Allowed && isWrite(e.Text) {
+		if perr := l.Post(ctx, e); perr != nil && err == nil {
+			err = perr
+		}
+	}
+	return err
+}
+
+// isWrite reports whether text is a write command.
+func isWrite(text string) bool {
+	f := strings.Fields(strings.ToLower(text))
+	if len(f) == 0 {
+		return false
+	}
+	switch f[0] {
+	case "ban", "unban", "page", "confirm", "approve":
+		return true
+	}
+	return isDigits(strings.Join(f, "")) // a bare code
+
+}
+
+func (l *Log) insert(ctx context.Context, e opsbot.AuditEntry) error {
 	if e.Time.IsZero() {
 		e.Time = time.Now()
 	}
@@ -55,7 +82,7 @@ func (l *Log) Record(ctx context.Context, e opsbot.AuditEntry) error {
 // Announce records e and posts it to the audit room: what changes the
 // world outside a chat command (a ban expiring) goes through here.
 func (l *Log) Announce(ctx context.Context, e opsbot.AuditEntry) error {
-	err := l.Record(ctx, e)
+	err := l.insert(ctx, e)
 	if perr := l.Post(ctx, e); perr != nil && err == nil {
 		err = perr
 	}

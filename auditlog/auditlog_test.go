@@ -47,8 +47,10 @@ func TestRecordAnnounceAndAudit(t *testing.T) {
 	if err := l.Announce(ctx, entries[2]); err != nil {
 		t.Fatal(err)
 	}
-	if len(p.msgs) != 1 || p.msgs[0].Channel != "#tech-audits" || !strings.Contains(p.msgs[0].Reply.Title, "ban 203.0.113.9/32 for 24h") ||
-		!strings.Contains(p.msgs[0].Reply.Text, "alice (U1)") || !strings.Contains(p.msgs[0].Reply.Text, "confirmed: totp") {
+	// the refused ban and the confirmed one are posted; the read is not
+	if len(p.msgs) != 2 || p.msgs[0].Reply.Title != "ban 203.0.113.9/32: refused" || !strings.Contains(p.msgs[0].Reply.Text, "refused: operators only") ||
+		p.msgs[1].Channel != "#tech-audits" || p.msgs[1].Reply.Title != "ban 203.0.113.9/32 for 24h: done" ||
+		!strings.Contains(p.msgs[1].Reply.Text, "alice (U1)") || !strings.Contains(p.msgs[1].Reply.Text, "confirmed: totp") {
 		t.Fatalf("posted %+v", p.msgs)
 	}
 
