@@ -1,23 +1,24 @@
-package infra
+package infra_test
 
 import (
 	"context"
 	"testing"
 	"time"
 
+	"github.com/opsbot/opsbot/infra"
 	"github.com/opsbot/opsbot/warehouse/warehousetest"
 )
 
 func TestStoreRoundTrip(t *testing.T) {
-	w := warehousetest.Embedded(t)
+	w := embedded(t)
 	warehousetest.Truncate(t, w, "audit_findings", "audit_runs")
-	s := NewStore(w)
+	s := infra.NewStore(w)
 	ctx := context.Background()
 	run := time.Date(2026, 11, 24, 8, 0, 0, 0, time.UTC)
 	key := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
-	in := []Finding{
-		{Check: CheckAccessKeys, Severity: SeverityMedium, Account: "prod", Resource: "alice", ID: "AKIA1", Owner: "team-a", Detail: "old", At: key},
-		{Check: CheckSecurityGroups, Severity: SeverityError, Account: "prod", Region: "eu-west-1", ID: "error: x", Detail: "could not list security groups in eu-west-1: AccessDenied: no"},
+	in := []infra.Finding{
+		{Check: infra.CheckAccessKeys, Severity: infra.SeverityMedium, Account: "prod", Resource: "alice", ID: "AKIA1", Owner: "team-a", Detail: "old", At: key},
+		{Check: infra.CheckSecurityGroups, Severity: infra.SeverityError, Account: "prod", Region: "eu-west-1", ID: "error: x", Detail: "could not list security groups in eu-west-1: AccessDenied: no"},
 	}
 	if err := s.Record(ctx, "infra-audit", run, in, 1500*time.Millisecond); err != nil {
 		t.Fatal(err)
@@ -40,7 +41,7 @@ func TestStoreRoundTrip(t *testing.T) {
 	if !got.Equal(run) {
 		t.Fatalf("previous run %v, want %v", got, run)
 	}
-	if len(fs) != 2 || fs[0].Severity != SeverityError || fs[1] != in[0] {
+	if len(fs) != 2 || fs[0].Severity != infra.SeverityError || fs[1] != in[0] {
 		t.Fatalf("findings read back:\n%+v\nwant\n%+v", fs, in)
 	}
 	if _, _, ok, _ := s.Previous(ctx, "infra-audit", run); ok {

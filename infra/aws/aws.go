@@ -149,6 +149,9 @@ func (a *Accounts) runTask(ctx context.Context, acct Account, region string, q i
 	cfg, err := a.config(ctx, acct, region)
 	s := &scope{a: a, acct: acct, region: region, cfg: cfg, q: q}
 	if err != nil {
+		if checks[0].Family() == "iam" {
+			s = s.global()
+		}
 		return []infra.Finding{s.fail(checks[0], "", "load AWS configuration for "+acct.Name+" in "+region, err)}
 	}
 	return task(s, ctx)

@@ -109,3 +109,23 @@ func TestAssumeRoleRefusedIsReported(t *testing.T) {
 		t.Fatalf("errors: %v", brief(errs))
 	}
 }
+
+func TestUnknownProfileIsReportedPerCheck(t *testing.T) {
+	srv := infratest.NewAWS(infratest.World{})
+	defer srv.Close()
+	s := newSource(srv, []string{"eu-west-1"}, func(o *Options) { o.Accounts[0].Profile = "no-such-profile" })
+	_, errs := audit(t, s, infra.CheckMFA, infra.CheckSecurityGroups)
+	var got []string
+	for _, e := range errs {
+		got = append(got, string(e.Check)+"@"+e.Region)
+		if !strings.Contains(e.Detail, "could not load AWS configuration for prod in eu-west-1: ") || !strings.Contains(e.Detail, "no-such-profile") {
+			t.Errorf("detail %q", e.Detail)
+		}
+	}
+	if strings.Join(got, ",") != "iam-no-mfa@,open-security-group@eu-west-1" && strings.Join(got, ",") != "open-security-group@eu-west-1,iam-no-mfa@" {
+		t.Errorf("errors %v, want one per check, IAM without a region", got)
+	}
+	if n := len(srv.Calls()); n != 0 {
+		t.Errorf("%d calls without a configuration", n)
+	}
+}
