@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/opsbot/opsbot"
 	"github.com/opsbot/opsbot/warehouse"
 )
 
@@ -42,6 +43,16 @@ func New(sources []Source, w warehouse.Warehouse, opts Options) *Auditor {
 	}
 	return a
 }
+
+// Configured says whether there is anything to audit (an AWS account or
+// a GitHub organization in config).
+func (a *Auditor) Configured() bool { return len(a.sources) > 0 }
+
+// unconfigured is the answer when nothing is configured.
+var unconfigured = opsbot.Reply{Title: "Infrastructure audits are not configured",
+	Text: "No AWS account or GitHub organization is configured, so nothing was checked: " +
+		"add audits.accounts (name, regions, optional role_arn) and audits.github.orgs to opsbot.yaml.",
+	Ephemeral: true}
 
 // Report is one audit's outcome.
 type Report struct {

@@ -52,6 +52,12 @@ func (j *Job) Preview(ctx context.Context, now time.Time) ([]opsbot.Notice, erro
 
 func (j *Job) run(ctx context.Context, now time.Time, record bool) ([]opsbot.Notice, error) {
 	now = now.UTC()
+	if !j.a.Configured() {
+		if record {
+			return nil, nil // nothing to say, every day
+		}
+		return []opsbot.Notice{{Level: opsbot.LevelAudit, Key: JobName, Reply: unconfigured}}, nil
+	}
 	q := Query{Checks: AllChecks, Now: now, Since: now.Add(-j.a.opts.InstancesWindow)}
 	rep := j.a.Audit(ctx, q)
 	d := daily{report: rep, window: j.a.opts.InstancesWindow, history: j.a.store != nil, preview: !record}

@@ -267,3 +267,18 @@ func TestRecordFailureStillPostsAndSaysSo(t *testing.T) {
 		t.Errorf("findings missing from the notice: %+v", ns[0].Reply.Table)
 	}
 }
+
+func TestNothingConfigured(t *testing.T) {
+	a := infra.New(nil, nil, infra.Options{})
+	if ns, err := a.Job().Run(context.Background(), day1); len(ns) != 0 || err != nil {
+		t.Errorf("the daily job posts %v %v with nothing configured", ns, err)
+	}
+	out, err := a.DryRun(context.Background(), day1)
+	if err != nil || !strings.Contains(out, "No AWS account or GitHub organization is configured") {
+		t.Errorf("dry run: %q %v", out, err)
+	}
+	r, err := a.Skill().Handle(context.Background(), &opsbot.Request{Text: "security groups", Now: day1})
+	if err != nil || !r.Ephemeral || !strings.Contains(r.Text, "audits.accounts") {
+		t.Errorf("skill: %+v %v", r, err)
+	}
+}

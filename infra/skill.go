@@ -49,6 +49,10 @@ func (s *Skill) Handle(ctx context.Context, req *opsbot.Request) (*opsbot.Reply,
 		now = s.a.opts.Clock()
 	}
 	now = now.UTC()
+	if !s.a.Configured() {
+		r := unconfigured
+		return &r, nil
+	}
 	cmd, rest := strings.ToLower(words[0]), words[1:]
 	switch cmd {
 	case "mfa":

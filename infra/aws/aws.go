@@ -9,6 +9,13 @@
 // is retried by the SDK's standard retryer with Options.MaxAttempts and no
 // retry quota; any other API error becomes an error finding that names the
 // call and region, and the other checks carry on.
+//
+// Permissions (the SecurityAudit managed policy covers them all):
+// iam:ListUsers, iam:GetLoginProfile, iam:ListMFADevices,
+// iam:ListAccessKeys, iam:ListUserTags, ec2:DescribeSecurityGroups,
+// ec2:DescribeInstances, elasticloadbalancing:DescribeLoadBalancers,
+// elasticloadbalancing:DescribeListeners, elasticloadbalancing:DescribeTags,
+// and sts:AssumeRole on each account's role_arn when one is set.
 package aws
 
 import (

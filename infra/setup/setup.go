@@ -2,6 +2,20 @@
 // accounts (infra/aws), the GitHub organizations (infra/github) and the
 // warehouse that keeps the daily runs. It is the one place that knows
 // every implementation, so that they need not know each other.
+//
+// A configuration:
+//
+//	audits:
+//	  accounts:
+//	    - name: prod
+//	      role_arn: arn:aws:iam::123456789012:role/opsbot-audit
+//	      regions: [eu-west-1, us-east-1]
+//	  expected_load_balancers: [shop-public]
+//	  github:
+//	    orgs: [acme]          # token from $GITHUB_TOKEN (audits.github.token_env)
+//	schedules:
+//	  jobs:
+//	    infra-audit: {cron: "0 8 * * *"}
 package setup
 
 import (
