@@ -2,6 +2,7 @@ package edgelog
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io"
 	"math/rand/v2"
@@ -9,6 +10,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/opsbot/opsbot/warehouse"
+	"github.com/opsbot/opsbot/warehouse/warehousetest"
 )
 
 // cloudFrontLines generates n realistic legacy CloudFront lines (all 33
@@ -113,4 +117,47 @@ func cpuTime() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// BenchmarkInsertCloudFront measures parsing and inserting 100k CloudFront
+// lines into the embedded engine's requests table, one after the other in
+// one goroutine (the ingest pipeline overlaps them).
+//
+//	go test -run '^$' -bench BenchmarkInsertCloudFront -benchtime 5x ./edgelog
+func BenchmarkInsertCloudFront(b *testing.B) {
+	w := warehousetest.Embedded(b)
+	ctx := context.Background()
+	const lines = 100_000
+	data := cloudFrontLines(lines)
+	var parse, insert time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		rd, err := NewReader(CloudFront, bytes.NewReader(data), Options{Object: "bench/insert.gz"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		for {
+			t0 := time.Now()
+			rec, _, err := rd.Next()
+			parse += time.Since(t0)
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+			t0 = time.Now()
+			if err := w.Insert(ctx, "requests", rec, warehouse.InsertOptions{}); err != nil {
+				b.Fatal(err)
+			}
+			insert += time.Since(t0)
+			rec.Release()
+		}
+	}
+	b.StopTimer()
+	n := float64(lines * b.N)
+	b.ReportMetric(n/b.Elapsed().Seconds(), "rows/s")
+	b.ReportMetric(n/parse.Seconds(), "parse-rows/s")
+	b.ReportMetric(n/insert.Seconds(), "insert-rows/s")
+	warehousetest.Truncate(b, w, "requests")
 }

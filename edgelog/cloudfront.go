@@ -76,8 +76,8 @@ func cfFieldID(name []byte) int {
 // cfValues holds one record's known fields by id.
 type cfValues struct {
 	v   [cfKnown][]byte // nil: the record has no such field
-	ua  []byte // scratch for decoding the user agent
-	xff []byte // scratch for decoding x-forwarded-for
+	ua  []byte          // scratch for decoding the user agent
+	xff []byte          // scratch for decoding x-forwarded-for
 }
 
 func (c *cfValues) set(id int, b []byte) {

@@ -1,9 +1,11 @@
 package edgelog
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"path"
 	"strings"
 )
@@ -145,4 +147,17 @@ func detectName(name string) (Format, bool) {
 		return CloudFront, true
 	}
 	return "", false
+}
+
+// Sniff detects the format of a decompressed object (see Decompress) from
+// its first DetectBytes, and returns a reader that still yields the whole
+// object.
+func Sniff(name string, r io.Reader) (Format, io.Reader, error) {
+	br := bufio.NewReaderSize(r, DetectBytes)
+	head, err := br.Peek(DetectBytes)
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
+		return "", nil, fmt.Errorf("object %q: %w", name, err)
+	}
+	f, err := Detect(name, head)
+	return f, br, err
 }

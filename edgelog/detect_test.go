@@ -1,7 +1,9 @@
 package edgelog
 
 import (
+	"bytes"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -63,5 +65,24 @@ func TestParseFormat(t *testing.T) {
 	_, err := ParseFormat("w3c")
 	if !errors.Is(err, ErrUnknownFormat) || !strings.Contains(err.Error(), "cloudfront, cloudfront-v2-parquet") {
 		t.Fatalf("err %v: want the allowed names", err)
+	}
+}
+
+// TestSniff: the format of a gzipped object, and every byte still there.
+func TestSniff(t *testing.T) {
+	raw, err := os.ReadFile("testdata/alb.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	z, err := Decompress(bytes.NewReader(gzipped(t, string(raw))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, r, err := Sniff("x.log.gz", z)
+	if f != ALB || err != nil {
+		t.Fatalf("Sniff: %q, %v", f, err)
+	}
+	if got, _ := io.ReadAll(r); !bytes.Equal(got, raw) {
+		t.Fatalf("Sniff's reader lost bytes: %d, want %d", len(got), len(raw))
 	}
 }
