@@ -151,11 +151,16 @@ type Options struct {
 //
 // Next returns the next batch and the lines rejected since the previous
 // call; at the end it returns (nil, rejects, io.EOF) — the last rejects may
-// come with io.EOF. A malformed line never makes Next fail: only the
-// underlying reader's errors (a truncated gzip stream, a closed pipe) do, and
-// then the rows before the failure have been returned. A returned record
-// stays valid after later calls; the caller releases it. Close releases what
-// the Reader holds (temporary files); it does not close the io.Reader.
+// come with io.EOF. Batching is deterministic: every batch but the last
+// holds exactly Options.BatchRows rows, so the same object always splits
+// into the same batches with the same rejects (batch i can carry a
+// deduplication token). A malformed line never makes Next fail: only the
+// underlying reader's errors do (a truncated gzip stream, a closed pipe);
+// the rows read before such an error come first as a short batch, and the
+// next call returns the error. A returned record stays valid after later
+// calls; its buffers are recycled when it is released, so release it once
+// inserted. Close releases what the Reader holds (temporary files, unused
+// buffers); it does not close the io.Reader.
 type Reader interface {
 	Next() (arrow.Record, []Reject, error)
 	Close() error
