@@ -72,7 +72,9 @@ func printAnswer(out io.Writer, e *query.Engine, phrase string, now time.Time, r
 		if r.Text != "" {
 			fmt.Fprintln(out, strings.TrimRight(r.Text, "\n"))
 		}
-		fmt.Fprint(out, query.RenderTable(r.Table, width))
+		if len(r.Table.Rows) > 1 || r.Text == "" { // one row with text: the text shows it whole
+			fmt.Fprint(out, query.RenderTable(r.Table, width))
+		}
 		for _, f := range r.Files {
 			name := f.Name
 			if err := os.WriteFile(name, f.Data, 0o644); err != nil {
