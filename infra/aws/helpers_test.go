@@ -101,4 +101,9 @@ func params(cs []infratest.Call, name string) []string {
 	return out
 }
 
+func sorted(xs []string) []string {
+	sort.Strings(xs)
+	return xs
+}
+
 func ptime(t time.Time) *time.Time { return &t }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
@@ -25,8 +26,28 @@ func (s *scope) iamUsers(ctx context.Context) []infra.Finding {
 	if err != nil {
 		out = append(out, s.fail(infra.CheckMFA, "", "list IAM users", err))
 	}
-	for _, u := range users {
-		out = append(out, s.iamUser(ctx, c, sdkaws.ToString(u.UserName))...)
+	return append(out, s.eachUser(ctx, c, users)...)
+}
+
+// eachUser checks users a few at a time (IAM's rate limits are low; the
+// retryer absorbs throttling).
+func (s *scope) eachUser(ctx context.Context, c *iam.Client, users []types.User) []infra.Finding {
+	results := make([][]infra.Finding, len(users))
+	sem := make(chan struct{}, s.a.opts.Parallel)
+	var wg sync.WaitGroup
+	for i, u := range users {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			results[i] = s.iamUser(ctx, c, sdkaws.ToString(u.UserName))
+		}()
+	}
+	wg.Wait()
+	var out []infra.Finding
+	for _, r := range results {
+		out = append(out, r...)
 	}
 	return out
 }

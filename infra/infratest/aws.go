@@ -48,6 +48,7 @@ type Fault struct {
 	Code, Message           string // AccessDenied, Throttling, RequestLimitExceeded …
 	Status                  int    // default 400
 	Times                   int
+	Match                   map[string]string // request parameters that must be equal
 }
 
 // AWS is a loopback AWS account.
@@ -197,7 +198,7 @@ func (a *AWS) checkKey(c Call) (string, string, int) {
 func (a *AWS) fault(c Call) (string, string, int) {
 	for _, f := range a.faults {
 		if f.Times == 0 || (f.Service != "" && f.Service != c.Service) || (f.Action != "" && f.Action != c.Action) ||
-			(f.Region != "" && f.Region != c.Region) {
+			(f.Region != "" && f.Region != c.Region) || !matches(c, f.Match) {
 			continue
 		}
 		if f.Times > 0 {
@@ -210,6 +211,15 @@ func (a *AWS) fault(c Call) (string, string, int) {
 		return f.Code, msg, f.Status
 	}
 	return "", "", 0
+}
+
+func matches(c Call, want map[string]string) bool {
+	for k, v := range want {
+		if c.Params.Get(k) != v {
+			return false
+		}
+	}
+	return true
 }
 
 // apiErr is an error answer.
