@@ -82,5 +82,5 @@ func (l *lease) release(ctx context.Context) error {
 	p := opsbot.Params{"name": l.name, "holder": l.holder, "v": strconv.FormatInt(time.Now().UnixNano(), 10)}
 	l.joined, l.last = time.Time{}, time.Time{}
 	return l.w.Exec(ctx, `INSERT INTO scheduler_lease (name, holder, acquired_at, renewed_at, version)
-		VALUES ({name:String}, {holder:String}, 0, 0, {v:UInt64})`, p)
+		SELECT {name:String}, {holder:String}, 0, 0, {v:UInt64}`, p)
 }

@@ -41,8 +41,8 @@ func (r runs) last(ctx context.Context) (map[string]RunRecord, error) {
 
 func (r runs) record(ctx context.Context, x RunRecord) error {
 	err := r.w.Exec(ctx, `INSERT INTO schedule_runs (job, tick, started_at, finished_at, status, error, notices, holder)
-		VALUES ({job:String}, {tick:DateTime64(3, 'UTC')}, {started:DateTime64(3, 'UTC')}, {finished:DateTime64(3, 'UTC')},
-		{status:String}, {error:String}, {notices:UInt32}, {holder:String})`,
+		SELECT {job:String}, {tick:DateTime64(3, 'UTC')}, {started:DateTime64(3, 'UTC')}, {finished:DateTime64(3, 'UTC')},
+		{status:String}, {error:String}, {notices:UInt32}, {holder:String}`,
 		opsbot.Params{"job": x.Job, "tick": namedq.Time(x.Tick), "started": namedq.Time(x.Started),
 			"finished": namedq.Time(x.Finished), "status": x.Status, "error": x.Error,
 			"notices": fmt.Sprint(x.Notices), "holder": x.Holder})

@@ -83,7 +83,7 @@ func (c *CHStore) SaveState(ctx context.Context, rule string, s State, now time.
 		return err
 	}
 	err = c.w.Exec(ctx, `INSERT INTO alert_state (rule, state, level, data, updated_at, version)
-		VALUES ({rule:String}, {state:String}, {level:String}, {data:String}, {at:DateTime64(3, 'UTC')}, {v:UInt64})`,
+		SELECT {rule:String}, {state:String}, {level:String}, {data:String}, {at:DateTime64(3, 'UTC')}, {v:UInt64}`,
 		opsbot.Params{"rule": rule, "state": s.Phase, "level": s.Level.String(), "data": string(b), "at": namedq.Time(now), "v": c.version()})
 	if err != nil {
 		return fmt.Errorf("save alert state of %s: %w", rule, err)
@@ -110,8 +110,8 @@ func (c *CHStore) Silences(ctx context.Context, now time.Time) ([]Silence, error
 // AddSilence records s.
 func (c *CHStore) AddSilence(ctx context.Context, s Silence) error {
 	err := c.w.Exec(ctx, `INSERT INTO silences (rule, created_at, until, by_id, by_name, reason, ended_at, ended_by, version)
-		VALUES ({rule:String}, {created:DateTime64(3, 'UTC')}, {until:DateTime64(3, 'UTC')}, {by:String}, {name:String},
-		{reason:String}, NULL, '', {v:UInt64})`,
+		SELECT {rule:String}, {created:DateTime64(3, 'UTC')}, {until:DateTime64(3, 'UTC')}, {by:String}, {name:String},
+		{reason:String}, NULL, '', {v:UInt64}`,
 		opsbot.Params{"rule": s.Rule, "created": namedq.Time(s.Created), "until": namedq.Time(s.Until),
 			"by": s.By.ID, "name": s.By.Name, "reason": s.Reason, "v": c.version()})
 	if err != nil {
@@ -132,8 +132,8 @@ func (c *CHStore) Unsilence(ctx context.Context, rule string, by opsbot.User, no
 			continue
 		}
 		err := c.w.Exec(ctx, `INSERT INTO silences (rule, created_at, until, by_id, by_name, reason, ended_at, ended_by, version)
-			VALUES ({rule:String}, {created:DateTime64(3, 'UTC')}, {until:DateTime64(3, 'UTC')}, {by:String}, {name:String},
-			{reason:String}, {ended:DateTime64(3, 'UTC')}, {ended_by:String}, {v:UInt64})`,
+			SELECT {rule:String}, {created:DateTime64(3, 'UTC')}, {until:DateTime64(3, 'UTC')}, {by:String}, {name:String},
+			{reason:String}, {ended:DateTime64(3, 'UTC')}, {ended_by:String}, {v:UInt64}`,
 			opsbot.Params{"rule": s.Rule, "created": namedq.Time(s.Created), "until": namedq.Time(s.Until),
 				"by": s.By.ID, "name": s.By.Name, "reason": s.Reason, "ended": namedq.Time(now),
 				"ended_by": by.ID + " " + by.Name, "v": c.version()})

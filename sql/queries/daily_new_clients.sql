@@ -1,6 +1,7 @@
 -- daily_new_clients: the clients in the day's top list (by requests; ties by address)
 -- that were not in the top list of the baseline days before it.
--- Answers: one row per new client: ip, requests, top_path, top_status.
+-- Answers: one row per new client: ip, requests, top_path and top_status (its most
+--   frequent path and status pair).
 -- Parameters:
 --   {since:DateTime64(3, 'UTC')}  day start, inclusive, UTC
 --   {until:DateTime64(3, 'UTC')}  day end, exclusive, UTC
@@ -13,17 +14,18 @@
 SELECT
     replaceRegexpOne(toString(client_ip), '^::ffff:', '') AS ip,
     requests,
-    top_path,
-    top_status
+    top.1 AS top_path,
+    top.2 AS top_status
 FROM
 (
-    SELECT
-        client_ip,
-        count() AS requests,
-        arrayElement(topK(1, 1000)(path), 1) AS top_path,
-        arrayElement(topK(1, 1000)(status), 1) AS top_status
-    FROM requests
-    WHERE ts >= {since:DateTime64(3, 'UTC')} AND ts < {until:DateTime64(3, 'UTC')}
+    SELECT client_ip, sum(c) AS requests, argMax((path, status), c) AS top
+    FROM
+    (
+        SELECT client_ip, path, status, count() AS c
+        FROM requests
+        WHERE ts >= {since:DateTime64(3, 'UTC')} AND ts < {until:DateTime64(3, 'UTC')}
+        GROUP BY client_ip, path, status
+    )
     GROUP BY client_ip
     ORDER BY requests DESC, client_ip
     LIMIT {limit:UInt32}

@@ -1,0 +1,39 @@
+package rules_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/opsbot/opsbot/config"
+	"github.com/opsbot/opsbot/loggen"
+	"github.com/opsbot/opsbot/schedules/internal/namedq"
+	"github.com/opsbot/opsbot/schedules/internal/reqtest"
+	"github.com/opsbot/opsbot/schedules/rules"
+	"github.com/opsbot/opsbot/sql"
+	"github.com/opsbot/opsbot/warehouse/warehousetest"
+)
+
+// BenchmarkEvaluate runs one evaluation of the built-in rules (each query,
+// silences, state) over a generated day of 200,000 requests.
+//
+//	go test -run XXX -bench Evaluate ./schedules/rules/
+func BenchmarkEvaluate(b *testing.B) {
+	w := warehousetest.Embedded(b)
+	warehousetest.Truncate(b, w, "requests", "alert_state", "silences")
+	start := time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC)
+	reqtest.Insert(b, w, loggen.Generate(loggen.Options{Start: start, Lines: 200_000}))
+	rs, err := rules.Load(config.Default().Schedules.Health)
+	if err != nil {
+		b.Fatal(err)
+	}
+	eng := rules.New(rules.Options{Rules: rs, Queries: &namedq.Runner{W: w, Files: sql.QueryFiles()},
+		Store: rules.NewStore(w), Sender: &discard{}, GroupWait: 30 * time.Second})
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := eng.Run(context.Background(), start.Add(16*time.Hour+time.Duration(i)*time.Minute)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/evaluation")
+}
