@@ -46,6 +46,22 @@ func Embedded(t testing.TB) *chdb.Warehouse {
 	return shared
 }
 
+// Main runs a package's tests, then stops the shared engine. Every package
+// that calls Embedded needs it as its TestMain:
+//
+//	func TestMain(m *testing.M) { warehousetest.Main(m) }
+//
+// A test binary that exits with chDB running can crash under -race after
+// PASS: the race runtime's exit runs C atexit handlers while the engine's
+// threads still work.
+func Main(m *testing.M) {
+	code := m.Run()
+	if shared != nil {
+		shared.Close()
+	}
+	os.Exit(code)
+}
+
 // MigrateAll applies opsbot's schema.
 func MigrateAll(ctx context.Context, w warehouse.Warehouse) error {
 	ms, err := warehouse.Migrations(sql.SchemaFiles())

@@ -1,0 +1,9 @@
+package warehouse_test
+
+import (
+	"testing"
+
+	"github.com/opsbot/opsbot/warehouse/warehousetest"
+)
+
+func TestMain(m *testing.M) { warehousetest.Main(m) }
