@@ -6,6 +6,8 @@ import (
 	"errors"
 	"io"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"strconv"
 	"syscall"
 	"testing"
@@ -160,4 +162,54 @@ func BenchmarkInsertCloudFront(b *testing.B) {
 	b.ReportMetric(n/parse.Seconds(), "parse-rows/s")
 	b.ReportMetric(n/insert.Seconds(), "insert-rows/s")
 	warehousetest.Truncate(b, w, "requests")
+}
+
+// BenchmarkParsers measures each line format on its golden sample's first
+// lines, repeated to 100k lines.
+//
+//	go test -run '^$' -bench BenchmarkParsers -benchtime 10x ./edgelog
+func BenchmarkParsers(b *testing.B) {
+	for _, c := range []struct {
+		f     Format
+		file  string
+		lines int
+	}{{ALB, "alb.log", 6}, {Combined, "combined.log", 5}, {Cloudflare, "cloudflare.ndjson", 3},
+		{Fastly, "fastly.log", 5}, {CloudFrontV2JSON, "cloudfront-v2.ndjson", 2}} {
+		b.Run(string(c.f), func(b *testing.B) {
+			raw, err := os.ReadFile(filepath.Join("testdata", c.file))
+			if err != nil {
+				b.Fatal(err)
+			}
+			sample := bytes.SplitAfter(raw, []byte("\n"))[:c.lines]
+			var data []byte
+			n := 0
+			for n < 100_000 {
+				for _, l := range sample {
+					data = append(data, l...)
+					n++
+				}
+			}
+			cpu0 := cpuTime()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				rd, _ := NewReader(c.f, bytes.NewReader(data), Options{Object: "bench"})
+				rows := 0
+				for {
+					rec, rej, err := rd.Next()
+					if len(rej) > 0 {
+						b.Fatalf("reject %+v", rej[0])
+					}
+					if err != nil {
+						break
+					}
+					rows += int(rec.NumRows())
+					rec.Release()
+				}
+				if rows != n {
+					b.Fatalf("%d rows, want %d", rows, n)
+				}
+			}
+			reportRates(b, n*b.N, cpu0)
+		})
+	}
 }

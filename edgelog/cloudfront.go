@@ -55,11 +55,67 @@ var legacyFields = []string{"date", "time", "x-edge-location", "sc-bytes", "c-ip
 	"c-port", "time-to-first-byte", "x-edge-detailed-result-type", "sc-content-type",
 	"sc-content-len", "sc-range-start", "sc-range-end"}
 
-// cfFieldID returns the id of a CloudFront field name, or -1.
+// cfFieldID returns the id of a CloudFront field name, or -1. The names as
+// CloudFront spells them are matched by a switch (JSON lines look up every
+// member); other spellings fall back to a case-insensitive lookup.
 func cfFieldID(name []byte) int {
+	switch string(name) {
+	case "date":
+		return cfDate
+	case "time":
+		return cfTime
+	case "x-edge-location":
+		return cfEdgeLocation
+	case "sc-bytes":
+		return cfScBytes
+	case "c-ip":
+		return cfClientIP
+	case "cs-method":
+		return cfMethod
+	case "cs(Host)":
+		return cfCsHost
+	case "cs-uri-stem":
+		return cfURIStem
+	case "sc-status":
+		return cfStatus
+	case "cs(Referer)":
+		return cfReferer
+	case "cs(User-Agent)":
+		return cfUserAgent
+	case "cs-uri-query":
+		return cfQuery
+	case "x-edge-result-type":
+		return cfResultType
+	case "x-edge-request-id":
+		return cfRequestID
+	case "x-host-header":
+		return cfHostHeader
+	case "cs-protocol":
+		return cfProtocol
+	case "cs-bytes":
+		return cfCsBytes
+	case "time-taken":
+		return cfTimeTaken
+	case "x-forwarded-for":
+		return cfForwardedFor
+	case "cs-protocol-version":
+		return cfProtocolVersion
+	case "c-country":
+		return cfCountry
+	case "asn":
+		return cfASN
+	case "timestamp":
+		return cfTimestamp
+	case "timestamp(ms)":
+		return cfTimestampMs
+	}
+	return cfFieldFold(name)
+}
+
+func cfFieldFold(name []byte) int {
 	var low [32]byte
-	if len(name) > len(low) {
-		return -1
+	if len(name) > len(low) || !hasUpper(name) {
+		return -1 // the switch knew every lower-case name
 	}
 	for i, c := range name {
 		if c >= 'A' && c <= 'Z' {
@@ -71,6 +127,15 @@ func cfFieldID(name []byte) int {
 		return id
 	}
 	return -1
+}
+
+func hasUpper(b []byte) bool {
+	for _, c := range b {
+		if c >= 'A' && c <= 'Z' {
+			return true
+		}
+	}
+	return false
 }
 
 // cfValues holds one record's known fields by id.

@@ -123,3 +123,36 @@ func TestRecordOwnsBuffers(t *testing.T) {
 		}
 	}
 }
+
+// TestInsertAddresses: the 16-byte addresses are the ones ClickHouse's own
+// toIPv6 makes of the text (IPv4 mapped into ::ffff:0:0/96), and a missing
+// forwarded address is NULL.
+func TestInsertAddresses(t *testing.T) {
+	w := warehousetest.Embedded(t)
+	obj := "insert-test/addresses"
+	input := "#Fields: date time c-ip cs-method cs-uri-stem sc-status x-forwarded-for\n" +
+		"2026-11-22\t10:00:00\t192.0.2.100\tGET\t/\t200\t-\n" +
+		"2026-11-22\t10:00:00\t2001:db8::5:6\tGET\t/\t200\t198.51.100.7,%2010.0.0.1\n" +
+		"2026-11-22\t10:00:00\t::ffff:203.0.113.9\tGET\t/\t200\t2001:db8::1\n"
+	recs, rej := readAll(t, CloudFront, input, Options{Object: obj})
+	if len(rej) != 0 || len(recs) != 1 {
+		t.Fatalf("%d batches, rejects %v", len(recs), rej)
+	}
+	if err := w.Insert(context.Background(), "requests", recs[0], warehouse.InsertOptions{DedupToken: obj}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := w.Query(context.Background(), `SELECT
+		countIf(client_ip = toIPv6('192.0.2.100') AND forwarded_ip IS NULL),
+		countIf(client_ip = toIPv6('2001:db8::5:6') AND forwarded_ip = toIPv6('198.51.100.7')),
+		countIf(toString(client_ip) = '::ffff:203.0.113.9' AND forwarded_ip = toIPv6('2001:db8::1')),
+		countIf(isIPAddressInRange(replaceOne(toString(client_ip), '::ffff:', ''), '192.0.2.0/24'))
+		FROM requests WHERE source_object = {obj:String}`, opsbot.Params{"obj": obj})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []uint64{1, 1, 1, 1} {
+		if got := res.Rows[0][i]; got != want {
+			t.Errorf("check %d: %v rows, want %d", i, got, want)
+		}
+	}
+}
