@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strconv"
 	"sync"
+	"time"
 )
 
 // AWS API versions and namespaces, as the query protocols send them.
@@ -116,6 +117,9 @@ var authRE = regexp.MustCompile(`^AWS4-HMAC-SHA256 Credential=([A-Z0-9]+)/(\d{8}
 
 func (a *AWS) serve(w http.ResponseWriter, r *http.Request) {
 	call, status, code, msg := a.parse(r)
+	if a.world.Latency > 0 {
+		time.Sleep(a.world.Latency) // a simulated round trip, never synchronisation
+	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.reqs++

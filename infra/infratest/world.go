@@ -16,6 +16,9 @@ type World struct {
 	Regions   map[string]*Region // by region name
 	// PageSize caps every listing's page (0: what the client asked for).
 	PageSize int
+	// Latency delays every answer, as a real region's round trip would
+	// (benchmarks of concurrency).
+	Latency time.Duration
 	// Role, when set, must be assumed: every call but STS's must be signed
 	// with the role's credentials.
 	Role *Role
