@@ -67,7 +67,9 @@ type Health struct {
 }
 
 // Rule is one health rule. Thresholds are per level; a rule fires at the
-// highest level whose threshold its value crosses.
+// highest level whose threshold its value crosses. Fields left out keep
+// the built-in rule's value (durations and thresholds are pointers so that
+// an explicit 0 overrides).
 type Rule struct {
 	Name string `yaml:"name"`
 	// Query names a file in sql/queries (without .sql); it returns one row
@@ -78,24 +80,24 @@ type Rule struct {
 	Fallback string            `yaml:"fallback"`
 	Params   map[string]string `yaml:"params"`
 	// Window is the look-back each evaluation queries ({from}..{to}).
-	Window time.Duration `yaml:"window"`
+	Window *time.Duration `yaml:"window"`
 	// Compare is above (default) or below.
 	Compare string   `yaml:"compare"`
 	Warn    *float64 `yaml:"warn"`
 	Page    *float64 `yaml:"page"`
 	// For is how long the condition must hold before the rule fires.
-	For time.Duration `yaml:"for"`
+	For *time.Duration `yaml:"for"`
 	// KeepFiringFor keeps a firing rule firing this long after its
 	// condition clears, against flapping.
-	KeepFiringFor time.Duration `yaml:"keep_firing_for"`
+	KeepFiringFor *time.Duration `yaml:"keep_firing_for"`
 	// Repeat re-sends while it keeps firing.
-	Repeat   time.Duration `yaml:"repeat"`
-	Service  string        `yaml:"service"`
-	Summary  string        `yaml:"summary"` // "5xx ratio"
-	Unit     string        `yaml:"unit"`    // %, s, min, x, requests
-	Dig      string        `yaml:"dig"`     // opsbot command to dig further
-	Link     string        `yaml:"link"`
-	Disabled *bool         `yaml:"disabled"`
+	Repeat   *time.Duration `yaml:"repeat"`
+	Service  string         `yaml:"service"`
+	Summary  string         `yaml:"summary"` // "5xx ratio"
+	Unit     string         `yaml:"unit"`    // %, s, min, x, requests
+	Dig      string         `yaml:"dig"`     // opsbot command to dig further
+	Link     string         `yaml:"link"`
+	Disabled *bool          `yaml:"disabled"`
 }
 
 var ruleName = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
@@ -209,10 +211,19 @@ func (r Rule) Validate() error {
 		return fieldErr("schedules.health.rules", "rule name %q: use lowercase letters, digits, - and _", r.Name)
 	case r.Compare != "" && r.Compare != "above" && r.Compare != "below":
 		return fieldErr(f+".compare", "must be above or below, got %q", r.Compare)
-	case r.Window < 0 || r.For < 0 || r.KeepFiringFor < 0 || r.Repeat < 0:
+	case negative(r.Window, r.For, r.KeepFiringFor, r.Repeat):
 		return fieldErr(f, "durations (window, for, keep_firing_for, repeat) cannot be negative")
 	case r.Query != "" && !ruleName.MatchString(r.Query):
 		return fieldErr(f+".query", "%q is not a query name (a file in sql/queries, without .sql)", r.Query)
 	}
 	return nil
+}
+
+func negative(ds ...*time.Duration) bool {
+	for _, d := range ds {
+		if d != nil && *d < 0 {
+			return true
+		}
+	}
+	return false
 }

@@ -35,7 +35,7 @@ func TestSchedulesGood(t *testing.T) {
 		t.Errorf("health spec %q", got)
 	}
 	if !s.Jobs["infra-audit"].Disabled || s.Jobs["ban-expiry"].Cron != "@every 1m" || s.Report.Top != 8 || len(s.Health.Rules) != 2 ||
-		*s.Health.Rules[0].Page != 0.2 || s.Health.Rules[1].Params["host"] != "shop.example.org" {
+		*s.Health.Rules[0].Page != 0.2 || *s.Health.Rules[0].For != 2*time.Minute || s.Health.Rules[0].Repeat != nil || s.Health.Rules[1].Params["host"] != "shop.example.org" {
 		t.Errorf("loaded = %+v", s)
 	}
 	if strings.Join(c.Pager.ServiceNames(), ",") != "hook,shop,www" || c.Pager.Services["shop"].URL != "https://api.eu.opsgenie.com" {

@@ -175,7 +175,7 @@ func TestSilencesAreForOperators(t *testing.T) {
 // page resolves.
 func TestGroupingAndInhibition(t *testing.T) {
 	h := only5xx(ptr(2.0)) // 5xx-ratio can only warn
-	h.Rules[3] = config.Rule{Name: "p95-latency", Warn: ptr(0.001), For: 2 * time.Minute, Repeat: time.Hour}
+	h.Rules[3] = config.Rule{Name: "p95-latency", Warn: ptr(0.001), For: ptr(2 * time.Minute), Repeat: ptr(time.Hour)}
 	wd := newWorld(t, h)
 	outage(wd)
 	var seen []event
@@ -190,7 +190,7 @@ func TestGroupingAndInhibition(t *testing.T) {
 	}
 
 	h = only5xx(ptr(0.10))
-	h.Rules[3] = config.Rule{Name: "p95-latency", Warn: ptr(0.001), For: 2 * time.Minute, Repeat: time.Hour}
+	h.Rules[3] = config.Rule{Name: "p95-latency", Warn: ptr(0.001), For: ptr(2 * time.Minute), Repeat: ptr(time.Hour)}
 	wd = newWorld(t, h)
 	outage(wd)
 	seen, posts, pages = nil, 0, 0

@@ -160,7 +160,7 @@ func ptr[T any](v T) *T { return &v }
 func only5xx(page *float64) config.Health {
 	off := ptr(true)
 	return config.Health{Service: "web", Rules: []config.Rule{
-		{Name: "5xx-ratio", For: 2 * time.Minute, KeepFiringFor: 3 * time.Minute, Repeat: 10 * time.Minute, Page: page},
+		{Name: "5xx-ratio", For: ptr(2 * time.Minute), KeepFiringFor: ptr(3 * time.Minute), Repeat: ptr(10 * time.Minute), Page: page},
 		{Name: "error-spike", Disabled: off}, {Name: "ingest-lag", Disabled: off}, {Name: "p95-latency", Disabled: off},
 	}}
 }

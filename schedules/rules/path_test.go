@@ -21,7 +21,7 @@ import (
 func TestZeroTrafficOnDonateIsAnOutage(t *testing.T) {
 	off := ptr(true)
 	wd := newWorld(t, config.Health{Service: "web", CriticalPaths: []string{"/donate"}, Rules: []config.Rule{
-		{Name: "traffic-donate", For: 2 * time.Minute},
+		{Name: "traffic-donate", For: ptr(2 * time.Minute)},
 		{Name: "5xx-ratio", Disabled: off}, {Name: "error-spike", Disabled: off}, {Name: "ingest-lag", Disabled: off}, {Name: "p95-latency", Disabled: off},
 	}})
 	var ls []loggen.Line
@@ -80,7 +80,7 @@ func TestFallbackQueryWhenTableIsMissing(t *testing.T) {
 
 func TestLoadMergesOverridesAndPaths(t *testing.T) {
 	rs, err := rules.Load(config.Health{Service: "www", Dashboard: "https://d.example/x", CriticalPaths: []string{"/donate", "/"},
-		Rules: []config.Rule{{Name: "5xx-ratio", Page: ptr(0.2)}, {Name: "p95-latency", Disabled: ptr(true)},
+		Rules: []config.Rule{{Name: "5xx-ratio", Page: ptr(0.2), Repeat: ptr(time.Duration(0))}, {Name: "p95-latency", Disabled: ptr(true)},
 			{Name: "shop", Query: "health_5xx_ratio", Warn: ptr(0.01), Service: "shop"}}})
 	if err != nil {
 		t.Fatal(err)
@@ -88,7 +88,7 @@ func TestLoadMergesOverridesAndPaths(t *testing.T) {
 	var names []string
 	for _, r := range rs {
 		names = append(names, r.Name)
-		if r.Name == "5xx-ratio" && (*r.Page != 0.2 || *r.Warn != 0.02 || r.For != 5*time.Minute || r.Service != "www" || r.Link != "https://d.example/x") {
+		if r.Name == "5xx-ratio" && (*r.Page != 0.2 || *r.Warn != 0.02 || r.For != 5*time.Minute || r.Repeat != 0 || r.Service != "www" || r.Link != "https://d.example/x") {
 			t.Errorf("5xx-ratio not merged: %+v", r)
 		}
 		if r.Name == "traffic-root" && (!r.Below || r.Params["path"] != "/") {

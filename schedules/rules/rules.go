@@ -78,8 +78,8 @@ func pathRule(p string) config.Rule {
 	return config.Rule{
 		Name: "traffic-" + Slug(p), Query: "health_path_rate", Compare: "below",
 		Params: map[string]string{"path": p, "baseline_seconds": "3600"},
-		Window: 5 * time.Minute, Warn: &warn, Page: &page,
-		For: 5 * time.Minute, KeepFiringFor: 5 * time.Minute, Repeat: time.Hour,
+		Window: dur(5 * time.Minute), Warn: &warn, Page: &page,
+		For: dur(5 * time.Minute), KeepFiringFor: dur(5 * time.Minute), Repeat: dur(time.Hour),
 		Summary: "traffic on " + p + " against the hour before", Unit: "%",
 		Dig: "traffic " + p + " last 3h",
 	}
@@ -127,8 +127,8 @@ func overlay(b *config.Rule, o config.Rule) {
 			*dst = v
 		}
 	}
-	dur := func(dst *time.Duration, v time.Duration) {
-		if v != 0 {
+	over := func(dst **time.Duration, v *time.Duration) {
+		if v != nil {
 			*dst = v
 		}
 	}
@@ -140,10 +140,10 @@ func overlay(b *config.Rule, o config.Rule) {
 	set(&b.Unit, o.Unit)
 	set(&b.Dig, o.Dig)
 	set(&b.Link, o.Link)
-	dur(&b.Window, o.Window)
-	dur(&b.For, o.For)
-	dur(&b.KeepFiringFor, o.KeepFiringFor)
-	dur(&b.Repeat, o.Repeat)
+	over(&b.Window, o.Window)
+	over(&b.For, o.For)
+	over(&b.KeepFiringFor, o.KeepFiringFor)
+	over(&b.Repeat, o.Repeat)
 	if o.Warn != nil {
 		b.Warn = o.Warn
 	}
@@ -174,9 +174,9 @@ func assemble(c config.Rule, h config.Health) (Rule, error) {
 	if c.Warn == nil && c.Page == nil {
 		return Rule{}, fmt.Errorf("%s: %w: set a warn or page threshold", field, errIncomplete)
 	}
-	r := Rule{Name: c.Name, Query: c.Query, Fallback: c.Fallback, Params: c.Params, Window: c.Window,
-		Below: c.Compare == "below", Warn: c.Warn, Page: c.Page, For: c.For, KeepFiringFor: c.KeepFiringFor,
-		Repeat: c.Repeat, Service: c.Service, Summary: c.Summary, Unit: c.Unit, Dig: c.Dig, Link: c.Link}
+	r := Rule{Name: c.Name, Query: c.Query, Fallback: c.Fallback, Params: c.Params, Window: val(c.Window),
+		Below: c.Compare == "below", Warn: c.Warn, Page: c.Page, For: val(c.For), KeepFiringFor: val(c.KeepFiringFor),
+		Repeat: val(c.Repeat), Service: c.Service, Summary: c.Summary, Unit: c.Unit, Dig: c.Dig, Link: c.Link}
 	if r.Service == "" {
 		r.Service = h.Service
 	}
@@ -241,4 +241,13 @@ func (r Rule) Format(v float64) string {
 		return fmt.Sprintf("%.1f×", v)
 	}
 	return strings.TrimSpace(fmt.Sprintf("%.4g %s", v, r.Unit))
+}
+
+func dur(d time.Duration) *time.Duration { return &d }
+
+func val(d *time.Duration) time.Duration {
+	if d == nil {
+		return 0
+	}
+	return *d
 }
