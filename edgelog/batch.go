@@ -229,7 +229,35 @@ func (b *batch) addFwd(r *row) {
 	}
 }
 
-func (b *batch) full() bool { return b.n >= b.size }
+// maxBatchBytes caps the string data of a batch below Arrow's 32-bit
+// offsets: a batch of very long lines ends early.
+const maxBatchBytes = 1 << 30
+
+func (b *batch) full() bool {
+	if b.n >= b.size {
+		return true
+	}
+	total := 0
+	for _, c := range stringCols {
+		total += len(b.str[c].data)
+	}
+	return total >= maxBatchBytes
+}
+
+// Times outside [minTs, maxTs) are rejected: ClickHouse's DateTime64(3)
+// cannot hold them, and one such value would fail the whole batch.
+const (
+	minTs = 0                 // 1970-01-01
+	maxTs = 7258118400 * 1000 // 2200-01-01
+)
+
+// check rejects what parsers let through but the table cannot hold.
+func (r *row) check() string {
+	if r.ts < minTs || r.ts >= maxTs {
+		return "time out of range (1970 to 2199)"
+	}
+	return ""
+}
 
 // record hands out the accumulated rows; the next rows go to new buffers.
 func (b *batch) record() arrow.Record {

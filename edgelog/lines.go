@@ -68,6 +68,9 @@ func (l *lineReader) one(line []byte) {
 	}
 	l.row.clear()
 	reason, skip := l.p.parse(line, &l.row)
+	if reason == "" && !skip {
+		reason = l.row.check()
+	}
 	switch {
 	case skip:
 	case reason != "":

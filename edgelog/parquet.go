@@ -185,7 +185,10 @@ func (p *parquetReader) row(r *row) string {
 	if !p.vals.has(cfClientIP) {
 		return "no c-ip"
 	}
-	return p.vals.toRow(r)
+	if reason := p.vals.toRow(r); reason != "" {
+		return reason
+	}
+	return r.check()
 }
 
 // cell renders one value as the text the W3C format would hold.

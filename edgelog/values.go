@@ -1,6 +1,7 @@
 package edgelog
 
 import (
+	"math"
 	"net/netip"
 	"slices"
 	"strconv"
@@ -109,8 +110,11 @@ func parseFloat(b []byte) (float64, bool) {
 	if len(b) == 0 {
 		return 0, true
 	}
+	if c := b[0]; c != '-' && c != '.' && (c < '0' || c > '9') {
+		return 0, false // no "NaN", "Inf"
+	}
 	v, err := strconv.ParseFloat(str(b), 64)
-	return v, err == nil
+	return v, err == nil && !math.IsInf(v, 0) && !math.IsNaN(v)
 }
 
 func unhex(c byte) (byte, bool) {
