@@ -32,8 +32,23 @@ func inWindow(l *loggen.Line, since, until time.Time) bool {
 }
 
 func TestStatusMatchesLines(t *testing.T) {
+	for _, now := range []time.Time{day.Add(16 * time.Hour), day.Add(16*time.Hour + 7*time.Minute + 13*time.Second)} {
+		checkStatus(t, now)
+	}
+}
+
+// TestStatusReadsTheProjection: over a day, status reads the hourly
+// projection and only the window's two partial edge hours of rows.
+func TestStatusReadsTheProjection(t *testing.T) {
 	_, ls := load(t)
-	now := day.Add(16 * time.Hour)
+	r := ask(t, "status last 24h", day.Add(20*time.Hour+30*time.Minute))
+	if read := r.Table.Stats.RowsRead; read == 0 || read > uint64(len(ls))/4 {
+		t.Fatalf("status over 24h read %d rows of %d", read, len(ls))
+	}
+}
+
+func checkStatus(t *testing.T, now time.Time) {
+	_, ls := load(t)
 	r := ask(t, "status last 24h", now)
 	if names := colNames(r.Table); !slices.Equal(names, []string{"status", "requests"}) {
 		t.Fatalf("columns %v", names)
@@ -218,7 +233,7 @@ func b2u(b bool) uint64 {
 
 func TestRateAndGraphMatchLines(t *testing.T) {
 	_, ls := load(t)
-	now := day.Add(11 * time.Hour)
+	now := day.Add(11*time.Hour + 7*time.Minute + 13*time.Second)
 	for _, c := range []struct {
 		phrase string
 		match  func(*loggen.Line) bool
@@ -227,7 +242,9 @@ func TestRateAndGraphMatchLines(t *testing.T) {
 	}{
 		{"rate 5xx", func(l *loggen.Line) bool { return l.Status >= 500 && l.Status <= 599 }, time.Hour, 5 * time.Minute},
 		{"rate 404 last 24h", func(l *loggen.Line) bool { return l.Status == 404 }, 24 * time.Hour, time.Hour},
-		{"rate slow today", func(l *loggen.Line) bool { return float32(l.TimeTaken) >= 1 }, 11 * time.Hour, time.Hour},
+		{"rate 5xx last 7h", func(l *loggen.Line) bool { return l.Status >= 500 && l.Status <= 599 }, 7 * time.Hour, time.Hour},
+		{"graph errors last 20h", func(l *loggen.Line) bool { return l.Status >= 400 && l.Status <= 599 }, 20 * time.Hour, time.Hour},
+		{"rate slow today", func(l *loggen.Line) bool { return float32(l.TimeTaken) >= 1 }, 11*time.Hour + 7*time.Minute + 13*time.Second, time.Hour},
 		{"graph 5xx last 2h", func(l *loggen.Line) bool { return l.Status >= 500 && l.Status <= 599 }, 2 * time.Hour, 5 * time.Minute},
 		{"graph requests", func(l *loggen.Line) bool { return true }, time.Hour, 5 * time.Minute},
 	} {

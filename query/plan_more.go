@@ -122,7 +122,10 @@ func (p *parser) series(kind string, what What, plot, title string) (*Plan, erro
 		params["path"], params["host"] = "", ""
 	} else {
 		params["status_min"], params["status_max"] = strconv.Itoa(what.StatusMin), strconv.Itoa(what.StatusMax)
-		params["min_seconds"] = strconv.FormatFloat(what.MinSeconds, 'g', -1, 64)
+		if what.MinSeconds > 0 { // time-taken is not in the hourly projection rate.sql uses
+			pl.Query = "rate_slow"
+			params["min_seconds"] = strconv.FormatFloat(what.MinSeconds, 'g', -1, 64)
+		}
 	}
 	pl.Title = fmt.Sprintf(title, upperFirst(what.Label))
 	if kind == "graph" {
