@@ -5,7 +5,6 @@ import (
 	"errors"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,36 +18,16 @@ import (
 	"github.com/opsbot/opsbot/infra/github"
 	"github.com/opsbot/opsbot/infra/infratest"
 	"github.com/opsbot/opsbot/warehouse"
-	"github.com/opsbot/opsbot/warehouse/chdb"
 	"github.com/opsbot/opsbot/warehouse/warehousetest"
 )
 
 var day1 = time.Date(2026, 11, 23, 7, 0, 0, 0, time.UTC)
 
-var (
-	engineMu sync.Mutex
-	engine   *chdb.Warehouse
-)
-
-// embedded is warehousetest.Embedded, remembered so that TestMain closes
-// it: a process that exits with the engine open can crash under -race.
-func embedded(t testing.TB) *chdb.Warehouse {
-	w := warehousetest.Embedded(t)
-	engineMu.Lock()
-	engine = w
-	engineMu.Unlock()
-	return w
-}
-
 func TestMain(m *testing.M) {
 	os.Setenv("AWS_CONFIG_FILE", os.DevNull)
 	os.Setenv("AWS_SHARED_CREDENTIALS_FILE", os.DevNull)
 	os.Setenv("AWS_EC2_METADATA_DISABLED", "true")
-	code := m.Run()
-	if engine != nil {
-		engine.Close()
-	}
-	os.Exit(code)
+	warehousetest.Main(m) // stops the shared engine before exit
 }
 
 type noDelay struct{}
@@ -82,7 +61,7 @@ func newFixture(t *testing.T) *fixture {
 			}},
 		}),
 		gh: infratest.NewGitHub("tok", map[string][]string{"acme": {"mallory"}}, 0),
-		w:  embedded(t),
+		w:  warehousetest.Embedded(t),
 	}
 	t.Cleanup(f.aws.Close)
 	t.Cleanup(f.gh.Close)

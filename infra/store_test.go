@@ -10,7 +10,7 @@ import (
 )
 
 func TestStoreRoundTrip(t *testing.T) {
-	w := embedded(t)
+	w := warehousetest.Embedded(t)
 	warehousetest.Truncate(t, w, "audit_findings", "audit_runs")
 	s := infra.NewStore(w)
 	ctx := context.Background()

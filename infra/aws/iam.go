@@ -22,6 +22,9 @@ func (s *scope) iamUsers(ctx context.Context) []infra.Finding {
 	s = s.global()
 	c := iam.NewFromConfig(s.cfg)
 	var out []infra.Finding
+	if s.q.Has(infra.CheckMFA) {
+		out = append(out, s.root(ctx, c)...)
+	}
 	users, err := listUsers(ctx, c)
 	if err != nil {
 		out = append(out, s.fail(infra.CheckMFA, "", "list IAM users", err))
@@ -48,6 +51,23 @@ func (s *scope) eachUser(ctx context.Context, c *iam.Client, users []types.User)
 	var out []infra.Finding
 	for _, r := range results {
 		out = append(out, r...)
+	}
+	return out
+}
+
+// root reports a root user without MFA or with access keys
+// (GetAccountSummary).
+func (s *scope) root(ctx context.Context, c *iam.Client) []infra.Finding {
+	sum, err := c.GetAccountSummary(ctx, &iam.GetAccountSummaryInput{})
+	if err != nil {
+		return []infra.Finding{s.fail(infra.CheckMFA, "root", "read the account summary (root MFA)", err)}
+	}
+	var out []infra.Finding
+	if v, ok := sum.SummaryMap["AccountMFAEnabled"]; ok && v == 0 {
+		out = append(out, s.finding(infra.CheckMFA, infra.SeverityHigh, "root", "root", "root user has no MFA device"))
+	}
+	if sum.SummaryMap["AccountAccessKeysPresent"] > 0 {
+		out = append(out, s.finding(infra.CheckAccessKeys, infra.SeverityHigh, "root", "root", "root user has access keys: delete them"))
 	}
 	return out
 }

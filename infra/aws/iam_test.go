@@ -157,3 +157,16 @@ func TestIAMThrottlingBeyondMaxAttemptsIsReported(t *testing.T) {
 	_, errs := audit(t, newSource(srv, []string{"eu-west-1"}), infra.CheckMFA)
 	expect(t, errs, "iam-no-mfa|error||||could not list IAM users: Throttling: Rate exceeded (gave up after 4 attempts)")
 }
+
+func TestRootUser(t *testing.T) {
+	srv := infratest.NewAWS(infratest.World{RootWithoutMFA: true, RootAccessKeys: true})
+	defer srv.Close()
+	found, errs := audit(t, newSource(srv, []string{"eu-west-1"}), infra.CheckMFA)
+	noErrors(t, errs)
+	expect(t, found,
+		"iam-no-mfa|high||root||root user has no MFA device",
+		"iam-old-access-key|high||root||root user has access keys: delete them")
+	srv.Fail(infratest.Fault{Service: "iam", Action: "GetAccountSummary", Code: "AccessDenied", Status: 403, Times: -1, Message: "denied"})
+	_, errs = audit(t, newSource(srv, []string{"eu-west-1"}), infra.CheckMFA)
+	expect(t, errs, "iam-no-mfa|error||root||could not read the account summary (root MFA): AccessDenied: denied")
+}

@@ -59,8 +59,11 @@ type paged struct {
 
 func (a *AWS) iam(c Call) (any, *apiErr) {
 	p := c.Params
-	if c.Action == "ListUsers" {
+	switch c.Action {
+	case "ListUsers":
 		return a.listUsers(p.Get("Marker"), p.Get("MaxItems"))
+	case "GetAccountSummary":
+		return a.accountSummary(), nil
 	}
 	u := a.user(p.Get("UserName"))
 	if u == nil {
@@ -198,4 +201,22 @@ func (a *AWS) sts(c Call) (any, *apiErr) {
 		AssumedRoleUser assumed `xml:"AssumedRoleUser"`
 	}{creds{r.AccessKeyID, r.Secret, r.SessionToken, time.Now().Add(time.Hour).UTC().Format(awsTime)},
 		assumed{r.ARN + "/" + p.Get("RoleSessionName"), "AROA0000:" + p.Get("RoleSessionName")}}, nil
+}
+
+// accountSummary is GetAccountSummary's SummaryMap (a few of its keys).
+func (a *AWS) accountSummary() any {
+	type entry struct {
+		Key   string `xml:"key"`
+		Value int    `xml:"value"`
+	}
+	b := map[bool]int{false: 0, true: 1}
+	return struct {
+		SummaryMap []entry `xml:"SummaryMap>entry"`
+	}{[]entry{
+		{"AccountMFAEnabled", b[!a.world.RootWithoutMFA]},
+		{"AccountAccessKeysPresent", b[a.world.RootAccessKeys]},
+		{"Users", len(a.world.Users)},
+		{"UsersQuota", 5000},
+		{"MFADevicesInUse", 0},
+	}}
 }
