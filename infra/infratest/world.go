@@ -11,12 +11,12 @@ import "time"
 
 // World is what one AWS account holds.
 type World struct {
-	AccountID string             // 12 digits; default 123456789012
-	Users     []User             // IAM
+	AccountID string // 12 digits; default 123456789012
+	Users     []User // IAM
 	// RootWithoutMFA and RootAccessKeys describe the root user (by
 	// default it has MFA and no keys).
 	RootWithoutMFA, RootAccessKeys bool
-	Regions   map[string]*Region // by region name
+	Regions                        map[string]*Region // by region name
 	// PageSize caps every listing's page (0: what the client asked for).
 	PageSize int
 	// Latency delays every answer, as a real region's round trip would
