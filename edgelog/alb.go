@@ -3,7 +3,8 @@ package edgelog
 import "strconv"
 
 // ALB access log fields, in their documented order; edgelog reads the
-// first 18 and accepts any number after them.
+// first 18 and accepts any number after them. The count includes the type
+// field that Classic Load Balancer lines lack.
 const (
 	albType = iota
 	albTime
@@ -26,10 +27,13 @@ const (
 	albRead
 )
 
-// albMin is how many fields a line needs: through the request.
+// albMin is how many fields a line needs (type included): through the
+// request.
 const albMin = albRequest + 1
 
-// alb parses AWS Application Load Balancer access logs.
+// alb parses AWS Application Load Balancer access logs, and Classic Load
+// Balancer ones (the same fields without the leading type, up to
+// ssl_protocol).
 type alb struct {
 	f       [albRead][]byte
 	q       request
@@ -42,6 +46,9 @@ func (a *alb) parse(line []byte, r *row) (string, bool) {
 	}
 	a.scratch = a.scratch[:0]
 	n, i := 0, 0
+	if first, _, _, ok := field(line, 0); ok && len(first) > 0 && first[0] >= '0' && first[0] <= '9' {
+		a.f[albType], n = nil, 1 // a Classic Load Balancer line: no type field
+	}
 	for ; n < albRead; n++ {
 		f, next, quoted, ok := field(line, i)
 		if !ok {
@@ -66,7 +73,7 @@ func (a *alb) parse(line []byte, r *row) (string, bool) {
 
 func (a *alb) row(r *row) string {
 	f := &a.f
-	if !albTypes(f[albType]) {
+	if f[albType] != nil && !albTypes(f[albType]) {
 		return "bad type " + strconv.Quote(clip(f[albType], 32))
 	}
 	var ok bool
@@ -105,6 +112,9 @@ func (a *alb) strings(r *row) {
 	a.q.parse(f[albRequest])
 	r.method, r.host, r.path, r.query, r.httpVer = a.q.method, a.q.host, a.q.path, a.q.query, a.q.proto
 	r.proto = albScheme(f[albType])
+	if f[albType] == nil { // Classic: the request URL's scheme
+		r.proto = a.q.scheme
+	}
 	r.ua = dash(f[albUserAgent])
 	r.edge = dash(f[albELB])
 	r.reqID = dash(f[albTraceID])

@@ -36,7 +36,8 @@
 // and query; time_taken is EdgeEndTimestamp − EdgeStartTimestamp, else
 // EdgeTimeToFirstByteMs, else OriginResponseDurationMs.
 //
-// AWS Application Load Balancer (alb): space-separated with quoted fields.
+// AWS Application Load Balancer (alb): space-separated with quoted fields;
+// Classic Load Balancer lines (no leading type) are read too.
 // ts is the "time" field (when the response was sent), client_ip the address
 // of client:port, status elb_status_code ("-" → 0), bytes_in received_bytes,
 // bytes_out sent_bytes, time_taken the sum of the non-negative
