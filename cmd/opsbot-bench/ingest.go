@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime/pprof"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -35,6 +36,7 @@ func benchIngest(ctx context.Context, args []string) error {
 	batch := fs.Int("batch-rows", 0, "opsbot rows per insert (0: default)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of opsbot's run to this file")
 	skipCH := fs.Bool("skip-clickhouse", false, "measure opsbot only")
+	stopMerges := fs.Bool("stop-merges", false, "diagnosis: no background merges during the runs")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -48,6 +50,12 @@ func benchIngest(ctx context.Context, args []string) error {
 		return err
 	}
 	defer b.close()
+	if *stopMerges {
+		if err := b.w.Exec(ctx, "SYSTEM STOP MERGES", nil); err != nil {
+			return err
+		}
+	}
+	resetPeakRSS()
 	ours, err := b.runOpsbot(ctx, *workers, *batch, *cpuprofile)
 	if err != nil {
 		return err
@@ -149,11 +157,11 @@ func (b *ingestBench) runOpsbot(ctx context.Context, workers, batch int, cpuprof
 		pprof.StartCPUProfile(f)
 		defer pprof.StopCPUProfile()
 	}
-	t0 := time.Now()
+	t0, c0 := time.Now(), cpuTime()
 	if err := wk.Run(ctx); err != nil {
 		return 0, err
 	}
-	el := time.Since(t0)
+	el, cpu := time.Since(t0), cpuTime()-c0
 	n, err := b.count(ctx, "requests")
 	if err != nil {
 		return 0, err
@@ -161,7 +169,8 @@ func (b *ingestBench) runOpsbot(ctx context.Context, workers, batch int, cpuprof
 	if n != uint64(b.lines) {
 		return 0, fmt.Errorf("opsbot stored %d rows of %d lines", n, b.lines)
 	}
-	fmt.Printf("opsbot ingest:            %9.0f rows/s  (%d rows in %s)\n", float64(n)/el.Seconds(), n, el.Round(time.Millisecond))
+	fmt.Printf("opsbot ingest:            %9.0f rows/s  (%d rows in %s; %.0f rows per CPU-second, %.1fs CPU)\n",
+		float64(n)/el.Seconds(), n, el.Round(time.Millisecond), float64(n)/cpu.Seconds(), cpu.Seconds())
 	return float64(n) / el.Seconds(), nil
 }
 
@@ -172,6 +181,19 @@ func (b *ingestBench) count(ctx context.Context, table string) (uint64, error) {
 	}
 	return res.Rows[0][0].(uint64), nil
 }
+
+// cpuTime is the CPU time this process used so far (user + system, every
+// thread, the engine's included).
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// resetPeakRSS restarts VmHWM, so that peakRSS measures what follows.
+func resetPeakRSS() { os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
 
 // peakRSS is this process's peak resident set (VmHWM), in MB.
 func peakRSS() float64 {

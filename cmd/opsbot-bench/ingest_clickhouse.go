@@ -55,11 +55,11 @@ func (b *ingestBench) runClickHouse(ctx context.Context) (float64, error) {
 		return 0, fmt.Errorf("create requests_s3: %w", err)
 	}
 	q := fmt.Sprintf(clickHouseInsert, b.s3url, strings.ReplaceAll(cloudFrontStructure, "'", "\\'"))
-	t0 := time.Now()
+	t0, c0 := time.Now(), cpuTime()
 	if err := b.w.Exec(ctx, q, nil); err != nil {
 		return 0, fmt.Errorf("clickhouse s3() insert: %w", err)
 	}
-	el := time.Since(t0)
+	el, cpu := time.Since(t0), cpuTime()-c0
 	n, err := b.count(ctx, "requests_s3")
 	if err != nil {
 		return 0, err
@@ -67,7 +67,8 @@ func (b *ingestBench) runClickHouse(ctx context.Context) (float64, error) {
 	if n != uint64(b.lines) {
 		return 0, fmt.Errorf("clickhouse s3() stored %d rows of %d lines", n, b.lines)
 	}
-	fmt.Printf("clickhouse s3() ingest:   %9.0f rows/s  (%d rows in %s)\n", float64(n)/el.Seconds(), n, el.Round(time.Millisecond))
+	fmt.Printf("clickhouse s3() ingest:   %9.0f rows/s  (%d rows in %s; %.0f rows per CPU-second, %.1fs CPU)\n",
+		float64(n)/el.Seconds(), n, el.Round(time.Millisecond), float64(n)/cpu.Seconds(), cpu.Seconds())
 	return float64(n) / el.Seconds(), nil
 }
 
@@ -76,7 +77,7 @@ func (b *ingestBench) report(ctx context.Context, ours, theirs, rss float64) err
 	if theirs > 0 {
 		fmt.Printf("ratio opsbot / clickhouse: %.2f× (target ≥ 2×)\n", ours/theirs)
 	}
-	fmt.Printf("peak RSS during opsbot ingest: %.0f MB (target < 500 MB)\n", rss)
+	fmt.Printf("peak RSS during opsbot ingest: %.0f MB (target < 500 MB; this process also holds the loopback S3 server's %.0f MB of objects)\n", rss, float64(b.gzBytes)/1e6)
 	for _, stage := range []string{"as inserted", "after OPTIMIZE FINAL"} {
 		if stage != "as inserted" {
 			if err := b.w.Exec(ctx, "OPTIMIZE TABLE requests FINAL", nil); err != nil {
@@ -91,5 +92,20 @@ func (b *ingestBench) report(ctx context.Context, ours, theirs, rss float64) err
 		fmt.Printf("stored %s: %.1f MB in %d parts, %.1f bytes/row, %.2f× the gzipped source (%.1f MB; target ≤ 0.5)\n",
 			stage, float64(bytes)/1e6, parts, float64(bytes)/float64(max(rows, 1)), float64(bytes)/float64(b.gzBytes), float64(b.gzBytes)/1e6)
 	}
+	return b.columns(ctx)
+}
+
+// columns prints where the stored bytes go.
+func (b *ingestBench) columns(ctx context.Context) error {
+	res, err := b.w.Query(ctx, "SELECT name, data_compressed_bytes, data_uncompressed_bytes FROM system.columns "+
+		"WHERE database = currentDatabase() AND table = 'requests' ORDER BY data_compressed_bytes DESC LIMIT 8", nil)
+	if err != nil {
+		return err
+	}
+	fmt.Print("largest columns (bytes/row stored):")
+	for _, r := range res.Rows {
+		fmt.Printf(" %s %.1f", r[0], float64(r[1].(uint64))/float64(b.lines))
+	}
+	fmt.Println()
 	return nil
 }
