@@ -1,0 +1,52 @@
+package config
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestIngestDefaults(t *testing.T) {
+	c := Default().Ingest
+	if c.Interval != time.Minute || c.Lookback != 48*time.Hour || c.Workers != 2 || c.BatchRows != 65536 ||
+		c.MaxAttempts != 5 || c.RetryBackoff != 2*time.Second || c.VisibilityTimeout != 5*time.Minute || c.From != "" {
+		t.Errorf("defaults = %+v", c)
+	}
+}
+
+func TestIngestGood(t *testing.T) {
+	c, err := Load(filepath.Join("testdata", "ingest_good.yaml"), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := c.Ingest
+	if i.From != "s3://edge-logs/cloudfront/" || i.Format != "cloudfront" || i.S3Endpoint != "http://127.0.0.1:9000" ||
+		i.Interval != 30*time.Second || i.Lookback != 72*time.Hour || i.Workers != 3 || i.BatchRows != 100000 ||
+		i.MaxAttempts != 7 || i.RetryBackoff != 5*time.Second || i.VisibilityTimeout != 10*time.Minute {
+		t.Errorf("loaded = %+v", i)
+	}
+}
+
+func TestIngestBad(t *testing.T) {
+	for file, want := range map[string]string{
+		"bad_from.yaml":          `ingest.from: unknown source "ftp://logs.example.org/"`,
+		"no_bucket.yaml":         `ingest.from: s3 source needs a bucket`,
+		"no_queue.yaml":          `ingest.from: sqs source needs a queue URL`,
+		"bad_format.yaml":        `ingest.format: unknown format "w3c"`,
+		"bad_endpoint.yaml":      `ingest.s3_endpoint: must be an http(s) URL`,
+		"bad_interval.yaml":      `ingest.interval: must be at least 1s, got 10ms`,
+		"bad_lookback.yaml":      `ingest.lookback: must be at least 1h`,
+		"bad_workers.yaml":       `ingest.workers: must be between 1 and 64, got 0`,
+		"bad_batch_rows.yaml":    `ingest.batch_rows: must be between 1000 and 1048576, got 10`,
+		"bad_max_attempts.yaml":  `ingest.max_attempts: must be at least 1, got 0`,
+		"bad_retry_backoff.yaml": `ingest.retry_backoff: must be positive, got -1s`,
+		"bad_visibility.yaml":    `ingest.visibility_timeout: must be between 10s and 12h`,
+		"unknown_key.yaml":       `field frmo not found`,
+	} {
+		_, err := Load(filepath.Join("testdata", "ingest", file), true)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: err = %v, want it to contain %q", file, err, want)
+		}
+	}
+}
