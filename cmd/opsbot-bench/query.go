@@ -25,14 +25,16 @@ var benchPhrases = []string{
 	"hits 11.0.0.1", "traffic /donate", "status", "rate 5xx", "slowest paths", "graph 5xx",
 }
 
-// benchQuery: opsbot-bench query [--rows 10000000,100000000] [--runs 5] [--data DIR] [--goaccess-lines N].
+// benchQuery: opsbot-bench query [--rows 10000000,100000000] [--runs 5] [--data DIR]
+// [--goaccess-lines N] [--cost-rows N] [--phrases TEXT].
 func benchQuery(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("query", flag.ContinueOnError)
 	rowsFlag := fs.String("rows", "10000000,100000000", "table sizes to measure, comma-separated")
 	runs := fs.Int("runs", 5, "runs per phrase and window (p50/p95 over them)")
 	dataDir := fs.String("data", "", "engine data folder (default: a temporary folder, removed after)")
 	gaLines := fs.Int("goaccess-lines", 1_000_000, "log lines for the GoAccess comparison (0: skip)")
-	only := fs.String("phrases", "", "only phrases containing this text")
+	only := fs.String("phrases", "", "only phrases containing one of these texts, separated by |")
+	costRows := fs.Int("cost-rows", 5_000_000, "rows for the insert-cost comparison with and without projections (0: skip)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -52,6 +54,11 @@ func benchQuery(ctx context.Context, args []string) error {
 	defer w.Close()
 	if err := migrateBench(ctx, w); err != nil {
 		return err
+	}
+	if *costRows > 0 {
+		if err := projectionCost(ctx, w, *costRows); err != nil {
+			return err
+		}
 	}
 	for _, s := range strings.Split(*rowsFlag, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
@@ -86,14 +93,14 @@ func benchSize(ctx context.Context, w warehouse.Warehouse, n, runs int, only str
 	if err != nil {
 		return err
 	}
-	fmt.Printf("insert rate: %s rows/s (INSERT … SELECT FROM numbers(), no projections or rollups)\n", query.FormatValue(uint64(rate)))
+	fmt.Printf("insert rate: %s rows/s (INSERT … SELECT FROM numbers(), with the 003 projections)\n", query.FormatValue(uint64(rate)))
 	e := query.New(w, query.Options{})
 	now := benchDay.Add(24 * time.Hour)
 	fmt.Printf("%-34s %-6s %9s %9s %9s %9s %7s %12s\n", "phrase", "window", "ask p50", "ask p95", "sql p50", "sql p95", "ratio", "rows read")
 	var worst24 time.Duration
 	var ratios []float64
 	for _, p := range benchPhrases {
-		if only != "" && !strings.Contains(p, only) {
+		if !selected(p, only) {
 			continue
 		}
 		for _, win := range []string{"last hour", "last 24h"} {
@@ -160,3 +167,16 @@ func pcts(d []time.Duration) [2]time.Duration {
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.1fms", float64(d.Microseconds())/1000) }
+
+// selected says whether phrase contains one of the |-separated texts in only.
+func selected(phrase, only string) bool {
+	if only == "" {
+		return true
+	}
+	for _, o := range strings.Split(only, "|") {
+		if o != "" && strings.Contains(phrase, o) {
+			return true
+		}
+	}
+	return false
+}

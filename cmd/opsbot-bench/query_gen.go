@@ -3,10 +3,12 @@ package main
 import (
 	"context"
 	"fmt"
+	"io/fs"
 	"strconv"
 	"time"
 
 	"github.com/opsbot/opsbot"
+	"github.com/opsbot/opsbot/sql"
 	"github.com/opsbot/opsbot/warehouse"
 )
 
@@ -41,6 +43,34 @@ FROM (
     SELECT number, cityHash64(number) AS h, (cityHash64(number, 3) % 100) < 3 AS noisy, toUInt32(cityHash64(number, 4) % 5) AS noisy_id
     FROM numbers({from:UInt64}, {count:UInt64})
 )`
+
+// projectionCost measures the insert rate of rows synthetic rows without
+// and with the projections of sql/schema/003 (which it leaves in place).
+func projectionCost(ctx context.Context, w warehouse.Warehouse, rows int) error {
+	b, err := fs.ReadFile(sql.SchemaFiles(), "003_projections.sql")
+	if err != nil {
+		return err
+	}
+	if err := w.Exec(ctx, "ALTER TABLE requests DROP PROJECTION IF EXISTS p_hour_status", nil); err != nil {
+		return err
+	}
+	without, err := generate(ctx, w, rows)
+	if err != nil {
+		return err
+	}
+	for _, stmt := range warehouse.Statements(string(b)) {
+		if err := w.Exec(ctx, stmt, nil); err != nil {
+			return fmt.Errorf("restore projections: %w", err)
+		}
+	}
+	with, err := generate(ctx, w, rows)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("insert cost of the 003 projections: %.0f rows/s without, %.0f rows/s with (%.0f%% slower)\n",
+		without, with, 100*(without-with)/without)
+	return nil
+}
 
 // generate fills the requests table with n synthetic rows, printing
 // progress, and returns the insert rate in rows per second.
