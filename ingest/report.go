@@ -55,7 +55,7 @@ func (r *reporter) start(todo []*task) {
 		progressbar.OptionThrottle(200*time.Millisecond),
 		progressbar.OptionShowElapsedTimeOnFinish(),
 		progressbar.OptionSetPredictTime(true),
-		progressbar.OptionClearOnFinish(),
+		progressbar.OptionOnCompletion(func() { fmt.Fprintln(r.w.o.Progress) }),
 		progressbar.OptionSetDescription(r.describe()))
 }
 
@@ -105,6 +105,7 @@ func (r *reporter) finish() {
 	if r.bar == nil {
 		return
 	}
+	r.bar.Describe(r.describe())
 	r.bar.Finish()
 	r.bar = nil
 	fmt.Fprintf(r.log, "loaded %d objects, %d rows\n", r.objects.Load(), r.rows.Load())
