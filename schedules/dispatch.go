@@ -63,6 +63,13 @@ func (d *Dispatcher) Post(ctx context.Context, level opsbot.Level, thread string
 // @here in the page room (in thread) saying the on-call was not paged;
 // the pager's error is returned either way.
 func (d *Dispatcher) Page(ctx context.Context, p opsbot.Page, thread string) error {
+	if thread != "" { // where the warning is, for the responder
+		details := map[string]string{"slack_thread": Room(d.Rooms, opsbot.LevelPage) + " " + thread}
+		for k, v := range p.Details {
+			details[k] = v
+		}
+		p.Details = details
+	}
 	err := errors.New("no pager configured (pager.services)")
 	if d.Pager != nil {
 		err = d.Pager.Notify(ctx, p)

@@ -88,6 +88,14 @@ type Ingest struct {
 	Objects, Failed, Rows, Rejected uint64
 	MaxDelay                        time.Duration
 	LastLoaded                      time.Time
+	Failures                        []Failure // the day's failed objects, newest first
+}
+
+// Failure is an object the ingest could not load.
+type Failure struct {
+	Key      string
+	Attempts uint64
+	Error    string
 }
 
 func (j *Job) totals(ctx context.Context, r *Report) error {
@@ -242,5 +250,15 @@ func (j *Job) ingest(ctx context.Context, r *Report) error {
 	r.Ingest = Ingest{Manifest: true, Objects: x.U("objects"), Failed: x.U("failed"), Rows: x.U("rows"),
 		Rejected: x.U("rejected"), MaxDelay: time.Duration(x.F("max_delay_seconds")) * time.Second,
 		LastLoaded: namedq.T(x.Get("last_loaded"))}
+	if r.Ingest.Failed == 0 {
+		return nil
+	}
+	res, err = j.q.Run(ctx, "daily_ingest_failures", r.params("limit", strconv.Itoa(r.Top)))
+	if err != nil {
+		return err
+	}
+	for _, f := range namedq.Rows(res) {
+		r.Ingest.Failures = append(r.Ingest.Failures, Failure{Key: f.S("key"), Attempts: f.U("attempts"), Error: f.S("error")})
+	}
 	return nil
 }

@@ -134,6 +134,9 @@ func ingest(b *strings.Builder, in Ingest) {
 	}
 	fmt.Fprintf(b, "%s objects loaded, %s failed · %s rows · %s rejected lines · worst delay %s · last load %s\n",
 		Num(in.Objects), Num(in.Failed), Num(in.Rows), Num(in.Rejected), in.MaxDelay, stamp(in.LastLoaded))
+	for _, f := range in.Failures {
+		fmt.Fprintf(b, "• failed: `%s` after %d attempt(s): %s\n", cut(f.Key, 80), f.Attempts, cut(f.Error, 200))
+	}
 }
 
 func stamp(t time.Time) string {

@@ -6,6 +6,7 @@ import (
 	"image/png"
 	"math"
 	"net/netip"
+	"reflect"
 	"sort"
 	"strconv"
 	"strings"
@@ -17,6 +18,7 @@ import (
 	"github.com/opsbot/opsbot/schedules/internal/reqtest"
 	"github.com/opsbot/opsbot/schedules/report"
 	"github.com/opsbot/opsbot/sql"
+	"github.com/opsbot/opsbot/warehouse"
 	"github.com/opsbot/opsbot/warehouse/warehousetest"
 )
 
@@ -42,6 +44,7 @@ func TestDailyAnalysisFiguresMatchRawLines(t *testing.T) {
 	if n := reqtest.Count(t, w); n != uint64(len(all)) {
 		t.Fatalf("inserted %d of %d rows", n, len(all))
 	}
+	manifest(t, w)
 	j := report.New(report.Options{Warehouse: w, Queries: sql.QueryFiles(), Top: 5})
 	notices, err := j.Run(context.Background(), day.Add(31*time.Hour)) // the next morning, 07:00
 	if err != nil {
@@ -79,8 +82,10 @@ func TestDailyAnalysisFiguresMatchRawLines(t *testing.T) {
 	if s != want.Requests || e != want.S5xx+want.S000 {
 		t.Errorf("series sums to %d requests, %d errors; want %d, %d", s, e, want.Requests, want.S5xx+want.S000)
 	}
-	if r.Ingest.Objects != 0 || !r.Ingest.Manifest {
-		t.Errorf("ingest %+v, want an empty manifest", r.Ingest)
+	wantIngest := report.Ingest{Manifest: true, Objects: 2, Failed: 1, Rows: 1500, Rejected: 3, MaxDelay: 10 * time.Minute,
+		LastLoaded: day.Add(2*time.Hour + 5*time.Minute), Failures: []report.Failure{{Key: "E2/c.gz", Attempts: 3, Error: "gzip: invalid header"}}}
+	if !reflect.DeepEqual(r.Ingest, wantIngest) {
+		t.Errorf("ingest\n got %+v\nwant %+v", r.Ingest, wantIngest)
 	}
 	img, err := png.Decode(bytes.NewReader(r.Chart))
 	if err != nil || img.Bounds().Dx() < 600 {
@@ -94,6 +99,33 @@ func TestDailyAnalysisFiguresMatchRawLines(t *testing.T) {
 	}
 	if len(reply.Files) != 1 || reply.Files[0].MimeType != "image/png" || len(reply.Text) > 12_000 {
 		t.Errorf("reply files %d, text %d chars", len(reply.Files), len(reply.Text))
+	}
+}
+
+// manifest records the day's objects as the ingest would: a, loaded in
+// two steps (the newest state counts); b; c failed three times; d belongs
+// to the day before.
+func manifest(t *testing.T, w warehouse.Warehouse) {
+	t.Helper()
+	for _, o := range []struct {
+		key, status, err         string
+		rows, rejected, attempts int
+		objectTime, finished     time.Duration
+		version                  int
+	}{
+		{"E2/a.gz", "loading", "", 0, 0, 1, time.Hour, 0, 1},
+		{"E2/a.gz", "done", "", 1000, 3, 1, time.Hour, time.Hour + 10*time.Minute, 2},
+		{"E2/b.gz", "done", "", 500, 0, 1, 2 * time.Hour, 2*time.Hour + 5*time.Minute, 1},
+		{"E2/c.gz", "failed", "gzip: invalid header", 0, 0, 3, 3 * time.Hour, 3*time.Hour + time.Minute, 1},
+		{"E2/d.gz", "done", "", 700, 9, 1, -time.Hour, time.Minute, 1},
+	} {
+		err := w.Exec(context.Background(), `INSERT INTO ingest_objects (bucket, key, status, error, rows, rejected, attempts, object_time, finished_at, version)
+			SELECT 'logs', {k:String}, {s:String}, {e:String}, {r:UInt64}, {rj:UInt64}, {a:UInt32}, {ot:DateTime64(3, 'UTC')}, {f:DateTime64(3, 'UTC')}, {v:UInt64}`,
+			opsbot.Params{"k": o.key, "s": o.status, "e": o.err, "r": strconv.Itoa(o.rows), "rj": strconv.Itoa(o.rejected), "a": strconv.Itoa(o.attempts),
+				"ot": day.Add(o.objectTime).Format("2006-01-02 15:04:05"), "f": day.Add(o.finished).Format("2006-01-02 15:04:05"), "v": strconv.Itoa(o.version)})
+		if err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 

@@ -103,3 +103,33 @@ func TestLoadMergesOverridesAndPaths(t *testing.T) {
 		t.Fatalf("err %v", err)
 	}
 }
+
+// TestIngestLagFromManifest: no object loaded for an hour warns, from the
+// ingest manifest.
+func TestIngestLagFromManifest(t *testing.T) {
+	off := ptr(true)
+	wd := newWorld(t, config.Health{Service: "web", Rules: []config.Rule{
+		{Name: "5xx-ratio", Disabled: off}, {Name: "error-spike", Disabled: off}, {Name: "p95-latency", Disabled: off},
+	}})
+	for i, f := range []time.Duration{-2 * time.Hour, -time.Hour} {
+		err := wd.w.Exec(context.Background(), `INSERT INTO ingest_objects (bucket, key, status, finished_at, version)
+			SELECT 'logs', {k:String}, 'done', {f:DateTime64(3, 'UTC')}, 1`,
+			opsbot.Params{"k": "E2/" + string(rune('a'+i)) + ".gz", "f": namedq.Time(at(0).Add(f))})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	var seen []event
+	var posts, pages int
+	for m := 0; m <= 1; m++ {
+		wd.eval(at(m))
+		wd.drain(at(m), &seen, &posts, &pages)
+	}
+	want := []event{{"10:01", "post tech-alerts: WARN · ingest-lag: minutes since the last log object was loaded 61 min"}}
+	if !slices.Equal(seen, want) {
+		t.Fatalf("got\n%s\nwant\n%s", show(seen), show(want))
+	}
+	if !strings.Contains(wd.posts.msgs[0].Reply.Text, "last_object E2/b.gz") {
+		t.Fatalf("figures: %s", wd.posts.msgs[0].Reply.Text)
+	}
+}
