@@ -21,7 +21,7 @@ func TestWatchRelistsTheLookBackWindow(t *testing.T) {
 	dir := t.TempDir()
 	first := traffic(t, filepath.Join(dir, "a"), 3000, 2, 111)
 	now := clock()
-	late := loggen.Generate(loggen.Options{Start: day, Lines: 700, Seed: 112}) // delivered late, within the window
+	late := loggen.Generate(loggen.Options{Start: day, Lines: 700, Seed: 112})  // delivered late, within the window
 	stale := loggen.Generate(loggen.Options{Start: day, Lines: 500, Seed: 113}) // older than the window
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
