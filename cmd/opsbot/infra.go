@@ -1,9 +1,8 @@
 package main
 
 import (
-	"context"
-
 	"github.com/opsbot/opsbot/bot"
+	"github.com/opsbot/opsbot/infra/setup"
 	"github.com/opsbot/opsbot/schedules"
 	"github.com/opsbot/opsbot/warehouse"
 )
@@ -14,6 +13,9 @@ type infraParts struct {
 	jobs   []schedules.Job
 }
 
-func newInfra(ctx context.Context, g *globals, w warehouse.Warehouse) (*infraParts, error) {
-	return &infraParts{}, nil
+// newInfra builds the audits from the audits: section (AWS credentials from
+// the SDK's default chain, the GitHub token from audits.github.token_env).
+func newInfra(g *globals, w warehouse.Warehouse) *infraParts {
+	a := setup.New(g.cfg.Audits, w)
+	return &infraParts{skills: []bot.Skill{a.Skill()}, jobs: []schedules.Job{a.Job()}}
 }

@@ -46,9 +46,7 @@ func wire(ctx context.Context, g *globals, w warehouse.Warehouse, poster opsbot.
 	if err != nil {
 		return nil, err
 	}
-	if s.infra, err = newInfra(ctx, g, w); err != nil {
-		return nil, err
-	}
+	s.infra = newInfra(g, w)
 	jobs := append([]schedules.Job{s.wired.Expiry}, s.infra.jobs...)
 	s.sched, err = schedules.New(schedules.Options{
 		Config: g.cfg, Warehouse: w, Poster: poster, Pager: s.pager, Jobs: jobs, Log: slog.Default(),
