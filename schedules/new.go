@@ -207,3 +207,33 @@ func (s *Scheduler) Skill() bot.Skill { return rules.NewSilences(s.store, s.rule
 
 // Rules are the health rules in force.
 func (s *Scheduler) Rules() []rules.Rule { return s.rules }
+
+// RuleStatus is one health rule with its saved state and silence.
+type RuleStatus struct {
+	Rule    rules.Rule
+	State   rules.State
+	Silence *rules.Silence
+}
+
+// RuleStatuses are the rules with their saved states and active silences.
+func (s *Scheduler) RuleStatuses(ctx context.Context, now time.Time) ([]RuleStatus, error) {
+	st, err := s.store.States(ctx)
+	if err != nil {
+		return nil, err
+	}
+	sil, err := s.store.Silences(ctx, now)
+	if err != nil {
+		return nil, err
+	}
+	var out []RuleStatus
+	for _, r := range s.rules {
+		x := RuleStatus{Rule: r, State: st[r.Name]}
+		for i := range sil {
+			if sil[i].Rule == r.Name {
+				x.Silence = &sil[i]
+			}
+		}
+		out = append(out, x)
+	}
+	return out, nil
+}

@@ -10,6 +10,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/opsbot/opsbot"
+	"github.com/opsbot/opsbot/schedules"
 	"github.com/opsbot/opsbot/warehouse"
 )
 
@@ -68,6 +70,9 @@ func schedulesList(ctx context.Context, g *globals, args []string) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", e.Name, e.Spec, next, last, status)
 	}
 	tw.Flush()
+	if err := listRules(ctx, st.sched, now); err != nil {
+		return err
+	}
 	if lead, err := st.sched.Leader(ctx, now); err == nil {
 		if lead == "" {
 			lead = "none (no scheduler is running)"
@@ -144,4 +149,31 @@ func cut(s string, n int) string {
 		return string(r[:n-1]) + "…"
 	}
 	return s
+}
+
+func listRules(ctx context.Context, s *schedules.Scheduler, now time.Time) error {
+	rs, err := s.RuleStatuses(ctx, now)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "\nHEALTH RULE\tSTATE\tLAST VALUE\tWARN\tPAGE\tSERVICE\tSILENCED")
+	for _, x := range rs {
+		state, value := x.State.Phase, x.Rule.Format(x.State.Value)
+		if state == "" {
+			state, value = "not evaluated yet", "-"
+		} else if state != "inactive" {
+			state += " (" + x.State.Level.String() + ")"
+		}
+		if x.State.Problem != nil {
+			state = "cannot evaluate: " + cut(x.State.Problem.Msg, 50)
+		}
+		silenced := ""
+		if x.Silence != nil {
+			silenced = "until " + x.Silence.Until.Format("2006-01-02 15:04 MST") + " by " + x.Silence.By.ID + ": " + cut(x.Silence.Reason, 40)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", x.Rule.Name, state, value,
+			x.Rule.Threshold(opsbot.LevelWarn), x.Rule.Threshold(opsbot.LevelPage), x.Rule.Service, silenced)
+	}
+	return tw.Flush()
 }
