@@ -61,3 +61,14 @@ func TestDefaultsAreValid(t *testing.T) {
 		t.Fatal("a required config that is missing loaded")
 	}
 }
+
+// TestExampleLoads keeps the annotated example in the repo valid.
+func TestExampleLoads(t *testing.T) {
+	c, err := config.Load("../opsbot.example.yaml", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Slack.Rooms.Audit != "tech-audits" || len(c.Access.Operators.Users) != 2 {
+		t.Fatalf("example decoded oddly: %+v", c.Slack.Rooms)
+	}
+}
