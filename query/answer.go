@@ -13,6 +13,9 @@ import (
 // errors are the engine's.
 func (e *Engine) Ask(ctx context.Context, phrase string, now time.Time) (*opsbot.Reply, error) {
 	start := time.Now()
+	if orig, low := words(phrase); len(low) > 0 && low[0] == "explain" {
+		return e.ExplainReply(joinWords(orig[1:]), now)
+	}
 	pl, err := e.Plan(phrase, now)
 	if err != nil {
 		return nil, err

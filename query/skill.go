@@ -54,15 +54,7 @@ var commands = []bot.Command{
 // Handle answers one query command. Bad input gets an ephemeral reply that
 // names what was wrong and suggests a phrase; engine failures are errors.
 func (s *Skill) Handle(ctx context.Context, req *opsbot.Request) (*opsbot.Reply, error) {
-	_, low := words(req.Text)
-	var r *opsbot.Reply
-	var err error
-	if len(low) > 0 && low[0] == "explain" {
-		rest := strings.TrimSpace(req.Text[strings.Index(strings.ToLower(req.Text), "explain")+len("explain"):])
-		r, err = s.e.ExplainReply(rest, req.Now)
-	} else {
-		r, err = s.e.Ask(ctx, req.Text, req.Now)
-	}
+	r, err := s.e.Ask(ctx, req.Text, req.Now)
 	if errors.Is(err, opsbot.ErrInvalid) {
 		return s.e.invalid(req.Text, err), nil
 	}
