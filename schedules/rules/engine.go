@@ -163,7 +163,7 @@ func (e *Engine) measure(ctx context.Context, r Rule, now time.Time) (float64, *
 	}
 	v, ok := namedq.F(res.Rows[0][res.Col("value")])
 	if !ok {
-		return 0, res, fmt.Errorf("%w in the last %s", errNoData, r.Window)
+		return 0, res, fmt.Errorf("%w in the last %s", errNoData, Dur(r.Window))
 	}
 	return v, res, nil
 }

@@ -56,6 +56,8 @@ func step(r Rule, s State, l opsbot.Level, v float64, now time.Time) (next State
 		return s, false
 	}
 	switch s.Phase {
+	case "":
+		s.Phase = Inactive
 	case Pending:
 		return State{Phase: Inactive, Value: v, Problem: s.Problem}, false
 	case Firing:
