@@ -3,7 +3,10 @@ package schedules
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"image/png"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"regexp"
 	"strings"
@@ -11,9 +14,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cenkalti/backoff/v4"
+
 	"github.com/opsbot/opsbot"
 	"github.com/opsbot/opsbot/config"
 	"github.com/opsbot/opsbot/loggen"
+	"github.com/opsbot/opsbot/pager"
 	"github.com/opsbot/opsbot/schedules/clocktest"
 	"github.com/opsbot/opsbot/schedules/internal/reqtest"
 	"github.com/opsbot/opsbot/warehouse"
@@ -235,22 +241,34 @@ func TestSecondInstanceStandsBy(t *testing.T) {
 	check(a, ten30.Add(101*time.Second), true)
 }
 
-// pdServer is a loopback PagerDuty Events API.
-func pdRouter(t *testing.T) (Pager, *[]string) {
+// pdRouter is a pager.Router to a loopback PagerDuty Events API answering
+// status; it returns the events received.
+func pdRouter(t *testing.T, status int) (*pager.Router, func() []map[string]any) {
 	var mu sync.Mutex
-	var got []string
-	p := pagerFunc(func(ctx context.Context, pg opsbot.Page) error {
+	var got []map[string]any
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var ev map[string]any
+		if r.URL.Path != "/v2/enqueue" || json.NewDecoder(r.Body).Decode(&ev) != nil {
+			http.Error(w, "bad", 400)
+			return
+		}
+		mu.Lock()
+		got = append(got, ev)
+		mu.Unlock()
+		w.WriteHeader(status)
+	}))
+	t.Cleanup(srv.Close)
+	router, err := pager.New(config.Pager{Services: map[string]config.PagerService{"web": {Provider: "pagerduty", KeyEnv: "K", URL: srv.URL}}},
+		pager.Options{Getenv: func(string) string { return "rk" }, Backoff: func() backoff.BackOff { return backoff.WithMaxRetries(&backoff.ZeroBackOff{}, 1) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return router, func() []map[string]any {
 		mu.Lock()
 		defer mu.Unlock()
-		got = append(got, string(pg.Action)+" "+pg.Service+" "+pg.DedupKey)
-		return nil
-	})
-	return p, &got
+		return append([]map[string]any(nil), got...)
+	}
 }
-
-type pagerFunc func(context.Context, opsbot.Page) error
-
-func (f pagerFunc) Notify(ctx context.Context, p opsbot.Page) error { return f(ctx, p) }
 
 type levels struct{}
 
@@ -266,7 +284,7 @@ func (levels) Run(ctx context.Context, now time.Time) ([]opsbot.Notice, error) {
 func TestNoticesGoToTheRoomOfTheirLevel(t *testing.T) {
 	w := fresh(t)
 	rec := newRecorder()
-	pg, pages := pdRouter(t)
+	pg, pages := pdRouter(t, 202)
 	cfg := testConfig(map[string]config.JobSchedule{"levels": {Cron: "@daily"}})
 	s, err := New(Options{Config: cfg, Warehouse: w, Poster: rec, Pager: pg, Jobs: []Job{levels{}}, Clock: clocktest.New(ten30)})
 	if err != nil {
@@ -282,8 +300,38 @@ func TestNoticesGoToTheRoomOfTheirLevel(t *testing.T) {
 	if strings.Join(got, ", ") != "tech-audits audit, tech-alerts warn, tech-pages page" {
 		t.Fatalf("posts %v", got)
 	}
-	if strings.Join(*pages, ",") != "trigger web opsbot-p" {
-		t.Fatalf("pages %v", *pages)
+	ev := pages()
+	if len(ev) != 1 {
+		t.Fatalf("pages %v", ev)
+	}
+	b, _ := json.Marshal(ev[0])
+	want := `{"client":"opsbot","dedup_key":"opsbot-p","event_action":"trigger","payload":{"component":"web",` +
+		`"custom_details":{"slack_thread":"tech-pages 1764000000.000003"},"severity":"critical","source":"opsbot job levels","summary":"page"},"routing_key":"rk"}`
+	if string(b) != want {
+		t.Fatalf("event\n got %s\nwant %s", b, want)
+	}
+}
+
+func TestFailedPageFallsBackToHere(t *testing.T) {
+	w := fresh(t)
+	rec := newRecorder()
+	pg, pages := pdRouter(t, 503)
+	cfg := testConfig(map[string]config.JobSchedule{"levels": {Cron: "@daily"}})
+	s, err := New(Options{Config: cfg, Warehouse: w, Poster: rec, Pager: pg, Jobs: []Job{levels{}}, Clock: clocktest.New(ten30)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.RunJob(context.Background(), "levels", ten30, false, nil, "")
+	if err == nil || !strings.Contains(err.Error(), "fell back to @here in tech-pages") {
+		t.Fatalf("err %v", err)
+	}
+	if n := len(pages()); n != 2 {
+		t.Fatalf("%d attempts, want 2 (one retry)", n)
+	}
+	last := rec.msgs[len(rec.msgs)-1]
+	if last.Channel != "tech-pages" || last.Thread != "1764000000.000003" || !strings.HasPrefix(last.Reply.Title, "<!here> PAGE for web: the pager failed") ||
+		!strings.Contains(last.Reply.Text, "status 503") {
+		t.Fatalf("fallback %+v", last)
 	}
 }
 
