@@ -107,6 +107,7 @@ type running struct {
 	cancel context.CancelFunc
 	done   chan error
 	once   sync.Once
+	ran    chan RunRecord
 }
 
 func start(t *testing.T, o Options) *running {
@@ -116,7 +117,8 @@ func start(t *testing.T, o Options) *running {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	r := &running{s: s, clock: o.Clock.(*clocktest.Clock), cancel: cancel, done: make(chan error, 1)}
+	r := &running{s: s, clock: o.Clock.(*clocktest.Clock), cancel: cancel, done: make(chan error, 1), ran: make(chan RunRecord, 100_000)}
+	s.ran = func(x RunRecord) { r.ran <- x }
 	go func() { r.done <- s.Run(ctx) }()
 	t.Cleanup(r.stop)
 	return r
@@ -134,6 +136,21 @@ func (r *running) advance(t time.Time) {
 		r.clock.Set(next)
 	}
 	r.clock.BlockUntil(1) // the scheduler has acted on t and waits again
+}
+
+// waitRun returns once job has finished its run for tick.
+func (r *running) waitRun(t *testing.T, job string, tick time.Time) RunRecord {
+	t.Helper()
+	for {
+		select {
+		case x := <-r.ran:
+			if x.Job == job && x.Tick.Equal(tick) {
+				return x
+			}
+		case <-time.After(60 * time.Second): // a guard against a hang, not synchronisation
+			t.Fatalf("%s never finished its run for %s", job, tick)
+		}
+	}
 }
 
 func (r *running) stop() {

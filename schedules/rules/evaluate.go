@@ -57,12 +57,13 @@ func (ev *evaluation) evaluate(ctx context.Context, r Rule) {
 	ev.e.states[r.Name] = next
 }
 
-// paging are the services with a rule firing at page level: their
+// paging are the services with an active page: a rule firing at page
+// level, or firing with its incident still open at the pager. Their
 // warnings are muted (inhibition).
 func (ev *evaluation) paging() map[string]bool {
 	m := map[string]bool{}
 	for _, r := range ev.e.o.Rules {
-		if s := ev.e.states[r.Name]; s.Phase == Firing && s.Level == opsbot.LevelPage {
+		if s := ev.e.states[r.Name]; s.Phase == Firing && (s.Level == opsbot.LevelPage || s.Paged) {
 			m[r.Service] = true
 		}
 	}

@@ -69,12 +69,17 @@ func step(r Rule, s State, l opsbot.Level, v float64, now time.Time) (next State
 }
 
 // due says whether a firing rule should post now: never posted at this
-// level (first, or an escalation), or the repeat interval passed.
+// level (first, or an escalation) while its condition holds now (a rule
+// only kept firing against flapping, say after an inhibition lifts, does
+// not start posting), or the repeat interval passed.
 func due(r Rule, s State, now time.Time) bool {
 	if s.Phase != Firing {
 		return false
 	}
-	return s.SentLevel < s.Level || r.Repeat > 0 && now.Sub(s.LastSent) >= r.Repeat
+	if s.SentLevel < s.Level {
+		return s.LastTrue.Equal(now)
+	}
+	return r.Repeat > 0 && now.Sub(s.LastSent) >= r.Repeat
 }
 
 // problemDue says whether a problem should post now.
