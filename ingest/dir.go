@@ -2,12 +2,15 @@ package ingest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/opsbot/opsbot"
 )
 
 // Dir is a local folder of log objects, read recursively. Keys are paths
@@ -17,7 +20,10 @@ type Dir struct {
 	Root string
 }
 
-var _ Source = (*Dir)(nil)
+var (
+	_ Source = (*Dir)(nil)
+	_ Stater = (*Dir)(nil)
+)
 
 func (d *Dir) String() string { return d.Root }
 
@@ -76,4 +82,20 @@ func (d *Dir) Open(ctx context.Context, o Object) (io.ReadCloser, error) {
 		return nil, fmt.Errorf("open %s: %w", o.Key, err)
 	}
 	return f, nil
+}
+
+// Stat implements Stater.
+func (d *Dir) Stat(ctx context.Context, bucket, key string) (Object, error) {
+	path := filepath.Join(d.Root, filepath.FromSlash(key))
+	info, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return Object{}, fmt.Errorf("%s: %w", path, opsbot.ErrNotFound)
+	}
+	if err != nil {
+		return Object{}, err
+	}
+	if !info.Mode().IsRegular() {
+		return Object{}, fmt.Errorf("%s: not a file", path)
+	}
+	return d.object(path, fs.FileInfoToDirEntry(info))
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -18,6 +19,9 @@ const listPage = 1000
 
 // plan lists the source and returns the objects to load, oldest first.
 func (w *Worker) plan(ctx context.Context, first bool) ([]*task, error) {
+	if st, ok := w.o.Source.(Stater); ok && len(w.o.Reingest) > 0 {
+		return w.planReingest(ctx, st)
+	}
 	var todo []*task
 	var page []Object
 	want := map[string]bool{}
@@ -144,4 +148,35 @@ func (w *Worker) expire(ctx context.Context, s *State, m *State) error {
 		s.ObjectTime.Format("2006-01-02 15:04"), w.o.RetentionDays)
 	w.progress.logf("skipped %s: %s", s.Name(), s.Error)
 	return w.man.write(ctx, s)
+}
+
+// Stater is a Source that can look one object up without listing.
+// Stat's error wraps opsbot.ErrNotFound when there is no such object.
+type Stater interface {
+	Stat(ctx context.Context, bucket, key string) (Object, error)
+}
+
+// planReingest looks up the objects to re-ingest by key ("KEY", or
+// "s3://BUCKET/KEY" for another bucket than the source's).
+func (w *Worker) planReingest(ctx context.Context, st Stater) ([]*task, error) {
+	var todo []*task
+	for _, k := range w.o.Reingest {
+		bucket, key := "", k
+		if strings.HasPrefix(k, "s3://") {
+			var err error
+			if bucket, key, err = ParseS3URL(k); err != nil {
+				return todo, err
+			}
+		}
+		o, err := st.Stat(ctx, bucket, key)
+		if err != nil {
+			return todo, fmt.Errorf("reingest %s: %w", k, err)
+		}
+		ts, err := w.decidePage(ctx, []Object{o})
+		if err != nil {
+			return todo, err
+		}
+		todo = append(todo, ts...)
+	}
+	return todo, nil
 }

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/url"
@@ -11,6 +12,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/opsbot/opsbot"
 )
 
 // S3 is a bucket prefix of log objects, listed with ListObjectsV2.
@@ -20,7 +24,10 @@ type S3 struct {
 	Prefix string
 }
 
-var _ Source = (*S3)(nil)
+var (
+	_ Source = (*S3)(nil)
+	_ Stater = (*S3)(nil)
+)
 
 func (s *S3) String() string { return "s3://" + s.Bucket + "/" + s.Prefix }
 
@@ -112,3 +119,20 @@ func (s *S3) Open(ctx context.Context, o Object) (io.ReadCloser, error) {
 }
 
 func cleanETag(s string) string { return strings.Trim(s, `"`) }
+
+// Stat implements Stater with HeadObject; bucket "" is the source's.
+func (s *S3) Stat(ctx context.Context, bucket, key string) (Object, error) {
+	if bucket == "" {
+		bucket = s.Bucket
+	}
+	out, err := s.Client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+	var nf *types.NotFound
+	if errors.As(err, &nf) {
+		return Object{}, fmt.Errorf("s3://%s/%s: %w", bucket, key, opsbot.ErrNotFound)
+	}
+	if err != nil {
+		return Object{}, fmt.Errorf("head s3://%s/%s: %w", bucket, key, err)
+	}
+	return Object{Bucket: bucket, Key: key, ETag: cleanETag(aws.ToString(out.ETag)), Size: aws.ToInt64(out.ContentLength),
+		Modified: aws.ToTime(out.LastModified).UTC()}, nil
+}

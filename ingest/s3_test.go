@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"errors"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -15,6 +16,7 @@ import (
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
+	"github.com/opsbot/opsbot"
 	"github.com/opsbot/opsbot/ingest"
 	"github.com/opsbot/opsbot/loggen"
 )
@@ -124,6 +126,16 @@ func TestS3LoadsEveryLineOnceAndReplacesChangedObjects(t *testing.T) {
 	}
 	want := byStatus(append(append([]loggen.Line{}, lines[:1000]...), lines[n0:]...))
 	sameCounts(t, "after rewrite", stored(t, w), want)
+
+	// Re-ingest by key, found with HeadObject: replaced, never doubled.
+	if n := run(t, ingest.Options{Warehouse: w, Source: src, Reingest: []string{"s3://edge-logs/" + first}}).Summary().Loaded.Load(); n != 1 {
+		t.Fatalf("re-ingest loaded %d objects, want 1", n)
+	}
+	sameCounts(t, "after re-ingest", stored(t, w), want)
+	wk, _ = ingest.New(ingest.Options{Warehouse: w, Source: src, Reingest: []string{"cloudfront/missing.gz"}, Now: clock})
+	if err := wk.Run(context.Background()); !errors.Is(err, opsbot.ErrNotFound) || !strings.Contains(err.Error(), "cloudfront/missing.gz") {
+		t.Errorf("re-ingest of a missing key: %v", err)
+	}
 }
 
 func firstName(t *testing.T, dir string) string {

@@ -131,7 +131,7 @@ func (w *Worker) now() time.Time { return w.o.Now().UTC() }
 // Run loads until ctx ends, or after one pass with Once. With Once, objects
 // that failed for good make the error.
 func (w *Worker) Run(ctx context.Context) error {
-	if w.o.Queue != nil {
+	if w.o.Queue != nil && len(w.o.Reingest) == 0 {
 		return w.runQueue(ctx)
 	}
 	for first := true; ; first = false {
