@@ -48,9 +48,19 @@ func Render(r *Report) opsbot.Reply {
 
 func headline(b *strings.Builder, r *Report) {
 	t, lw := r.Totals, r.LastWeek
-	fmt.Fprintf(b, "*Requests* %s (%s vs %s) · *visitors* %s (%s) · *sent* %s (%s) · *received* %s\n",
-		Num(t.Requests), Change(t.Requests, lw.Requests), r.Day.AddDate(0, 0, -7).Format("Mon 2 Jan"),
-		Num(t.Visitors), Change(t.Visitors, lw.Visitors), Bytes(t.BytesOut), Change(t.BytesOut, lw.BytesOut), Bytes(t.BytesIn))
+	vs := r.Day.AddDate(0, 0, -7).Format("Mon 2 Jan")
+	chg := func(now, before uint64) string {
+		if lw.Requests == 0 {
+			return ""
+		}
+		return " (" + Change(now, before) + ")"
+	}
+	first := "no data for " + vs
+	if lw.Requests > 0 {
+		first = Change(t.Requests, lw.Requests) + " vs " + vs
+	}
+	fmt.Fprintf(b, "*Requests* %s (%s) · *visitors* %s%s · *sent* %s%s · *received* %s\n",
+		Num(t.Requests), first, Num(t.Visitors), chg(t.Visitors, lw.Visitors), Bytes(t.BytesOut), chg(t.BytesOut, lw.BytesOut), Bytes(t.BytesIn))
 	lwHit, lwP95 := "n/a", "n/a"
 	if lw.Requests > 0 {
 		lwHit, lwP95 = Pct(lw.CacheHitRatio()), fmt.Sprintf("%.3fs", lw.P95)
