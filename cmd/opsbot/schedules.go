@@ -125,7 +125,11 @@ func schedulesRun(ctx context.Context, g *globals, args []string) error {
 	if err != nil {
 		return err
 	}
-	return st.sched.RunJob(ctx, name, now, false, nil, "")
+	if err := st.sched.RunJob(ctx, name, now, false, nil, ""); err != nil {
+		return err
+	}
+	fmt.Printf("ran %s as of %s; its notices were posted (and paged) and the run recorded\n", name, now.Format(time.RFC3339))
+	return nil
 }
 
 func schedulesDryRun(ctx context.Context, g *globals, w warehouse.Warehouse, name string, now time.Time, dir string) error {
