@@ -167,7 +167,14 @@ func (s *Scheduler) RunJob(ctx context.Context, name string, now time.Time, dry 
 	}
 	p := &Printer{W: out, Dir: dir, Rooms: s.o.Config.Slack.Rooms}
 	if name != rules.Name {
-		if r := s.execute(ctx, e.job, now, p); r.Error != "" {
+		pj, ok := e.job.(interface {
+			Job
+			Previewer
+		})
+		if !ok {
+			return fmt.Errorf("job %s has no dry run: it acts when it runs (run it without --dry-run to act)", name)
+		}
+		if r := s.execute(ctx, preview{pj}, now, p); r.Error != "" {
 			return fmt.Errorf("job %s: %s", name, r.Error)
 		}
 		return nil

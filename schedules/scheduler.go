@@ -32,6 +32,27 @@ type Job interface {
 	Run(ctx context.Context, now time.Time) ([]opsbot.Notice, error)
 }
 
+// Previewer is a Job that can say what it would post without doing
+// anything else (recording findings, removing bans). Dry runs call Preview;
+// a job without it has no dry run, since its Run may act.
+type Previewer interface {
+	Preview(ctx context.Context, now time.Time) ([]opsbot.Notice, error)
+}
+
+// preview runs a Previewer's Preview in place of its Run.
+type preview struct {
+	p interface {
+		Job
+		Previewer
+	}
+}
+
+func (p preview) Name() string { return p.p.Name() }
+
+func (p preview) Run(ctx context.Context, now time.Time) ([]opsbot.Notice, error) {
+	return p.p.Preview(ctx, now)
+}
+
 // entry is one job with its schedule.
 type entry struct {
 	job      Job

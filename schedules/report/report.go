@@ -49,6 +49,11 @@ func New(o Options) *Job {
 // Name is "daily-analysis".
 func (j *Job) Name() string { return Name }
 
+// Preview is Run: the report only reads.
+func (j *Job) Preview(ctx context.Context, now time.Time) ([]opsbot.Notice, error) {
+	return j.Run(ctx, now)
+}
+
 // Run reports on the day before now, as one audit notice.
 func (j *Job) Run(ctx context.Context, now time.Time) ([]opsbot.Notice, error) {
 	r, err := j.Build(ctx, Yesterday(now, j.o.Location))
