@@ -3,10 +3,13 @@ package ingest
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/array"
+	"github.com/apache/arrow/go/v17/arrow/memory"
 
 	"github.com/opsbot/opsbot"
 	"github.com/opsbot/opsbot/warehouse"
@@ -14,6 +17,7 @@ import (
 
 // Object statuses in the manifest.
 const (
+	StatusQueued    = "queued"    // listed for loading; a restart resumes it
 	StatusLoading   = "loading"   // being read; a restart resumes it
 	StatusReplacing = "replacing" // old rows being deleted before a re-ingest
 	StatusDone      = "done"
@@ -83,22 +87,66 @@ func scanState(r []any) *State {
 
 // write records s as the object's newest state.
 func (m *manifest) write(ctx context.Context, s *State) error {
-	q := "INSERT INTO ingest_objects (" + stateCols + ", version) SELECT " +
-		"{bucket:String}, {key:String}, {etag:String}, {size:UInt64}, {modified:DateTime64(3)}, {otime:DateTime64(3)}, " +
-		"{format:String}, {status:String}, {rows:UInt64}, {rejected:UInt64}, {error:String}, {attempts:UInt32}, " +
-		"{gen:UInt32}, {batch:UInt32}, {started:DateTime64(3)}, {finished:DateTime64(3)}, {version:UInt64}"
-	p := opsbot.Params{
-		"bucket": s.Bucket, "key": s.Key, "etag": s.ETag, "size": strconv.FormatInt(s.Size, 10),
-		"modified": tparam(s.Modified), "otime": tparam(s.ObjectTime), "format": s.Format, "status": s.Status,
-		"rows": strconv.FormatUint(s.Rows, 10), "rejected": strconv.FormatUint(s.Rejected, 10),
-		"error": clipString(s.Error, 4096), "attempts": strconv.Itoa(s.Attempts), "gen": strconv.Itoa(s.Generation),
-		"batch": strconv.Itoa(s.BatchRows), "started": tparam(s.Started), "finished": tparam(s.Finished),
-		"version": strconv.FormatUint(m.version(), 10),
-	}
-	if err := m.w.Exec(ctx, q, p); err != nil {
+	if err := m.writeMany(ctx, []*State{s}); err != nil {
 		return fmt.Errorf("write manifest %s: %w", s.Name(), err)
 	}
 	return nil
+}
+
+var stateSchema = arrow.NewSchema([]arrow.Field{
+	{Name: "bucket", Type: arrow.BinaryTypes.String}, {Name: "key", Type: arrow.BinaryTypes.String},
+	{Name: "etag", Type: arrow.BinaryTypes.String}, {Name: "size", Type: arrow.PrimitiveTypes.Uint64},
+	{Name: "modified", Type: msType}, {Name: "object_time", Type: msType},
+	{Name: "format", Type: arrow.BinaryTypes.String}, {Name: "status", Type: arrow.BinaryTypes.String},
+	{Name: "rows", Type: arrow.PrimitiveTypes.Uint64}, {Name: "rejected", Type: arrow.PrimitiveTypes.Uint64},
+	{Name: "error", Type: arrow.BinaryTypes.String}, {Name: "attempts", Type: arrow.PrimitiveTypes.Uint32},
+	{Name: "generation", Type: arrow.PrimitiveTypes.Uint32}, {Name: "batch_rows", Type: arrow.PrimitiveTypes.Uint32},
+	{Name: "started_at", Type: msType}, {Name: "finished_at", Type: msType},
+	{Name: "version", Type: arrow.PrimitiveTypes.Uint64},
+}, nil)
+
+var msType = &arrow.TimestampType{Unit: arrow.Millisecond, TimeZone: "UTC"}
+
+// writeMany records states in one insert.
+func (m *manifest) writeMany(ctx context.Context, states []*State) error {
+	if len(states) == 0 {
+		return nil
+	}
+	b := array.NewRecordBuilder(memory.DefaultAllocator, stateSchema)
+	defer b.Release()
+	str := func(i int, v string) { b.Field(i).(*array.StringBuilder).Append(v) }
+	u64 := func(i int, v uint64) { b.Field(i).(*array.Uint64Builder).Append(v) }
+	u32 := func(i int, v int) { b.Field(i).(*array.Uint32Builder).Append(uint32(v)) }
+	ts := func(i int, t time.Time) { b.Field(i).(*array.TimestampBuilder).Append(arrow.Timestamp(msOf(t))) }
+	for _, s := range states {
+		str(0, s.Bucket)
+		str(1, s.Key)
+		str(2, s.ETag)
+		u64(3, uint64(s.Size))
+		ts(4, s.Modified)
+		ts(5, s.ObjectTime)
+		str(6, s.Format)
+		str(7, s.Status)
+		u64(8, s.Rows)
+		u64(9, s.Rejected)
+		str(10, clipString(s.Error, 4096))
+		u32(11, s.Attempts)
+		u32(12, s.Generation)
+		u32(13, s.BatchRows)
+		ts(14, s.Started)
+		ts(15, s.Finished)
+		u64(16, m.version())
+	}
+	rec := b.NewRecord()
+	defer rec.Release()
+	return m.w.Insert(ctx, "ingest_objects", rec, warehouse.InsertOptions{})
+}
+
+func msOf(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
 }
 
 func (m *manifest) version() uint64 {
@@ -128,6 +176,7 @@ func arrayParam(ss []string) string {
 	return b.String()
 }
 
+// tparam renders a DateTime64(3) parameter.
 func tparam(t time.Time) string {
 	if t.IsZero() {
 		return "1970-01-01 00:00:00.000"

@@ -12,6 +12,7 @@ import (
 type task struct {
 	state   *State
 	replace bool // delete its rows first (re-ingest, or the object changed)
+	queued  bool // its generation and batch size are recorded (queued): loading needs no write
 	why     string
 }
 
@@ -118,7 +119,7 @@ func (w *Worker) decide(ctx context.Context, o Object, m *State) (*task, error) 
 	case m.Status == StatusReplacing:
 		s.Generation, s.Attempts = m.Generation, m.Attempts
 		return &task{state: s, replace: true, why: "resumed re-ingest"}, nil
-	case m.Status == StatusLoading || m.Status == StatusFailed && m.Attempts < w.o.MaxAttempts:
+	case m.Status == StatusQueued || m.Status == StatusLoading || m.Status == StatusFailed && m.Attempts < w.o.MaxAttempts:
 		s.Generation, s.BatchRows, s.Attempts = m.Generation, m.BatchRows, m.Attempts
 		return &task{state: s, why: "resumed"}, nil
 	}
@@ -179,4 +180,32 @@ func (w *Worker) planReingest(ctx context.Context, st Stater) ([]*task, error) {
 		todo = append(todo, ts...)
 	}
 	return todo, nil
+}
+
+// queue records the tasks of a pass as queued, in bulk: each object's
+// generation and batch size are then fixed before any of its rows is
+// inserted, so loading it needs no write of its own and a restart resumes
+// it under the same deduplication tokens.
+func (w *Worker) queue(ctx context.Context, todo []*task) error {
+	var page []*State
+	flush := func() error {
+		err := w.man.writeMany(ctx, page)
+		page = page[:0]
+		if err != nil {
+			return fmt.Errorf("write manifest: %w", err)
+		}
+		return nil
+	}
+	for _, t := range todo {
+		if t.replace {
+			continue
+		}
+		t.state.Status, t.queued = StatusQueued, true
+		if page = append(page, t.state); len(page) == listPage {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	return flush()
 }

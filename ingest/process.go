@@ -53,9 +53,11 @@ func (w *Worker) process(ctx context.Context, t *task) error {
 		}
 		t.replace = false
 	}
-	s.Status = StatusLoading
-	if err := w.man.write(ctx, s); err != nil {
-		return w.failed(ctx, s, err)
+	if !t.queued { // pin generation and batch size before any insert
+		s.Status = StatusLoading
+		if err := w.man.write(ctx, s); err != nil {
+			return w.failed(ctx, s, err)
+		}
 	}
 	t0 := w.now()
 	res, err := w.load(ctx, s)
@@ -64,7 +66,11 @@ func (w *Worker) process(ctx context.Context, t *task) error {
 		return w.failed(ctx, s, err)
 	}
 	s.Status, s.Finished = StatusDone, w.now()
-	if err := w.man.write(ctx, s); err != nil {
+	record := w.man.write
+	if t.queued {
+		record = w.recordDone
+	}
+	if err := record(ctx, s); err != nil {
 		return w.failed(ctx, s, err)
 	}
 	w.summary.Loaded.Add(1)

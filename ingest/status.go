@@ -71,7 +71,7 @@ func (r *Report) Write(out io.Writer) {
 	}
 	fmt.Fprintf(out, "rows today:   %d (%d lines rejected)\n", r.RowsToday, r.RejectsToday)
 	var parts []string
-	for _, s := range []string{StatusDone, StatusLoading, StatusReplacing, StatusFailed, StatusExpired} {
+	for _, s := range []string{StatusDone, StatusQueued, StatusLoading, StatusReplacing, StatusFailed, StatusExpired} {
 		if n := r.ByStatus[s]; n > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", n, s))
 		}

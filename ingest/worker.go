@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -95,6 +96,9 @@ type Worker struct {
 	progress  *reporter
 	bytesRead atomic.Int64
 	summary   Summary
+
+	doneMu sync.Mutex
+	done   []*State // loaded objects not yet recorded done
 }
 
 // Summary counts what a Worker did since it started.
@@ -163,9 +167,17 @@ func (w *Worker) pass(ctx context.Context, first bool) error {
 	if err != nil {
 		return err
 	}
+	if err := w.queue(ctx, todo); err != nil {
+		return err
+	}
 	w.progress.start(todo)
 	defer w.progress.finish()
-	return each(ctx, w.o.Workers, todo, func(t *task) { w.tryHard(ctx, t) })
+	err = each(ctx, w.o.Workers, todo, func(t *task) { w.tryHard(ctx, t) })
+	// Record what is loaded even when ctx ended: a restart then skips it.
+	if ferr := w.flushDone(context.WithoutCancel(ctx)); ferr != nil {
+		return ferr
+	}
+	return err
 }
 
 // each runs fn over items on n goroutines, stopping early when ctx ends.
@@ -194,4 +206,33 @@ func each[T any](ctx context.Context, n int, items []T, fn func(T)) error {
 		<-done
 	}
 	return ctx.Err()
+}
+
+// doneBatch is how many loaded objects are recorded done in one write.
+const doneBatch = 64
+
+// recordDone records a loaded queued object as done, in bulk with others.
+// Recording late is safe: a restart before it loads the object again under
+// the same deduplication tokens, which inserts nothing.
+func (w *Worker) recordDone(ctx context.Context, s *State) error {
+	w.doneMu.Lock()
+	c := *s
+	w.done = append(w.done, &c)
+	full := len(w.done) >= doneBatch
+	w.doneMu.Unlock()
+	if full {
+		return w.flushDone(ctx)
+	}
+	return nil
+}
+
+func (w *Worker) flushDone(ctx context.Context) error {
+	w.doneMu.Lock()
+	states := w.done
+	w.done = nil
+	w.doneMu.Unlock()
+	if err := w.man.writeMany(ctx, states); err != nil {
+		return fmt.Errorf("record %d loaded objects: %w", len(states), err)
+	}
+	return nil
 }
