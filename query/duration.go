@@ -77,5 +77,9 @@ func durationLabel(d time.Duration) string {
 	case d%time.Minute == 0 && d < time.Hour:
 		return fmt.Sprintf("last %dm", d/time.Minute)
 	}
-	return "last " + strings.TrimSuffix(strings.TrimSuffix(d.String(), "0s"), "0m")
+	s := strings.TrimSuffix(d.String(), "0s") // "1h30m0s" → "1h30m"
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return "last " + s
 }

@@ -100,9 +100,14 @@ func (p *parser) windowAhead(i int) bool {
 		return err == nil
 	}
 	if w == "for" {
-		return windowWords[p.at(i+1)]
+		return windowWords[p.at(i+1)] || isDuration(p.at(i+1))
 	}
-	return windowWords[w]
+	return windowWords[w] || isDuration(w)
+}
+
+func isDuration(w string) bool {
+	_, err := compactDuration(w)
+	return err == nil
 }
 
 // base is the window parameters every named query takes.

@@ -95,6 +95,9 @@ func topCases() []topCase {
 			func(l *loggen.Line) bool { return l.Path == "/donate" && l.Host == "www.example.org" }, 24 * time.Hour},
 		topCase{"top 4xx by ip for 503 last 24h", end, "ip", 10, false, status(1, 0), 24 * time.Hour},
 		topCase{"top 5xx by host last 15m", at, "host", 10, false, status(500, 599), 15 * time.Minute},
+		topCase{"top 5xx by host for 20m", at, "host", 10, false, status(500, 599), 20 * time.Minute},
+		topCase{"top 4xx ips 2h", at, "ip", 10, false, status(400, 499), 2 * time.Hour},
+		topCase{"top 3 404 by ip for the last 24h", end, "ip", 3, false, status(404, 404), 24 * time.Hour},
 		topCase{"top 50 requests by path", at, "path", 50, false, status(0, 999), time.Hour},
 	)
 }

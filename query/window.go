@@ -74,6 +74,9 @@ func parseWindowAt(words []string, now time.Time, loc *time.Location) (Window, i
 	case "between", "from":
 		return parseBetween(words, now, loc)
 	}
+	if d, err := compactDuration(words[0]); err == nil { // a bare "24h" means the last 24h
+		return lastWindow(now, d, durationLabel(d)), 1, nil
+	}
 	return Window{}, 0, fmt.Errorf("%q is not a window: use `last 15m`, `last hour`, `last 24h`, `today`, `yesterday`, `since 10:00` or `between 2026-11-22 06:00 and 2026-11-22 12:00`", words[0])
 }
 
