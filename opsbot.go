@@ -102,6 +102,7 @@ type Reply struct {
 	Files     []File   // charts, CSV exports
 	Ephemeral bool     // errors and refusals: to the asker only
 	Buttons   []Button // optional actions (confirmations)
+	Here      bool     // notify everyone present (Slack @here); set by opsbot only, never from input
 	Took      time.Duration
 }
 

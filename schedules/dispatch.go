@@ -79,8 +79,9 @@ func (d *Dispatcher) Page(ctx context.Context, p opsbot.Page, thread string) err
 	}
 	d.log().Error("page failed", "service", p.Service, "action", p.Action, "err", err)
 	r := opsbot.Reply{
-		Title: fmt.Sprintf("<!here> PAGE for %s: the pager failed, the on-call was NOT paged by it. This message is the page.", p.Service),
+		Title: fmt.Sprintf("PAGE for %s: the pager failed, the on-call was NOT paged by it. This message is the page.", p.Service),
 		Text:  p.Summary + "\n\npager error: " + err.Error(),
+		Here:  true,
 	}
 	if p.Action == opsbot.PageResolve {
 		r = opsbot.Reply{Title: fmt.Sprintf("Could not resolve the %s incident %s at the pager: close it by hand", p.Service, p.DedupKey),

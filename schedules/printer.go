@@ -58,6 +58,9 @@ func (p *Printer) Page(ctx context.Context, pg opsbot.Page, thread string) error
 // Text renders a reply as plain text.
 func Text(r opsbot.Reply) string {
 	var b strings.Builder
+	if r.Here {
+		b.WriteString("@here ")
+	}
 	b.WriteString(r.Title + "\n")
 	if r.Text != "" {
 		b.WriteString(r.Text + "\n")

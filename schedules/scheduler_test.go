@@ -346,7 +346,7 @@ func TestFailedPageFallsBackToHere(t *testing.T) {
 		t.Fatalf("%d attempts, want 2 (one retry)", n)
 	}
 	last := rec.msgs[len(rec.msgs)-1]
-	if last.Channel != "tech-pages" || last.Thread != "1764000000.000003" || !strings.HasPrefix(last.Reply.Title, "<!here> PAGE for web: the pager failed") ||
+	if last.Channel != "tech-pages" || last.Thread != "1764000000.000003" || !last.Reply.Here || !strings.HasPrefix(last.Reply.Title, "PAGE for web: the pager failed") ||
 		!strings.Contains(last.Reply.Text, "status 503") {
 		t.Fatalf("fallback %+v", last)
 	}

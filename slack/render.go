@@ -72,7 +72,9 @@ func buttons(bs []opsbot.Button) block {
 func render(r *opsbot.Reply, lim Limits) plan {
 	var head, tail []block
 	if r.Title != "" {
-		head = append(head, section("*"+escape(r.Title)+"*"))
+		head = append(head, section(here(r)+"*"+escape(r.Title)+"*"))
+	} else if r.Here {
+		head = append(head, section(here(r)))
 	}
 	for _, chunk := range splitText(defuse(r.Text), lim.Section) {
 		head = append(head, section(chunk))
@@ -247,6 +249,15 @@ func cutRunes(s string, n int) string {
 		return s
 	}
 	return string([]rune(s)[:n-1]) + "…"
+}
+
+// here is the room ping a reply asks for: only opsbot sets Reply.Here (a
+// page the pager could not deliver); text from input is defused instead.
+func here(r *opsbot.Reply) string {
+	if r.Here {
+		return "<!here> "
+	}
+	return ""
 }
 
 // defuse keeps text from pinging a whole room: "<!channel>", "<!here>",

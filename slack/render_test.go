@@ -112,3 +112,14 @@ func TestNoRoomPingsFromEchoedInput(t *testing.T) {
 		t.Errorf("text %q, want %q", text, want)
 	}
 }
+
+func TestHereOnlyWhenOpsbotAsksForIt(t *testing.T) {
+	p := render(&opsbot.Reply{Title: "PAGE for www: the pager failed", Here: true}, DefaultLimits)
+	if got, want := blockText(block{b: p.Main.Blocks[0]}), "<!here> *PAGE for www: the pager failed*"; got != want {
+		t.Errorf("title %q, want %q", got, want)
+	}
+	p = render(&opsbot.Reply{Title: "<!here> from input"}, DefaultLimits)
+	if got := blockText(block{b: p.Main.Blocks[0]}); strings.Contains(got, "<!here>") {
+		t.Errorf("a title from input pinged the room: %q", got)
+	}
+}

@@ -142,6 +142,9 @@ func save(o Options, f opsbot.File) string {
 // the context line, and the commands behind its buttons.
 func Format(r *opsbot.Reply) string {
 	var b strings.Builder
+	if r.Here {
+		b.WriteString("@here ")
+	}
 	if r.Title != "" {
 		b.WriteString(r.Title + "\n")
 	}

@@ -250,7 +250,7 @@ func TestPageFallsBackToHere(t *testing.T) {
 		wd.eval(at(m))
 		wd.drain(at(m), &seen, &posts, &pages)
 	}
-	if len(seen) != 3 || !strings.HasPrefix(seen[1].What, "post tech-pages thread 1764000000.000001: <!here> PAGE for web: the pager failed") {
+	if len(seen) != 3 || !strings.HasPrefix(seen[1].What, "post tech-pages thread 1764000000.000001 @here: PAGE for web: the pager failed") {
 		t.Fatalf("got\n%s", show(seen))
 	}
 	if !strings.Contains(wd.posts.msgs[1].Reply.Text, "status 400") {

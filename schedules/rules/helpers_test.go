@@ -142,6 +142,9 @@ func (wd *world) drain(at time.Time, seen *[]event, posts, pages *int) {
 		if m.Thread != "" {
 			s += " thread " + m.Thread
 		}
+		if m.Reply.Here {
+			s += " @here"
+		}
 		*seen = append(*seen, event{at.Format("15:04"), s + ": " + m.Reply.Title})
 	}
 	*posts = len(wd.posts.msgs)
