@@ -55,7 +55,6 @@ func (r *reporter) start(todo []*task) {
 		progressbar.OptionThrottle(200*time.Millisecond),
 		progressbar.OptionShowElapsedTimeOnFinish(),
 		progressbar.OptionSetPredictTime(true),
-		progressbar.OptionOnCompletion(func() { fmt.Fprintln(r.w.o.Progress) }),
 		progressbar.OptionSetDescription(r.describe()))
 }
 
@@ -108,5 +107,6 @@ func (r *reporter) finish() {
 	r.bar.Describe(r.describe())
 	r.bar.Finish()
 	r.bar = nil
+	fmt.Fprintln(r.w.o.Progress)
 	fmt.Fprintf(r.log, "loaded %d objects, %d rows\n", r.objects.Load(), r.rows.Load())
 }

@@ -2,7 +2,8 @@
 -- newest row (highest version) of (bucket, key) is the object's state; read
 -- it with FINAL or argMax. bucket is '' for objects read from a local folder
 -- (key is then the path relative to the folder).
--- status: loading (being read; a restart resumes it), replacing (its old
+-- status: queued (listed for loading), loading (being read; a restart
+-- resumes both), replacing (its old
 -- rows are being deleted before a re-ingest), done, failed (error says why;
 -- attempts counts tries), expired (older than retention_days: not loaded).
 -- generation and batch_rows make the insert deduplication tokens of a load
