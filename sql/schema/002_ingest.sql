@@ -2,10 +2,10 @@
 -- newest row (highest version) of (bucket, key) is the object's state; read
 -- it with FINAL or argMax. bucket is '' for objects read from a local folder
 -- (key is then the path relative to the folder).
--- status: queued (listed for loading), loading (being read; a restart
--- resumes both), replacing (its old
--- rows are being deleted before a re-ingest), done, failed (error says why;
--- attempts counts tries), expired (older than retention_days: not loaded).
+-- status: queued (listed for loading) and loading (being read): a restart
+-- resumes both; replacing (its old rows are being deleted before a
+-- re-ingest), done, failed (error says why; attempts counts tries), expired
+-- (older than retention_days: not loaded).
 -- generation and batch_rows make the insert deduplication tokens of a load
 -- (key|etag|generation|chunk) reproducible after a crash.
 CREATE TABLE IF NOT EXISTS ingest_objects
