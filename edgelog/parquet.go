@@ -83,7 +83,8 @@ func spool(r io.Reader, o Options) (*os.File, error) {
 }
 
 // errCorrupt: the Parquet decoder gave up on the object (it panics on some
-// malformed input; the panic becomes this error).
+// malformed input, and the budget allocator panics when a corrupt object
+// claims too much memory; the panic becomes this error).
 var errCorrupt = errors.New("corrupt parquet object")
 
 func recovered(err *error) {
@@ -94,11 +95,12 @@ func recovered(err *error) {
 
 func (p *parquetReader) open(ra parquet.ReaderAtSeeker, o Options) (err error) {
 	defer recovered(&err)
-	mem := o.Alloc
-	if mem == nil {
-		mem = memory.DefaultAllocator
+	base := o.Alloc
+	if base == nil {
+		base = memory.DefaultAllocator
 	}
-	pf, err := file.NewParquetReader(ra)
+	mem := &budget{mem: base}
+	pf, err := file.NewParquetReader(ra, file.WithReadProps(parquet.NewReaderProperties(mem)))
 	if err != nil {
 		return fmt.Errorf("parquet: %w", err)
 	}
