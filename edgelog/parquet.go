@@ -124,6 +124,13 @@ func (p *parquetReader) open(ra parquet.ReaderAtSeeker, o Options) (err error) {
 	if len(cols) == 0 {
 		return fmt.Errorf("parquet: no CloudFront columns (want c-ip, date, time …)")
 	}
+	size, err := ra.Seek(0, io.SeekEnd)
+	if err != nil {
+		return fmt.Errorf("parquet: %w", err)
+	}
+	if err := checkPages(ra, size, pf, cols); err != nil {
+		return fmt.Errorf("%w: %w", errCorrupt, err)
+	}
 	p.rr, err = fr.GetRecordReader(context.Background(), cols, nil)
 	if err != nil {
 		return fmt.Errorf("parquet: %w", err)
