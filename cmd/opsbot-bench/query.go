@@ -63,8 +63,11 @@ func benchQuery(ctx context.Context, args []string) error {
 	}
 	for _, s := range strings.Split(*rowsFlag, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
-		if err != nil || n <= 0 {
-			return fmt.Errorf("--rows %q: want positive integers", s)
+		if err != nil || n < 0 {
+			return fmt.Errorf("--rows %q: want row counts (0: none)", s)
+		}
+		if n == 0 {
+			continue
 		}
 		if err := benchSize(ctx, w, n, *runs, *only); err != nil {
 			return err
