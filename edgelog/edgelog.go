@@ -7,9 +7,10 @@
 // becomes a Reject carrying its 1-based line number, the reason and the first
 // kilobyte of the line. Blank lines and format directives (CloudFront's
 // "#Version:" and "#Fields:") are neither rows nor rejects. Each row carries
-// its provenance: source (the format name), source_object (Options.Object)
-// and source_line (its 1-based line number in the decompressed object; for
-// Parquet, its 1-based row number).
+// its provenance: source (Options.Source, by default the format name),
+// source_object (Options.Object) and source_line (its 1-based line number
+// in the decompressed object; for Parquet, its 1-based row number). Times
+// outside 1970–2199, which ClickHouse's DateTime64 cannot hold, are rejects.
 //
 // # Formats
 //
@@ -18,32 +19,37 @@
 // directive the documented legacy order is assumed. A line may be shorter
 // than the directive when it carries date, time, c-ip, cs-method,
 // cs-uri-stem and sc-status: missing trailing fields are empty; a longer
-// line is rejected. "-" is empty; cs(User-Agent) is URL-decoded (twice when CloudFront
-// double-encoded them, "%2520" → " "; cs(Referer), paths and queries stay
-// as logged); sc-status "000" is kept as 0; host is
-// x-host-header, else cs(Host); x-forwarded-for is kept as logged and its
-// first address, when it is one, becomes forwarded_ip; c-country and asn
+// line is rejected. "-" is empty. cs(User-Agent) is URL-decoded, twice when
+// CloudFront double-encoded it ("%2520" → " "); cs(Referer), paths and
+// queries stay as logged. sc-status "000" is kept as 0. host is
+// x-host-header, else cs(Host). x-forwarded-for is kept as logged and its
+// first address, when it is one, becomes forwarded_ip. c-country and asn
 // come from standard logging v2 when present.
 //
 // CloudFront standard logging v2 (cloudfront-v2-json, cloudfront-v2-parquet):
-// the same field names as JSON lines or as Parquet columns.
+// the same field names as JSON members or Parquet columns, read by the same
+// rules; ts may also come from timestamp(ms) or timestamp. Parquet needs
+// random access: a stream is spooled to a temporary file first. Page headers
+// are checked before decoding, and the decoder's memory is budgeted, so a
+// corrupt object is an error, not a hang.
 //
 // Cloudflare Logpush http_requests (cloudflare): NDJSON. A line needs
-// EdgeStartTimestamp and ClientIP; ClientCountry is upper-cased like
-// CloudFront's c-country. EdgeStartTimestamp
-// may be RFC 3339 or a unix time in seconds, milliseconds, microseconds or
-// nanoseconds (told apart by magnitude). ClientRequestURI is split into path
-// and query; time_taken is EdgeEndTimestamp − EdgeStartTimestamp, else
-// EdgeTimeToFirstByteMs, else OriginResponseDurationMs.
+// EdgeStartTimestamp and ClientIP. EdgeStartTimestamp may be RFC 3339 or a
+// unix time in seconds, milliseconds, microseconds or nanoseconds (told
+// apart by magnitude). ClientRequestURI is split into path and query;
+// ClientCountry is upper-cased like CloudFront's c-country; edge_location is
+// EdgeColoCode, cache_result CacheCacheStatus, request_id RayID; time_taken
+// is EdgeEndTimestamp − EdgeStartTimestamp, else EdgeTimeToFirstByteMs,
+// else OriginResponseDurationMs (else OriginResponseTime, in ns).
 //
 // AWS Application Load Balancer (alb): space-separated with quoted fields;
-// Classic Load Balancer lines (no leading type) are read too.
-// ts is the "time" field (when the response was sent), client_ip the address
-// of client:port, status elb_status_code ("-" → 0), bytes_in received_bytes,
+// Classic Load Balancer lines (no leading type) are read too. ts is the
+// "time" field (when the response was sent), client_ip the address of
+// client:port, status elb_status_code ("-" → 0), bytes_in received_bytes,
 // bytes_out sent_bytes, time_taken the sum of the non-negative
-// request/target/response processing times, request_id trace_id, protocol
-// the connection type (h2 and grpcs count as https), host, path and query
-// from the request URL.
+// request/target/response processing times, edge_location the load
+// balancer, request_id trace_id, protocol the connection type (h2 and
+// grpcs count as https), host, path and query from the request URL.
 //
 // nginx/Apache combined and common log formats (combined): referer and user
 // agent are optional; a third quoted field (nginx's default "main" format)
