@@ -89,8 +89,18 @@ func (c *strCol) add(b []byte) {
 	c.offs = append(c.offs, int32(len(c.data)))
 }
 
-func (c *strCol) addUnescaped(b []byte) {
-	c.data = unescape(c.data, b)
+// addUA adds a URL-encoded CloudFront user agent, decoded. CloudFront
+// encodes it once, and a "%" already in the header is logged as "%25", so
+// "%2520" comes out as "%20" after one round: a second round, in place,
+// decodes what remains when the logged value held "%25".
+func (c *strCol) addUA(b []byte) {
+	start := len(c.data)
+	var pct bool
+	c.data, pct = unescapePct(c.data, b)
+	if pct && hasEscape(c.data[start:]) {
+		n := len(unescapePct2(c.data[start:start], c.data[start:]))
+		c.data = c.data[:start+n]
+	}
 	c.offs = append(c.offs, int32(len(c.data)))
 }
 
@@ -196,7 +206,7 @@ func (b *batch) add(r *row, line int) {
 	b.str[colPath].add(r.path)
 	b.str[colQuery].add(r.query)
 	if r.uaEscaped {
-		b.str[colUserAgent].addUnescaped(r.ua)
+		b.str[colUserAgent].addUA(r.ua)
 	} else {
 		b.str[colUserAgent].add(r.ua)
 	}

@@ -235,27 +235,10 @@ func (c *cfValues) strings(r *row) {
 	r.hasFwd = firstAddr(c.decodeXFF(r.xff), &r.fwdIP)
 }
 
-// userAgent URL-decodes cs(User-Agent). CloudFront encodes it once, and a
-// "%" already in the header is logged as "%25", so "%2520" comes out as
-// "%20" after one round: a second round decodes what remains when the
-// logged value held "%25".
+// userAgent marks cs(User-Agent) for URL-decoding (see strCol.addUA).
 func (c *cfValues) userAgent(r *row) {
-	ua := dash(c.v[cfUserAgent])
-	r.ua = ua
-	esc, pct := escapes(ua)
-	switch {
-	case !esc:
-		return
-	case !pct:
-		r.uaEscaped = true // decoded straight into the batch
-		return
-	}
-	c.ua = unescape(c.ua[:0], ua)
-	if hasEscape(c.ua) {
-		n := len(c.ua)
-		c.ua = unescape(c.ua, c.ua[:n])[n:]
-	}
-	r.ua = c.ua
+	r.ua = dash(c.v[cfUserAgent])
+	r.uaEscaped = bytes.IndexByte(r.ua, '%') >= 0 // decoded straight into the batch
 }
 
 func (c *cfValues) decodeXFF(b []byte) []byte {

@@ -110,11 +110,42 @@ func parseFloat(b []byte) (float64, bool) {
 	if len(b) == 0 {
 		return 0, true
 	}
+	if v, ok := fastDecimal(b); ok {
+		return v, true
+	}
 	if c := b[0]; c != '-' && c != '.' && (c < '0' || c > '9') {
 		return 0, false // no "NaN", "Inf"
 	}
 	v, err := strconv.ParseFloat(str(b), 64)
 	return v, err == nil && !math.IsInf(v, 0) && !math.IsNaN(v)
+}
+
+var pow10 = [...]float64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15}
+
+// fastDecimal reads "123", "0.001", "12.5" (up to 15 digits, no sign or
+// exponent) exactly: an integer below 2^53 divided by an exact power of ten
+// is correctly rounded.
+func fastDecimal(b []byte) (float64, bool) {
+	var m uint64
+	digits, frac, dot := 0, 0, false
+	for _, c := range b {
+		switch {
+		case c >= '0' && c <= '9':
+			m = m*10 + uint64(c-'0')
+			digits++
+			if dot {
+				frac++
+			}
+		case c == '.' && !dot:
+			dot = true
+		default:
+			return 0, false
+		}
+	}
+	if digits == 0 || digits > 15 {
+		return 0, false
+	}
+	return float64(m) / pow10[frac], true
 }
 
 func unhex(c byte) (byte, bool) {
@@ -143,48 +174,46 @@ func hasEscape(b []byte) bool {
 	return false
 }
 
-// escapes says whether b holds %XX escapes, and whether one is "%25" (an
-// escaped "%").
-func escapes(b []byte) (esc, pct bool) {
-	for i := 0; i+2 < len(b); i++ {
-		if b[i] != '%' {
-			continue
-		}
-		if _, ok := unhex(b[i+1]); ok {
-			if _, ok := unhex(b[i+2]); ok {
-				esc = true
-				if b[i+1] == '2' && b[i+2] == '5' {
-					return true, true
-				}
-			}
-		}
-	}
-	return esc, false
-}
-
 // unescape appends b with %XX escapes decoded to dst ("+" stays "+"; a "%"
 // without two hex digits stays as it is).
 func unescape(dst, b []byte) []byte {
+	dst, _ = unescapePct(dst, b)
+	return dst
+}
+
+// unescapePct is unescape that also says whether a "%25" (an escaped "%")
+// was decoded.
+func unescapePct(dst, b []byte) ([]byte, bool) {
 	n := len(dst)
 	dst = slices.Grow(dst, len(b))[:n+len(b)]
-	out := dst[n:]
-	j := 0
+	j, pct := unescapeTo(dst[n:], b)
+	return dst[:n+j], pct
+}
+
+// unescapePct2 decodes b into dst[:0], which may be b itself: the output
+// never runs ahead of the input.
+func unescapePct2(dst, b []byte) []byte {
+	j, _ := unescapeTo(dst[:len(b)], b)
+	return dst[:j]
+}
+
+func unescapeTo(out, b []byte) (int, bool) {
+	j, pct := 0, false
 	for i := 0; i < len(b); i++ {
 		c := b[i]
 		if c == '%' && i+2 < len(b) {
 			h, ok1 := unhex(b[i+1])
 			l, ok2 := unhex(b[i+2])
 			if ok1 && ok2 {
-				out[j] = h<<4 | l
-				j++
+				c = h<<4 | l
+				pct = pct || c == '%'
 				i += 2
-				continue
 			}
 		}
 		out[j] = c
 		j++
 	}
-	return dst[:n+j]
+	return j, pct
 }
 
 // splitURI splits a request target at its first "?".
