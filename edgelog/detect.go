@@ -30,6 +30,9 @@ func Detect(name string, head []byte) (Format, error) {
 	if bytes.HasPrefix(head, []byte("PAR1")) {
 		return CloudFrontV2Parquet, nil
 	}
+	if bytes.HasPrefix(head, gzipMagic) || bytes.HasPrefix(head, zstdMagic) {
+		return "", fmt.Errorf("object %q: %w: it is still compressed (Decompress it first)", name, ErrUnknownFormat)
+	}
 	if len(bytes.TrimSpace(head)) == 0 {
 		if f, ok := detectName(name); ok {
 			return f, nil

@@ -47,6 +47,10 @@ func TestDetectUnknown(t *testing.T) {
 		!strings.Contains(err.Error(), `"hello world"`) {
 		t.Fatalf("err %v: want ErrUnknownFormat naming the object and its first line", err)
 	}
+	_, err = Detect("bucket/x.gz", gzipped(t, "#Version: 1.0\n"))
+	if !errors.Is(err, ErrUnknownFormat) || !strings.Contains(err.Error(), "still compressed") {
+		t.Fatalf("err %v: want a compressed object said so", err)
+	}
 	_, err = Detect("bucket/empty.gz", nil)
 	if !errors.Is(err, ErrUnknownFormat) || !strings.Contains(err.Error(), "empty") {
 		t.Fatalf("err %v: want ErrUnknownFormat saying the object is empty", err)
