@@ -21,7 +21,6 @@ import (
 	"github.com/opsbot/opsbot/loggen"
 	"github.com/opsbot/opsbot/pager"
 	"github.com/opsbot/opsbot/schedules/clocktest"
-	"github.com/opsbot/opsbot/schedules/internal/reqtest"
 	"github.com/opsbot/opsbot/warehouse"
 	"github.com/opsbot/opsbot/warehouse/warehousetest"
 )
@@ -363,7 +362,7 @@ func TestDryRunPrintsTheDailyAnalysis(t *testing.T) {
 	w := fresh(t)
 	warehousetest.Truncate(t, w, "requests")
 	day := time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC)
-	reqtest.Insert(t, w, loggen.Generate(loggen.Options{Start: day, Lines: 20_000}))
+	warehousetest.InsertLines(t, w, loggen.Generate(loggen.Options{Start: day, Lines: 20_000}))
 	rec := newRecorder()
 	s, err := New(Options{Config: testConfig(nil), Warehouse: w, Poster: rec, Clock: clocktest.New(ten30)})
 	if err != nil {

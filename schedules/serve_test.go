@@ -8,7 +8,6 @@ import (
 	"github.com/opsbot/opsbot/config"
 	"github.com/opsbot/opsbot/loggen"
 	"github.com/opsbot/opsbot/schedules/clocktest"
-	"github.com/opsbot/opsbot/schedules/internal/reqtest"
 	"github.com/opsbot/opsbot/warehouse/warehousetest"
 )
 
@@ -21,7 +20,7 @@ func TestServeRunsRulesAndReportOnce(t *testing.T) {
 	w := fresh(t)
 	warehousetest.Truncate(t, w, "requests", "ingest_objects")
 	day := time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC)
-	reqtest.Insert(t, w, loggen.Generate(loggen.Options{Start: day, Lines: 100_000}))
+	warehousetest.InsertLines(t, w, loggen.Generate(loggen.Options{Start: day, Lines: 100_000}))
 	rec := newRecorder()
 	pg, pages := pdRouter(t, 202)
 	cfg := testConfig(map[string]config.JobSchedule{

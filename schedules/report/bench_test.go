@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/opsbot/opsbot/loggen"
-	"github.com/opsbot/opsbot/schedules/internal/reqtest"
 	"github.com/opsbot/opsbot/schedules/report"
 	"github.com/opsbot/opsbot/sql"
 	"github.com/opsbot/opsbot/warehouse/warehousetest"
@@ -23,7 +22,7 @@ func BenchmarkDailyAnalysis(b *testing.B) {
 		if d > 0 {
 			n = 50_000
 		}
-		reqtest.Insert(b, w, loggen.Generate(loggen.Options{Start: day.AddDate(0, 0, -d), Lines: n, Seed: uint64(d + 1)}))
+		warehousetest.InsertLines(b, w, loggen.Generate(loggen.Options{Start: day.AddDate(0, 0, -d), Lines: n, Seed: uint64(d + 1)}))
 	}
 	j := report.New(report.Options{Warehouse: w, Queries: sql.QueryFiles()})
 	b.ResetTimer()

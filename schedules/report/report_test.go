@@ -15,7 +15,6 @@ import (
 
 	"github.com/opsbot/opsbot"
 	"github.com/opsbot/opsbot/loggen"
-	"github.com/opsbot/opsbot/schedules/internal/reqtest"
 	"github.com/opsbot/opsbot/schedules/report"
 	"github.com/opsbot/opsbot/sql"
 	"github.com/opsbot/opsbot/warehouse"
@@ -40,8 +39,8 @@ func TestDailyAnalysisFiguresMatchRawLines(t *testing.T) {
 	w := warehousetest.Embedded(t)
 	warehousetest.Truncate(t, w, "requests", "ingest_objects")
 	yesterday, lastWeek, all := traffic()
-	reqtest.Insert(t, w, all)
-	if n := reqtest.Count(t, w); n != uint64(len(all)) {
+	warehousetest.InsertLines(t, w, all)
+	if n := warehousetest.CountRequests(t, w); n != uint64(len(all)) {
 		t.Fatalf("inserted %d of %d rows", n, len(all))
 	}
 	manifest(t, w)

@@ -8,7 +8,6 @@ import (
 	"github.com/opsbot/opsbot/config"
 	"github.com/opsbot/opsbot/loggen"
 	"github.com/opsbot/opsbot/schedules/internal/namedq"
-	"github.com/opsbot/opsbot/schedules/internal/reqtest"
 	"github.com/opsbot/opsbot/schedules/rules"
 	"github.com/opsbot/opsbot/sql"
 	"github.com/opsbot/opsbot/warehouse/warehousetest"
@@ -22,7 +21,7 @@ func BenchmarkEvaluate(b *testing.B) {
 	w := warehousetest.Embedded(b)
 	warehousetest.Truncate(b, w, "requests", "alert_state", "silences")
 	start := time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC)
-	reqtest.Insert(b, w, loggen.Generate(loggen.Options{Start: start, Lines: 200_000}))
+	warehousetest.InsertLines(b, w, loggen.Generate(loggen.Options{Start: start, Lines: 200_000}))
 	rs, err := rules.Load(config.Default().Schedules.Health)
 	if err != nil {
 		b.Fatal(err)

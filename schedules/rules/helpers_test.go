@@ -19,7 +19,6 @@ import (
 	"github.com/opsbot/opsbot/pager"
 	"github.com/opsbot/opsbot/schedules"
 	"github.com/opsbot/opsbot/schedules/internal/namedq"
-	"github.com/opsbot/opsbot/schedules/internal/reqtest"
 	"github.com/opsbot/opsbot/schedules/rules"
 	"github.com/opsbot/opsbot/sql"
 	"github.com/opsbot/opsbot/warehouse"
@@ -126,7 +125,7 @@ func (wd *world) traffic(from, to time.Time, n int, errs func(time.Time) int) {
 				Method: "GET", Host: "www.example.org", Path: "/", Status: st, TimeTaken: 0.05, ResultType: "Miss"})
 		}
 	}
-	reqtest.Insert(wd.t, wd.w, ls)
+	warehousetest.InsertLines(wd.t, wd.w, ls)
 }
 
 // event is what the test sees: a post or a page, at a minute.

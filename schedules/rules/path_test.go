@@ -12,8 +12,8 @@ import (
 	"github.com/opsbot/opsbot/config"
 	"github.com/opsbot/opsbot/loggen"
 	"github.com/opsbot/opsbot/schedules/internal/namedq"
-	"github.com/opsbot/opsbot/schedules/internal/reqtest"
 	"github.com/opsbot/opsbot/schedules/rules"
+	"github.com/opsbot/opsbot/warehouse/warehousetest"
 )
 
 // TestZeroTrafficOnDonateIsAnOutage: /donate goes silent while the rest of
@@ -35,7 +35,7 @@ func TestZeroTrafficOnDonateIsAnOutage(t *testing.T) {
 			}
 		}
 	}
-	reqtest.Insert(t, wd.w, ls)
+	warehousetest.InsertLines(t, wd.w, ls)
 	var seen []event
 	var posts, pages int
 	for m := 1; m <= 9; m++ {

@@ -1,8 +1,4 @@
-// Package reqtest puts generated traffic into the requests table for the
-// schedules' tests, through the warehouse's Arrow insert (the real ingest
-// belongs to another package), so that tests compute expected figures from
-// the same []loggen.Line independently.
-package reqtest
+package warehousetest
 
 import (
 	"context"
@@ -17,7 +13,11 @@ import (
 	"github.com/opsbot/opsbot/warehouse"
 )
 
-var schema = arrow.NewSchema([]arrow.Field{
+// Tests put generated traffic into requests through the warehouse's Arrow
+// insert (not the ingest pipeline, which is tested on its own), and compute
+// expected answers from the same []loggen.Line independently.
+
+var linesSchema = arrow.NewSchema([]arrow.Field{
 	{Name: "ts", Type: &arrow.TimestampType{Unit: arrow.Millisecond, TimeZone: "UTC"}},
 	{Name: "client_ip", Type: arrow.BinaryTypes.String},
 	{Name: "status", Type: arrow.PrimitiveTypes.Uint16},
@@ -34,14 +34,15 @@ var schema = arrow.NewSchema([]arrow.Field{
 	{Name: "cache_result", Type: arrow.BinaryTypes.String},
 	{Name: "protocol", Type: arrow.BinaryTypes.String},
 	{Name: "http_version", Type: arrow.BinaryTypes.String},
+	{Name: "forwarded_for", Type: arrow.BinaryTypes.String},
 	{Name: "request_id", Type: arrow.BinaryTypes.String},
 	{Name: "source", Type: arrow.BinaryTypes.String},
 	{Name: "source_line", Type: arrow.PrimitiveTypes.Uint32},
 }, nil)
 
-// Record is lines as an Arrow batch with the requests table's column names.
+// Record is generated lines as an Arrow batch with the requests table's column names.
 func Record(lines []loggen.Line) arrow.Record {
-	b := array.NewRecordBuilder(memory.DefaultAllocator, schema)
+	b := array.NewRecordBuilder(memory.DefaultAllocator, linesSchema)
 	defer b.Release()
 	str := func(i int, s string) { b.Field(i).(*array.StringBuilder).Append(s) }
 	for n, l := range lines {
@@ -61,15 +62,16 @@ func Record(lines []loggen.Line) arrow.Record {
 		str(13, l.ResultType)
 		str(14, l.Protocol)
 		str(15, l.HTTPVersion)
-		str(16, l.RequestID)
-		str(17, "reqtest")
-		b.Field(18).(*array.Uint32Builder).Append(uint32(n + 1))
+		str(16, l.ForwardedFor)
+		str(17, l.RequestID)
+		str(18, "test")
+		b.Field(19).(*array.Uint32Builder).Append(uint32(n + 1))
 	}
 	return b.NewRecord()
 }
 
-// Insert adds lines to requests in batches.
-func Insert(t testing.TB, w warehouse.Warehouse, lines []loggen.Line) {
+// InsertLines adds generated lines to requests in batches.
+func InsertLines(t testing.TB, w warehouse.Warehouse, lines []loggen.Line) {
 	t.Helper()
 	const batch = 50_000
 	for i := 0; i < len(lines); i += batch {
@@ -82,8 +84,8 @@ func Insert(t testing.TB, w warehouse.Warehouse, lines []loggen.Line) {
 	}
 }
 
-// Count is the number of rows in requests, to check an insert landed.
-func Count(t testing.TB, w warehouse.Warehouse) uint64 {
+// CountRequests is the number of rows in requests, to check an insert landed.
+func CountRequests(t testing.TB, w warehouse.Warehouse) uint64 {
 	t.Helper()
 	res, err := w.Query(context.Background(), "SELECT count() FROM requests", nil)
 	if err != nil {
