@@ -45,32 +45,32 @@ var schema = arrow.NewSchema([]arrow.Field{
 	{Name: "ts", Type: &arrow.TimestampType{Unit: arrow.Millisecond, TimeZone: "UTC"}},
 	{Name: "client_ip", Type: IPType},
 	{Name: "status", Type: arrow.PrimitiveTypes.Uint16},
-	{Name: "method", Type: arrow.BinaryTypes.String},
-	{Name: "host", Type: arrow.BinaryTypes.String},
+	{Name: "method", Type: dictType},
+	{Name: "host", Type: dictType},
 	{Name: "path", Type: arrow.BinaryTypes.String},
 	{Name: "query", Type: arrow.BinaryTypes.String},
-	{Name: "user_agent", Type: arrow.BinaryTypes.String},
+	{Name: "user_agent", Type: dictType},
 	{Name: "referer", Type: arrow.BinaryTypes.String},
 	{Name: "bytes_in", Type: arrow.PrimitiveTypes.Uint64},
 	{Name: "bytes_out", Type: arrow.PrimitiveTypes.Uint64},
 	{Name: "time_taken", Type: arrow.PrimitiveTypes.Float32},
-	{Name: "edge_location", Type: arrow.BinaryTypes.String},
-	{Name: "cache_result", Type: arrow.BinaryTypes.String},
-	{Name: "protocol", Type: arrow.BinaryTypes.String},
-	{Name: "http_version", Type: arrow.BinaryTypes.String},
-	{Name: "country", Type: arrow.BinaryTypes.String},
+	{Name: "edge_location", Type: dictType},
+	{Name: "cache_result", Type: dictType},
+	{Name: "protocol", Type: dictType},
+	{Name: "http_version", Type: dictType},
+	{Name: "country", Type: dictType},
 	{Name: "asn", Type: arrow.PrimitiveTypes.Uint32},
 	{Name: "forwarded_for", Type: arrow.BinaryTypes.String},
 	{Name: "forwarded_ip", Type: IPType, Nullable: true},
 	{Name: "request_id", Type: arrow.BinaryTypes.String},
-	{Name: "source", Type: arrow.BinaryTypes.String},
-	{Name: "source_object", Type: arrow.BinaryTypes.String},
+	{Name: "source", Type: dictType},
+	{Name: "source_object", Type: dictType},
 	{Name: "source_line", Type: arrow.PrimitiveTypes.Uint32},
 }, nil)
 
 // Schema is the Arrow schema of every batch: field names are requests
 // columns. Timestamps are milliseconds UTC, addresses 16-byte IPv6 (IPv4
-// mapped), LowCardinality columns plain strings.
+// mapped), LowCardinality columns dictionaries of strings (int32 indices).
 func Schema() *arrow.Schema { return schema }
 
 // strCol accumulates a string column as Arrow's offsets and data.
@@ -89,19 +89,19 @@ func (c *strCol) add(b []byte) {
 	c.offs = append(c.offs, int32(len(c.data)))
 }
 
-// addUA adds a URL-encoded CloudFront user agent, decoded. CloudFront
-// encodes it once, and a "%" already in the header is logged as "%25", so
-// "%2520" comes out as "%20" after one round: a second round, in place,
-// decodes what remains when the logged value held "%25".
-func (c *strCol) addUA(b []byte) {
-	start := len(c.data)
+// decodeUA appends a URL-encoded CloudFront user agent, decoded, to dst.
+// CloudFront encodes it once, and a "%" already in the header is logged as
+// "%25", so "%2520" comes out as "%20" after one round: a second round, in
+// place, decodes what remains when the logged value held "%25".
+func decodeUA(dst, b []byte) []byte {
+	start := len(dst)
 	var pct bool
-	c.data, pct = unescapePct(c.data, b)
-	if pct && hasEscape(c.data[start:]) {
-		n := len(unescapePct2(c.data[start:start], c.data[start:]))
-		c.data = c.data[:start+n]
+	dst, pct = unescapePct(dst, b)
+	if pct && hasEscape(dst[start:]) {
+		n := len(unescapePct2(dst[start:start], dst[start:]))
+		dst = dst[:start+n]
 	}
-	c.offs = append(c.offs, int32(len(c.data)))
+	return dst
 }
 
 func (c *strCol) array() arrow.Array {
@@ -136,7 +136,9 @@ type batch struct {
 	ts       []int64
 	ip       []byte
 	status   []uint16
-	str      [numCols]strCol // string columns by column index
+	str      [numCols]strCol  // string columns by column index
+	dict     [numCols]dictCol // LowCardinality columns by column index
+	ua       []byte           // scratch: a decoded user agent
 	bytesIn  []uint64
 	bytesOut []uint64
 	taken    []float32
@@ -149,9 +151,8 @@ type batch struct {
 	object   string
 }
 
-var stringCols = []int{colMethod, colHost, colPath, colQuery, colUserAgent, colReferer,
-	colEdgeLocation, colCacheResult, colProtocol, colHTTPVersion, colCountry,
-	colForwardedFor, colRequestID}
+// stringCols are the plain String columns.
+var stringCols = []int{colPath, colQuery, colReferer, colForwardedFor, colRequestID}
 
 // avgHint is the bytes per row to reserve for each string column: the
 // largest average seen so far (plus a quarter), starting from these guesses.
@@ -187,6 +188,9 @@ func (b *batch) ready() {
 	for _, c := range stringCols {
 		b.str[c].reset(n, int(avgHint[c].Load()))
 	}
+	for _, c := range dictCols {
+		b.dict[c].reset(n)
+	}
 	b.bytesIn = newSlice[uint64](n)
 	b.bytesOut = newSlice[uint64](n)
 	b.taken = newSlice[float32](n)
@@ -201,24 +205,25 @@ func (b *batch) add(r *row, line int) {
 	b.ts = append(b.ts, r.ts)
 	b.ip = append(b.ip, r.ip[:]...)
 	b.status = append(b.status, r.status)
-	b.str[colMethod].add(r.method)
-	b.str[colHost].add(r.host)
+	b.dict[colMethod].add(r.method)
+	b.dict[colHost].add(r.host)
 	b.str[colPath].add(r.path)
 	b.str[colQuery].add(r.query)
 	if r.uaEscaped {
-		b.str[colUserAgent].addUA(r.ua)
+		b.ua = decodeUA(b.ua[:0], r.ua)
+		b.dict[colUserAgent].add(b.ua)
 	} else {
-		b.str[colUserAgent].add(r.ua)
+		b.dict[colUserAgent].add(r.ua)
 	}
 	b.str[colReferer].add(r.referer)
 	b.bytesIn = append(b.bytesIn, r.bytesIn)
 	b.bytesOut = append(b.bytesOut, r.bytesOut)
 	b.taken = append(b.taken, r.timeTaken)
-	b.str[colEdgeLocation].add(r.edge)
-	b.str[colCacheResult].add(r.cache)
-	b.str[colProtocol].add(r.proto)
-	b.str[colHTTPVersion].add(r.httpVer)
-	b.str[colCountry].add(r.country)
+	b.dict[colEdgeLocation].add(r.edge)
+	b.dict[colCacheResult].add(r.cache)
+	b.dict[colProtocol].add(r.proto)
+	b.dict[colHTTPVersion].add(r.httpVer)
+	b.dict[colCountry].add(r.country)
 	b.asn = append(b.asn, r.asn)
 	b.str[colForwardedFor].add(r.xff)
 	b.addFwd(r)
@@ -251,6 +256,9 @@ func (b *batch) full() bool {
 	for _, c := range stringCols {
 		total += len(b.str[c].data)
 	}
+	for _, c := range dictCols {
+		total += len(b.dict[c].vals.data)
+	}
 	return total >= maxBatchBytes
 }
 
@@ -282,6 +290,9 @@ func (b *batch) record() arrow.Record {
 		}
 		cols[c] = b.str[c].array()
 	}
+	for _, c := range dictCols {
+		cols[c] = b.dict[c].array()
+	}
 	cols[colBytesIn] = fixed(arrow.PrimitiveTypes.Uint64, n, nil, 0, buffer(b.bytesIn))
 	cols[colBytesOut] = fixed(arrow.PrimitiveTypes.Uint64, n, nil, 0, buffer(b.bytesOut))
 	cols[colTimeTaken] = fixed(arrow.PrimitiveTypes.Float32, n, nil, 0, buffer(b.taken))
@@ -293,8 +304,8 @@ func (b *batch) record() arrow.Record {
 		recycled.put(b.fwdValid)
 	}
 	cols[colForwardedIP] = fixed(IPType, n, valid, b.fwdNulls, buffer(b.fwd))
-	cols[colSource] = constString(b.source, n)
-	cols[colSourceObject] = constString(b.object, n)
+	cols[colSource] = constDict(b.source, n)
+	cols[colSourceObject] = constDict(b.object, n)
 	cols[colSourceLine] = fixed(arrow.PrimitiveTypes.Uint32, n, nil, 0, buffer(b.line))
 	rec := array.NewRecord(schema, cols, int64(n))
 	for _, c := range cols {
@@ -318,6 +329,9 @@ func (b *batch) free() {
 		recycled.put(bytesOf(b.str[c].offs))
 		recycled.put(b.str[c].data)
 	}
+	for _, c := range dictCols {
+		b.dict[c].free()
+	}
 	b.ts = nil
 }
 
@@ -338,13 +352,3 @@ func makeArray(t arrow.DataType, n, nulls int, bufs ...*memory.Buffer) arrow.Arr
 	return array.MakeFromData(d)
 }
 
-// constString is a column holding s in each of n rows.
-func constString(s string, n int) arrow.Array {
-	var c strCol
-	c.reset(n, len(s))
-	for i := 0; i < n; i++ {
-		c.data = append(c.data, s...)
-		c.offs = append(c.offs, int32(len(c.data)))
-	}
-	return c.array()
-}

@@ -73,6 +73,8 @@ func cellValue(col arrow.Array, i int) any {
 		return netip.AddrFrom16([16]byte(a.Value(i))).Unmap().String()
 	case *array.String:
 		return a.Value(i)
+	case *array.Dictionary:
+		return a.Dictionary().(*array.String).Value(a.GetValueIndex(i))
 	case *array.Uint16:
 		return float64(a.Value(i))
 	case *array.Uint32:
@@ -107,7 +109,7 @@ func defaults(f Format) map[string]any {
 			continue
 		}
 		switch fl.Type.ID() {
-		case arrow.STRING:
+		case arrow.STRING, arrow.DICTIONARY:
 			m[fl.Name] = ""
 		default:
 			m[fl.Name] = float64(0)
