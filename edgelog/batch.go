@@ -351,4 +351,3 @@ func makeArray(t arrow.DataType, n, nulls int, bufs ...*memory.Buffer) arrow.Arr
 	}
 	return array.MakeFromData(d)
 }
-
