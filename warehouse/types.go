@@ -15,9 +15,10 @@ const (
 	KindTime                   // Date, Date32, DateTime, DateTime64 → time.Time
 )
 
-// Kind says what Go type a value of ClickHouse type typ (without Nullable or
-// LowCardinality) becomes in an opsbot.Result.
+// Kind says what Go type a value of ClickHouse type typ becomes in an
+// opsbot.Result (Nullable and LowCardinality wrappers aside).
 func Kind(typ string) TypeKind {
+	typ = BaseType(typ)
 	switch {
 	case strings.HasPrefix(typ, "UInt"):
 		return KindUint
@@ -31,4 +32,18 @@ func Kind(typ string) TypeKind {
 		return KindTime
 	}
 	return KindString
+}
+
+// BaseType strips Nullable(…) and LowCardinality(…) from a type name.
+func BaseType(typ string) string {
+	for {
+		switch {
+		case strings.HasPrefix(typ, "Nullable("):
+			typ = typ[len("Nullable(") : len(typ)-1]
+		case strings.HasPrefix(typ, "LowCardinality("):
+			typ = typ[len("LowCardinality(") : len(typ)-1]
+		default:
+			return typ
+		}
+	}
 }

@@ -11,6 +11,8 @@ import (
 
 	"github.com/opsbot/opsbot"
 	"github.com/opsbot/opsbot/query"
+	"github.com/opsbot/opsbot/socket"
+	"github.com/opsbot/opsbot/warehouse"
 )
 
 // runAsk answers one chat phrase: opsbot ask "top 4xx by ip" [--format table|json|csv] [--now TIME].
@@ -32,6 +34,13 @@ func runAsk(ctx context.Context, g *globals, args []string) error {
 		return err
 	}
 	w, err := g.open(ctx)
+	if errors.Is(err, warehouse.ErrLocked) { // serve owns the folder: ask through it
+		a, err := socket.Dial(socket.Path(g.cfg.Data)).Ask(ctx, phrase, now)
+		if err != nil {
+			return err
+		}
+		return printAnswer(os.Stdout, a, *format, *width)
+	}
 	if err != nil {
 		return err
 	}
@@ -54,17 +63,18 @@ func runAsk(ctx context.Context, g *globals, args []string) error {
 		}
 		return err
 	}
-	return printAnswer(os.Stdout, e, phrase, now, r, *format, *width)
+	sqlText, params, err := e.Explain(phrase, now)
+	if err != nil {
+		return err
+	}
+	return printAnswer(os.Stdout, &socket.Answer{Reply: r, SQL: sqlText, Params: params}, *format, *width)
 }
 
-func printAnswer(out io.Writer, e *query.Engine, phrase string, now time.Time, r *opsbot.Reply, format string, width int) error {
+func printAnswer(out io.Writer, a *socket.Answer, format string, width int) error {
+	r := a.Reply
 	switch format {
 	case "json":
-		sqlText, params, err := e.Explain(phrase, now)
-		if err != nil {
-			return err
-		}
-		return query.WriteJSON(out, r.Title, sqlText, params, r.Table)
+		return query.WriteJSON(out, r.Title, a.SQL, a.Params, r.Table)
 	case "csv":
 		return query.WriteCSV(out, r.Table)
 	case "table":

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/opsbot/opsbot"
 	"github.com/opsbot/opsbot/slack"
+	"github.com/opsbot/opsbot/socket"
 	"github.com/opsbot/opsbot/terminal"
 	"github.com/opsbot/opsbot/warehouse"
 )
@@ -24,6 +26,10 @@ func runChat(ctx context.Context, g *globals, args []string) error {
 		return err
 	}
 	w, err := g.open(ctx)
+	if errors.Is(err, warehouse.ErrLocked) { // serve owns the folder: chat through it
+		fmt.Fprintf(os.Stderr, "chatting through the opsbot that owns %s\n", g.cfg.Data)
+		return terminal.Run(ctx, socket.Dial(socket.Path(g.cfg.Data)), chatOptions(g, *id, *name))
+	}
 	if err != nil {
 		return err
 	}
@@ -38,11 +44,15 @@ func chatOn(ctx context.Context, g *globals, w warehouse.Warehouse, id, name str
 	if err != nil {
 		return err
 	}
+	return terminal.Run(ctx, s.bot, chatOptions(g, id, name))
+}
+
+func chatOptions(g *globals, id, name string) terminal.Options {
 	history := g.cfg.Slack.Terminal.History
 	if history == "" {
 		history = filepath.Join(g.cfg.Data, "chat_history")
 	}
-	return terminal.Run(ctx, s.bot, terminal.Options{User: localUser(id, name), History: history})
+	return terminal.Options{User: localUser(id, name), History: history}
 }
 
 // localUser is the chat identity: the configured ID, else local:$USER.

@@ -15,6 +15,7 @@ import (
 	"github.com/opsbot/opsbot"
 	"github.com/opsbot/opsbot/ingest"
 	"github.com/opsbot/opsbot/slack"
+	"github.com/opsbot/opsbot/socket"
 	"github.com/opsbot/opsbot/warehouse"
 )
 
@@ -52,6 +53,13 @@ func runServe(ctx context.Context, g *globals, args []string) error {
 		eg.Go(func() error { return wk.Run(ctx) })
 	}
 	eg.Go(func() error { return s.sched.Run(ctx) })
+	if g.cfg.ClickHouse == "" { // embedded: others on this folder ask through us
+		l, err := socket.Listen(socket.Path(g.cfg.Data))
+		if err != nil {
+			return err
+		}
+		eg.Go(func() error { return socket.Serve(ctx, l, s.engine, s.bot) })
+	}
 	if app != nil {
 		if g.cfg.Slack.Mode == "http" {
 			mux.Handle(g.cfg.Slack.PathPrefix+"/", app.HTTPHandler(ctx, s.bot))

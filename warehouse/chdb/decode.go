@@ -59,7 +59,7 @@ func decodeValue(typ string, raw json.RawMessage) (any, error) {
 	if string(raw) == "null" {
 		return nil, nil
 	}
-	typ = unwrap(typ)
+	typ = warehouse.BaseType(typ)
 	if strings.HasPrefix(typ, "Array(") {
 		var items []json.RawMessage
 		if err := json.Unmarshal(raw, &items); err != nil {
@@ -107,20 +107,6 @@ func decodeNumber(kind warehouse.TypeKind, s string) (any, error) {
 		return strconv.ParseUint(s, 10, 64)
 	}
 	return strconv.ParseFloat(s, 64)
-}
-
-// unwrap strips Nullable(…) and LowCardinality(…).
-func unwrap(typ string) string {
-	for {
-		switch {
-		case strings.HasPrefix(typ, "Nullable("):
-			typ = typ[len("Nullable(") : len(typ)-1]
-		case strings.HasPrefix(typ, "LowCardinality("):
-			typ = typ[len("LowCardinality(") : len(typ)-1]
-		default:
-			return typ
-		}
-	}
 }
 
 var timeLayouts = []string{"2006-01-02 15:04:05.999999999", "2006-01-02"}

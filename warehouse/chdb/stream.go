@@ -50,7 +50,7 @@ func (w *Warehouse) Stream(ctx context.Context, sql string, params opsbot.Params
 		return nil, err
 	}
 	d := &rowDecoder{fn: fn}
-	for {
+	for chunks := 0; ; chunks++ {
 		if err := ctx.Err(); err != nil {
 			cCancel(w.conn, st)
 			return d.cols, err
@@ -58,6 +58,9 @@ func (w *Warehouse) Stream(ctx context.Context, sql string, params opsbot.Params
 		chunk := cFetch(w.conn, st)
 		err, data := chunk.err(), chunk.bytes()
 		chunk.free()
+		if err != nil && chunks > 0 && strings.Contains(err.Error(), endOfStream) {
+			return d.cols, d.flush() // chDB 26.5 errors on a fetch past the end
+		}
 		if err != nil {
 			return d.cols, err
 		}
@@ -70,6 +73,10 @@ func (w *Warehouse) Stream(ctx context.Context, sql string, params opsbot.Params
 		}
 	}
 }
+
+// endOfStream is what chDB 26.5 says when a stream whose rows were all
+// fetched is fetched again (26.7 returns an empty chunk instead).
+const endOfStream = "No active streaming query"
 
 // rowDecoder reads JSONCompactEachRowWithNamesAndTypes chunks: each chunk
 // starts with the names and types lines again, then one JSON array per row.

@@ -82,6 +82,14 @@ func testStream(t *testing.T, ctx context.Context, w warehouse.Warehouse) {
 	if n != 250000 || sum != 250000*249999/2 || len(cols) != 2 || cols[0].Name != "k" {
 		t.Fatalf("streamed %d rows, sum %d, cols %v", n, sum, cols)
 	}
+	empty := 0
+	cols, err = w.Stream(ctx, "SELECT number AS k FROM numbers(10) WHERE number > 100", nil, func([]any) error {
+		empty++
+		return nil
+	})
+	if err != nil || empty != 0 || len(cols) != 1 || cols[0].Name != "k" {
+		t.Fatalf("empty stream: %d rows, cols %v, err %v", empty, cols, err)
+	}
 	stop := errors.New("enough")
 	seen := 0
 	_, err = w.Stream(ctx, "SELECT number FROM numbers(1000000)", nil, func([]any) error {
