@@ -44,31 +44,42 @@ FROM (
     FROM numbers({from:UInt64}, {count:UInt64})
 )`
 
-// projectionCost measures the insert rate of rows synthetic rows without
-// and with the projections of sql/schema/003 (which it leaves in place).
+// costFiles are the schema files that add projections or indexes to
+// requests, with what they add, in migration order.
+var costFiles = []struct{ file, drop string }{
+	{"003_projections.sql", "ALTER TABLE requests DROP PROJECTION IF EXISTS p_hour_status"},
+	{"007_client_ip.sql", "ALTER TABLE requests DROP PROJECTION IF EXISTS p_ip"},
+}
+
+// projectionCost measures the insert rate of rows synthetic rows with none
+// of the costFiles applied, then adding each in turn (all left in place).
 func projectionCost(ctx context.Context, w warehouse.Warehouse, rows int) error {
-	b, err := fs.ReadFile(sql.SchemaFiles(), "003_projections.sql")
-	if err != nil {
-		return err
-	}
-	if err := w.Exec(ctx, "ALTER TABLE requests DROP PROJECTION IF EXISTS p_hour_status", nil); err != nil {
-		return err
-	}
-	without, err := generate(ctx, w, rows)
-	if err != nil {
-		return err
-	}
-	for _, stmt := range warehouse.Statements(string(b)) {
-		if err := w.Exec(ctx, stmt, nil); err != nil {
-			return fmt.Errorf("restore projections: %w", err)
+	for i := len(costFiles) - 1; i >= 0; i-- {
+		if err := w.Exec(ctx, costFiles[i].drop, nil); err != nil {
+			return err
 		}
 	}
-	with, err := generate(ctx, w, rows)
+	base, err := generate(ctx, w, rows)
 	if err != nil {
 		return err
 	}
-	fmt.Printf("insert cost of the 003 projections: %.0f rows/s without, %.0f rows/s with (%.0f%% slower)\n",
-		without, with, 100*(without-with)/without)
+	fmt.Printf("insert cost: %.0f rows/s with no projection\n", base)
+	for _, c := range costFiles {
+		b, err := fs.ReadFile(sql.SchemaFiles(), c.file)
+		if err != nil {
+			return err
+		}
+		for _, stmt := range warehouse.Statements(string(b)) {
+			if err := w.Exec(ctx, stmt, nil); err != nil {
+				return fmt.Errorf("restore %s: %w", c.file, err)
+			}
+		}
+		with, err := generate(ctx, w, rows)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("insert cost: %.0f rows/s up to %s (%.0f%% slower than none)\n", with, c.file, 100*(base-with)/base)
+	}
 	return nil
 }
 
