@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/opsbot/opsbot"
-	"github.com/opsbot/opsbot/bot"
+	"github.com/opsbot/opsbot/text"
 )
 
 // DryRun is what `opsbot schedules run infra-audit --dry-run` prints: the
@@ -17,24 +17,11 @@ func (a *Auditor) DryRun(ctx context.Context, now time.Time) (string, error) {
 	return Text(ns), err
 }
 
-// Text renders notices as plain text: level and key, title, text, table
-// and footer of each.
+// Text renders notices as plain text: level and key, then the reply.
 func Text(ns []opsbot.Notice) string {
-	var b strings.Builder
+	parts := make([]string, len(ns))
 	for i, n := range ns {
-		if i > 0 {
-			b.WriteString("\n")
-		}
-		fmt.Fprintf(&b, "[%s] %s\n%s\n", n.Level, n.Key, n.Reply.Title)
-		if n.Reply.Text != "" {
-			b.WriteString("\n" + n.Reply.Text + "\n")
-		}
-		if n.Reply.Table != nil && len(n.Reply.Table.Rows) > 0 {
-			b.WriteString("\n" + strings.Join(bot.TableLines(n.Reply.Table), "\n") + "\n")
-		}
-		if n.Reply.Context != "" {
-			b.WriteString("\n" + n.Reply.Context + "\n")
-		}
+		parts[i] = fmt.Sprintf("[%s] %s\n%s", n.Level, n.Key, text.Reply(&n.Reply))
 	}
-	return b.String()
+	return strings.Join(parts, "\n")
 }

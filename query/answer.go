@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/opsbot/opsbot/text"
+
 	"github.com/opsbot/opsbot"
 )
 
@@ -46,7 +48,7 @@ func (e *Engine) shape(pl *Plan, r *opsbot.Reply) error {
 		if req > 0 {
 			pct = 100 * float64(matched) / float64(req)
 		}
-		r.Title += fmt.Sprintf(": %.2f%% (%s of %s)", pct, FormatValue(matched), FormatValue(req))
+		r.Title += fmt.Sprintf(": %.2f%% (%s of %s)", pct, text.Value(matched), text.Value(req))
 	case "graph":
 		png, err := Chart(pl.Title, r.Table, pl.Plot, e.opts.Location)
 		if err != nil {
@@ -55,7 +57,7 @@ func (e *Engine) shape(pl *Plan, r *opsbot.Reply) error {
 		r.Files = []opsbot.File{{Name: pl.Plot + ".png", Title: pl.Title, MimeType: "image/png", Data: png}}
 	case "hits":
 		if len(r.Table.Rows) == 1 {
-			r.Text = Vertical(r.Table, 0)
+			r.Text = text.Vertical(r.Table, 0)
 		}
 	}
 	if len(r.Table.Rows) == 0 {
@@ -66,7 +68,7 @@ func (e *Engine) shape(pl *Plan, r *opsbot.Reply) error {
 
 func context_(pl *Plan, res *opsbot.Result, loc *time.Location, phrase string) string {
 	return fmt.Sprintf("%s · %s rows scanned in %s · `explain %s` shows the SQL",
-		pl.Window.String(loc), FormatValue(res.Stats.RowsRead), res.Stats.Elapsed.Round(time.Millisecond), phraseOnly(phrase))
+		pl.Window.String(loc), text.Value(res.Stats.RowsRead), res.Stats.Elapsed.Round(time.Millisecond), phraseOnly(phrase))
 }
 
 func phraseOnly(phrase string) string {

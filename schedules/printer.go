@@ -11,7 +11,7 @@ import (
 
 	"github.com/opsbot/opsbot"
 	"github.com/opsbot/opsbot/config"
-	"github.com/opsbot/opsbot/schedules/internal/namedq"
+	"github.com/opsbot/opsbot/text"
 )
 
 // Printer is the --dry-run Sender: it prints what would be posted and paged
@@ -35,7 +35,7 @@ func (p *Printer) Post(ctx context.Context, level opsbot.Level, thread string, r
 	if thread != "" {
 		where += ", in thread " + thread
 	}
-	fmt.Fprintf(p.W, "─── would post to %s (%s) ───\n%s\n", where, level, Text(r))
+	fmt.Fprintf(p.W, "─── would post to %s (%s) ───\n%s\n", where, level, strings.TrimRight(text.Reply(&r), "\n"))
 	for _, f := range r.Files {
 		path := filepath.Join(p.Dir, filepath.Base(f.Name))
 		if err := os.WriteFile(path, f.Data, 0o644); err != nil {
@@ -53,52 +53,4 @@ func (p *Printer) Page(ctx context.Context, pg opsbot.Page, thread string) error
 	defer p.mu.Unlock()
 	fmt.Fprintf(p.W, "─── would page %s: %s, dedup key %s, severity %s ───\n%s\n\n", pg.Service, pg.Action, pg.DedupKey, pg.Severity, pg.Summary)
 	return nil
-}
-
-// Text renders a reply as plain text.
-func Text(r opsbot.Reply) string {
-	var b strings.Builder
-	if r.Here {
-		b.WriteString("@here ")
-	}
-	b.WriteString(r.Title + "\n")
-	if r.Text != "" {
-		b.WriteString(r.Text + "\n")
-	}
-	if r.Table != nil {
-		table(&b, r.Table)
-	}
-	if r.Context != "" {
-		b.WriteString(r.Context + "\n")
-	}
-	return strings.TrimRight(b.String(), "\n")
-}
-
-func table(b *strings.Builder, t *opsbot.Result) {
-	w := make([]int, len(t.Columns))
-	cells := make([][]string, len(t.Rows))
-	for i, c := range t.Columns {
-		w[i] = len(c.Name)
-	}
-	for r, row := range t.Rows {
-		for i, v := range row {
-			s := namedq.S(v)
-			cells[r] = append(cells[r], s)
-			w[i] = max(w[i], len([]rune(s)))
-		}
-	}
-	line := func(vals []string) {
-		for i, v := range vals {
-			fmt.Fprintf(b, "%-*s  ", w[i], v)
-		}
-		b.WriteString("\n")
-	}
-	var head []string
-	for _, c := range t.Columns {
-		head = append(head, c.Name)
-	}
-	line(head)
-	for _, c := range cells {
-		line(c)
-	}
 }

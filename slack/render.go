@@ -6,7 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/opsbot/opsbot"
-	"github.com/opsbot/opsbot/bot"
+	"github.com/opsbot/opsbot/text"
 	"github.com/slack-go/slack"
 )
 
@@ -89,7 +89,7 @@ func render(r *opsbot.Reply, lim Limits) plan {
 	if r.Table == nil || len(r.Table.Columns) == 0 {
 		return packPlan(head, tail, nil, fallback, lim)
 	}
-	lines := bot.TableLines(r.Table)
+	lines := text.Lines(r.Table, 0)
 	rows := len(lines) - 2
 	all := tableBlocks(lines[:2], lines[2:], lim.Section)
 	if rows == 0 {
@@ -107,7 +107,7 @@ func longPlan(t *opsbot.Result, lines []string, head, tail []block, fallback str
 	n := min(lim.Summary, rows)
 	main := append([]block{}, head...)
 	main = append(main, tableBlocks(lines[:2], lines[2:2+n], lim.Section)...)
-	main = append(main, section(fmt.Sprintf("_First %s of %s rows; every row is in the thread._", bot.Thousands(fmt.Sprint(n)), bot.Thousands(fmt.Sprint(rows)))))
+	main = append(main, section(fmt.Sprintf("_First %s of %s rows; every row is in the thread._", text.Thousands(fmt.Sprint(n)), text.Thousands(fmt.Sprint(rows)))))
 	main = append(main, tail...)
 	p := plan{Main: message{Blocks: blocksOf(main), Text: fallback}}
 	msgs := pack(tableBlocks(lines[:2], lines[2:], lim.Section), lim)
@@ -117,7 +117,7 @@ func longPlan(t *opsbot.Result, lines []string, head, tail []block, fallback str
 			shown += m.rows
 		}
 		msgs = msgs[:lim.Messages]
-		note := fmt.Sprintf("_Rows 1–%s of %s shown; every row is in the attached CSV._", bot.Thousands(fmt.Sprint(shown)), bot.Thousands(fmt.Sprint(rows)))
+		note := fmt.Sprintf("_Rows 1–%s of %s shown; every row is in the attached CSV._", text.Thousands(fmt.Sprint(shown)), text.Thousands(fmt.Sprint(rows)))
 		last := &msgs[len(msgs)-1]
 		last.blocks = append(last.blocks, section(note))
 		p.CSV = csvFile(t)

@@ -20,6 +20,7 @@ import (
 
 	"github.com/opsbot/opsbot"
 	"github.com/opsbot/opsbot/bot"
+	"github.com/opsbot/opsbot/text"
 )
 
 // Handler answers requests; *bot.Bot is one.
@@ -110,7 +111,7 @@ func answer(ctx context.Context, h Handler, o Options, line string) bool {
 	}
 	req := &opsbot.Request{User: o.User, DM: true, Text: line, Transport: "terminal", Now: o.Now()}
 	r := h.Handle(ctx, req)
-	fmt.Fprint(o.Out, Format(r))
+	fmt.Fprint(o.Out, text.Reply(r))
 	for _, f := range r.Files {
 		fmt.Fprintln(o.Out, save(o, f))
 	}
@@ -136,35 +137,6 @@ func save(o Options, f opsbot.File) string {
 		return fmt.Sprintf("(could not save %s: %v)", f.Name, err)
 	}
 	return fmt.Sprintf("%s saved to %s", firstOf(f.Title, f.Name), path)
-}
-
-// Format renders a reply as plain text: title, text, the table aligned,
-// the context line, and the commands behind its buttons.
-func Format(r *opsbot.Reply) string {
-	var b strings.Builder
-	if r.Here {
-		b.WriteString("@here ")
-	}
-	if r.Title != "" {
-		b.WriteString(r.Title + "\n")
-	}
-	if r.Text != "" {
-		b.WriteString(r.Text + "\n")
-	}
-	if r.Table != nil && len(r.Table.Columns) > 0 {
-		if len(r.Table.Rows) == 0 {
-			b.WriteString("(no rows)\n")
-		} else {
-			b.WriteString(strings.Join(bot.TableLines(r.Table), "\n") + "\n")
-		}
-	}
-	if r.Context != "" {
-		b.WriteString("— " + r.Context + "\n")
-	}
-	for _, btn := range r.Buttons {
-		fmt.Fprintf(&b, "[%s] type: %s\n", btn.Label, btn.Command)
-	}
-	return b.String()
 }
 
 func firstOf(s ...string) string {

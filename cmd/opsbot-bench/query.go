@@ -13,6 +13,7 @@ import (
 	"github.com/opsbot/opsbot"
 	"github.com/opsbot/opsbot/query"
 	"github.com/opsbot/opsbot/sql"
+	"github.com/opsbot/opsbot/text"
 	"github.com/opsbot/opsbot/warehouse"
 	"github.com/opsbot/opsbot/warehouse/chdb"
 )
@@ -92,12 +93,12 @@ func migrateBench(ctx context.Context, w warehouse.Warehouse) error {
 var benchDay = time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC)
 
 func benchSize(ctx context.Context, w warehouse.Warehouse, n, runs int, only string) error {
-	fmt.Printf("\n== %s rows over one day (synthetic, generated in the engine) ==\n", query.FormatValue(uint64(n)))
+	fmt.Printf("\n== %s rows over one day (synthetic, generated in the engine) ==\n", text.Value(uint64(n)))
 	rate, err := generate(ctx, w, n)
 	if err != nil {
 		return err
 	}
-	fmt.Printf("insert rate: %s rows/s (INSERT … SELECT FROM numbers(), with the 003 projections)\n", query.FormatValue(uint64(rate)))
+	fmt.Printf("insert rate: %s rows/s (INSERT … SELECT FROM numbers(), with the 003 projections)\n", text.Value(uint64(rate)))
 	e := query.New(w, query.Options{})
 	now := benchDay.Add(24 * time.Hour)
 	fmt.Printf("%-34s %-6s %9s %9s %9s %9s %7s %12s\n", "phrase", "window", "ask p50", "ask p95", "sql p50", "sql p95", "ratio", "rows read")
@@ -113,7 +114,7 @@ func benchSize(ctx context.Context, w warehouse.Warehouse, n, runs int, only str
 				return fmt.Errorf("%s %s: %w", p, win, err)
 			}
 			fmt.Printf("%-34s %-6s %9s %9s %9s %9s %7.2f %12s\n", p, strings.TrimPrefix(win, "last "),
-				ms(r.ask[0]), ms(r.ask[1]), ms(r.direct[0]), ms(r.direct[1]), r.ratio(), query.FormatValue(r.rowsRead))
+				ms(r.ask[0]), ms(r.ask[1]), ms(r.direct[0]), ms(r.direct[1]), r.ratio(), text.Value(r.rowsRead))
 			ratios = append(ratios, r.ratio())
 			if win == "last 24h" {
 				worst24 = max(worst24, r.ask[1])

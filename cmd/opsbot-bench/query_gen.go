@@ -48,7 +48,7 @@ FROM (
 // requests, with what they add, in migration order.
 var costFiles = []struct{ file, drop string }{
 	{"003_projections.sql", "ALTER TABLE requests DROP PROJECTION IF EXISTS p_hour_status"},
-	{"007_client_ip.sql", "ALTER TABLE requests DROP PROJECTION IF EXISTS p_ip"},
+	{"007_client_ip.sql", "ALTER TABLE requests DROP PROJECTION IF EXISTS p_ip, DROP PROJECTION IF EXISTS p_hour_status_ip"},
 }
 
 // projectionCost measures the insert rate of rows synthetic rows with none

@@ -17,6 +17,7 @@ import (
 	"github.com/opsbot/opsbot"
 	"github.com/opsbot/opsbot/loggen"
 	"github.com/opsbot/opsbot/query"
+	"github.com/opsbot/opsbot/text"
 	"github.com/opsbot/opsbot/warehouse"
 )
 
@@ -24,7 +25,7 @@ import (
 // CloudFront lines: GoAccess parsing the raw log (its only way to answer)
 // against opsbot answering from the same lines loaded into the engine.
 func benchGoAccess(ctx context.Context, w warehouse.Warehouse, n int) error {
-	fmt.Printf("\n== GoAccess vs opsbot: top paths over a day of %s CloudFront lines ==\n", query.FormatValue(uint64(n)))
+	fmt.Printf("\n== GoAccess vs opsbot: top paths over a day of %s CloudFront lines ==\n", text.Value(uint64(n)))
 	bin, err := exec.LookPath("goaccess")
 	if err != nil {
 		fmt.Println("goaccess is not installed: skipping (install it with `apt-get install goaccess`)")

@@ -12,6 +12,7 @@ import (
 	"github.com/opsbot/opsbot"
 	"github.com/opsbot/opsbot/query"
 	"github.com/opsbot/opsbot/socket"
+	"github.com/opsbot/opsbot/text"
 	"github.com/opsbot/opsbot/warehouse"
 )
 
@@ -83,7 +84,7 @@ func printAnswer(out io.Writer, a *socket.Answer, format string, width int) erro
 			fmt.Fprintln(out, strings.TrimRight(r.Text, "\n"))
 		}
 		if len(r.Table.Rows) > 1 || r.Text == "" { // one row with text: the text shows it whole
-			fmt.Fprint(out, query.RenderTable(r.Table, width))
+			fmt.Fprint(out, text.Table(r.Table, width))
 		}
 		for _, f := range r.Files {
 			name := f.Name

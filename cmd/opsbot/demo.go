@@ -14,7 +14,7 @@ import (
 	"github.com/opsbot/opsbot/ingest"
 	"github.com/opsbot/opsbot/loggen"
 	"github.com/opsbot/opsbot/query"
-	"github.com/opsbot/opsbot/terminal"
+	"github.com/opsbot/opsbot/text"
 	"github.com/opsbot/opsbot/warehouse"
 )
 
@@ -65,7 +65,7 @@ func runDemo(ctx context.Context, g *globals, args []string) error {
 		if err != nil {
 			return fmt.Errorf("demo: %s: %w", p, err)
 		}
-		fmt.Printf("\n> opsbot %s\n%s\n", p, terminal.Format(reply))
+		fmt.Printf("\n> opsbot %s\n%s\n", p, text.Reply(reply))
 	}
 	fmt.Printf("\ndemo done in %s: data in %s, logs in %s\n", time.Since(began).Round(time.Millisecond), g.cfg.Data, *dir)
 	if *noChat || !term.IsTerminal(int(os.Stdin.Fd())) {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/opsbot/opsbot"
 	"github.com/opsbot/opsbot/query"
+	"github.com/opsbot/opsbot/text"
 )
 
 // runSQL lists the named queries or runs one:
@@ -91,8 +92,8 @@ func sqlRun(ctx context.Context, g *globals, args []string) error {
 	case "csv":
 		return query.WriteCSV(os.Stdout, res)
 	case "table":
-		fmt.Print(query.RenderTable(res, 160))
-		fmt.Printf("%s rows scanned in %s\n", query.FormatValue(res.Stats.RowsRead), res.Stats.Elapsed)
+		fmt.Print(text.Table(res, 160))
+		fmt.Printf("%s rows scanned in %s\n", text.Value(res.Stats.RowsRead), res.Stats.Elapsed)
 		return nil
 	}
 	return fmt.Errorf("--format %q: use table, json or csv", *format)

@@ -96,6 +96,9 @@ var sessionSettings = []string{
 	"SET output_format_json_quote_64bit_integers = 0",
 	"SET output_format_json_quote_decimals = 0",
 	"SET output_format_json_named_tuples_as_objects = 0",
+	// chDB treats a non-terminal stdin (even /dev/null) as external data and
+	// refuses async inserts that also carry VALUES; opsbot batches itself.
+	"SET async_insert = 0",
 }
 
 // Dir is the data folder.

@@ -12,6 +12,10 @@ import (
 var (
 	stdinOnce sync.Once
 	stdinErr  error
+	// fd0 keeps the *os.File for descriptor 0 reachable: if it were
+	// collected, its finalizer would close fd 0, the next open() would reuse
+	// it, and the engine would read that file as INSERT data.
+	fd0 *os.File
 )
 
 // detachStdin keeps the engine off the process's piped input. chDB, like
@@ -40,7 +44,7 @@ func detachStdin() error {
 			stdinErr = fmt.Errorf("chdb: detach stdin: %w", err)
 			return
 		}
-		os.Stdin = os.NewFile(uintptr(fd), "/dev/stdin")
+		fd0, os.Stdin = os.Stdin, os.NewFile(uintptr(fd), "/dev/stdin")
 	})
 	return stdinErr
 }

@@ -1,0 +1,38 @@
+package text
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/opsbot/opsbot"
+)
+
+// Reply renders a whole reply as plain text: title, text, the table
+// aligned, the context line, and the commands behind its buttons. It is
+// what the terminal shows and what a dry run prints.
+func Reply(r *opsbot.Reply) string {
+	var b strings.Builder
+	if r.Here {
+		b.WriteString("@here ")
+	}
+	if r.Title != "" {
+		b.WriteString(r.Title + "\n")
+	}
+	if r.Text != "" {
+		b.WriteString(r.Text + "\n")
+	}
+	if r.Table != nil && len(r.Table.Columns) > 0 {
+		if len(r.Table.Rows) == 0 {
+			b.WriteString("(no rows)\n")
+		} else {
+			b.WriteString(Table(r.Table, 0))
+		}
+	}
+	if r.Context != "" {
+		b.WriteString("— " + r.Context + "\n")
+	}
+	for _, btn := range r.Buttons {
+		fmt.Fprintf(&b, "[%s] type: %s\n", btn.Label, btn.Command)
+	}
+	return b.String()
+}

@@ -1,0 +1,85 @@
+package text
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// plainColumns are numbers that are codes, not quantities: no separators.
+var plainColumns = map[string]bool{"status": true, "top_status": true, "asn": true}
+
+// Cell renders the value of column col: codes (status, asn) as they are,
+// other values through Value.
+func Cell(col string, v any) string {
+	if plainColumns[col] && v != nil {
+		return fmt.Sprint(v)
+	}
+	return Value(v)
+}
+
+// Value renders one value for people: integers with thousands separators,
+// floats to at most 3 decimals, times as "2006-01-02 15:04:05" (UTC), text
+// on one line (newlines, tabs and backticks would break a code block), nil
+// as "".
+func Value(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return oneLine.Replace(x)
+	case uint64:
+		return Thousands(strconv.FormatUint(x, 10))
+	case int64:
+		return Thousands(strconv.FormatInt(x, 10))
+	case int:
+		return Thousands(strconv.Itoa(x))
+	case float64:
+		return float(x)
+	case time.Time:
+		if x.Nanosecond() != 0 {
+			return x.UTC().Format("2006-01-02 15:04:05.000")
+		}
+		return x.UTC().Format("2006-01-02 15:04:05")
+	case []any:
+		parts := make([]string, len(x))
+		for i, e := range x {
+			parts[i] = Value(e)
+		}
+		return strings.Join(parts, ", ")
+	}
+	return fmt.Sprint(v)
+}
+
+var oneLine = strings.NewReplacer("\n", " ", "\r", " ", "\t", " ", "`", "'")
+
+func float(x float64) string {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	}
+	s := strconv.FormatFloat(x, 'f', 3, 64)
+	return Thousands(strings.TrimRight(strings.TrimRight(s, "0"), "."))
+}
+
+// Thousands puts commas between groups of three digits of a decimal number
+// ("-1234567.5" → "-1,234,567.5").
+func Thousands(s string) string {
+	sign := ""
+	if strings.HasPrefix(s, "-") {
+		sign, s = "-", s[1:]
+	}
+	intPart, frac, hasFrac := strings.Cut(s, ".")
+	var b strings.Builder
+	for i, c := range intPart {
+		if i > 0 && (len(intPart)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	if hasFrac {
+		return sign + b.String() + "." + frac
+	}
+	return sign + b.String()
+}
