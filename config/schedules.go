@@ -106,7 +106,7 @@ func (c *Schedules) defaults() {
 	c.Jobs = map[string]JobSchedule{
 		"daily-analysis": {Cron: "0 7 * * *"},
 		"health":         {Cron: "@every 1m"},
-		"infra-audit":    {Cron: "0 8 * * 1-5"},
+		"infra-audit":    {Cron: "0 8 * * *"},
 		"ban-expiry":     {Cron: "@every 1m"},
 	}
 	c.LeaseTTL = 2 * time.Minute
