@@ -3,6 +3,8 @@
 -- Answers: one row per client IP: ip, requests, bytes (sent), first_seen, last_seen,
 --   statuses ("404: 3,020, 200: 12" — totals by status, most first), top_paths and
 --   user_agents (the five most frequent of each, with counts).
+-- Reads the p_ip projection (sql/schema/007, sorted by client_ip): only the
+-- granules of that client or range, whatever the window.
 -- Parameters:
 --   {since:DateTime64(3, 'UTC')}  window start, inclusive, UTC            default: now-1h
 --   {until:DateTime64(3, 'UTC')}  window end, exclusive, UTC              default: now

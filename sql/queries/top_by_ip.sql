@@ -21,7 +21,9 @@
 --   --param_ip_from=:: --param_ip_to=ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff --param_by=requests \
 --   --param_limit=10 --queries-file sql/queries/top_by_ip.sql
 -- Two passes: the first (the IN set) finds the top keys by counting only;
--- the second aggregates those keys alone, where exact modes are cheap.
+-- the second aggregates those keys alone, where exact modes are cheap: it
+-- reads the p_ip projection (sql/schema/007, sorted by client_ip), so only
+-- the top clients' granules.
 SELECT
     replaceRegexpOne(toString(client_ip), '^::ffff:', '') AS ip,
     count() AS requests,
