@@ -1,0 +1,110 @@
+package main_test
+
+import (
+	"bufio"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/opsbot/opsbot/loggen"
+)
+
+// TestServeAnswersThroughItsSocket runs the real binary: ingest a folder of
+// generated CloudFront logs, start serve on the data folder, then ask while
+// serve owns it. The answer must come through serve's socket and match an
+// independent count of the generated lines.
+func TestServeAnswersThroughItsSocket(t *testing.T) {
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "opsbot")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	data, logs := filepath.Join(dir, "data"), filepath.Join(dir, "logs")
+	start := time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC)
+	o := loggen.Options{Start: start, Lines: 20_000, Seed: 5}
+	if _, err := loggen.WriteObjects(logs, o, 4); err != nil {
+		t.Fatal(err)
+	}
+	run(t, bin, "--data", data, "ingest", "--from", logs, "--once", "--no-progress")
+
+	serve := exec.Command(bin, "--data", data, "serve", "--listen", "127.0.0.1:0")
+	serve.Env = append(os.Environ(), "SLACK_BOT_TOKEN=")
+	stderr, err := serve.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := serve.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, stderr, "opsbot serving")
+	// serve owns the folder now: a process of its own cannot open it, so the
+	// ask below can only have been answered through serve's socket.
+	if out, err := exec.Command(bin, "--data", data, "migrate").CombinedOutput(); err == nil || !strings.Contains(string(out), "held by pid") {
+		t.Fatalf("migrate while serve runs: %v\n%s", err, out)
+	}
+
+	out := run(t, bin, "--data", data, "ask", "status", "between 2026-11-22 00:00 and 2026-11-23 00:00", "--format", "json")
+	var a struct {
+		Columns []string
+		Rows    [][]any
+	}
+	if err := json.Unmarshal([]byte(out), &a); err != nil {
+		t.Fatalf("ask through serve: %v\n%s", err, out)
+	}
+	want := map[int]int{}
+	for _, l := range loggen.Generate(o) {
+		want[l.Status]++
+	}
+	got := map[int]int{}
+	for _, r := range a.Rows {
+		got[int(r[0].(float64))] = int(r[1].(float64))
+	}
+	if len(got) != len(want) {
+		t.Fatalf("statuses: got %v, want %v", got, want)
+	}
+	for s, n := range want {
+		if got[s] != n {
+			t.Errorf("status %d: got %d, want %d", s, got[s], n)
+		}
+	}
+	if err := serve.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := serve.Wait(); err != nil {
+		t.Fatalf("serve did not stop cleanly on SIGTERM: %v", err)
+	}
+}
+
+func run(t *testing.T, bin string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("opsbot %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
+	}
+	return string(out)
+}
+
+// waitFor reads serve's log until a line holds want (serve logs it once its
+// socket and HTTP listener are up); it fails if serve exits first.
+func waitFor(t *testing.T, r interface{ Read([]byte) (int, error) }, want string) {
+	t.Helper()
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		if strings.Contains(sc.Text(), want) {
+			go func() {
+				for sc.Scan() { // keep draining so serve never blocks on its log
+				}
+			}()
+			return
+		}
+	}
+	t.Fatalf("serve exited before logging %q", want)
+}
