@@ -98,7 +98,7 @@ func benchSize(ctx context.Context, w warehouse.Warehouse, n, runs int, only str
 	if err != nil {
 		return err
 	}
-	fmt.Printf("insert rate: %s rows/s (INSERT … SELECT FROM numbers(), with the 003 projections)\n", text.Value(uint64(rate)))
+	fmt.Printf("insert rate: %s rows/s (INSERT … SELECT FROM numbers(), with every projection of sql/schema)\n", text.Value(uint64(rate)))
 	e := query.New(w, query.Options{})
 	now := benchDay.Add(24 * time.Hour)
 	fmt.Printf("%-34s %-6s %9s %9s %9s %9s %7s %12s\n", "phrase", "window", "ask p50", "ask p95", "sql p50", "sql p95", "ratio", "rows read")
