@@ -99,6 +99,9 @@ func benchSize(ctx context.Context, w warehouse.Warehouse, n, runs int, only str
 		return err
 	}
 	fmt.Printf("insert rate: %s rows/s (INSERT … SELECT FROM numbers(), with every projection of sql/schema)\n", text.Value(uint64(rate)))
+	if err := settle(ctx, w); err != nil {
+		return err
+	}
 	e := query.New(w, query.Options{})
 	now := benchDay.Add(24 * time.Hour)
 	fmt.Printf("%-34s %-6s %9s %9s %9s %9s %7s %12s\n", "phrase", "window", "ask p50", "ask p95", "sql p50", "sql p95", "ratio", "rows read")
@@ -204,4 +207,28 @@ func selected(phrase, only string) bool {
 		}
 	}
 	return false
+}
+
+// settle waits (up to ten minutes) until the engine has no merge of
+// requests running, so that the figures are the table's steady state and
+// not queries competing with the merges of the parts just inserted (the
+// projections make those merges longer).
+func settle(ctx context.Context, w warehouse.Warehouse) error {
+	start := time.Now()
+	for time.Since(start) < 10*time.Minute {
+		r, err := w.Query(ctx, "SELECT count() FROM system.merges WHERE table = 'requests'", nil)
+		if err != nil {
+			return fmt.Errorf("merges: %w", err)
+		}
+		if len(r.Rows) == 1 && r.Rows[0][0] == uint64(0) {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Second):
+		}
+	}
+	fmt.Printf("background merges done after %s\n", time.Since(start).Round(time.Second))
+	return nil
 }
