@@ -25,7 +25,7 @@ func runAsk(ctx context.Context, g *globals, args []string) error {
 	if err := fs.Parse(reorder(args)); err != nil {
 		return err
 	}
-	phrase := strings.Join(fs.Args(), " ")
+	phrase := strings.TrimSpace(strings.Join(fs.Args(), " "))
 	if phrase == "" {
 		fs.Usage()
 		return errors.New(`ask needs a phrase, e.g. opsbot ask "top 4xx by ip"`)
@@ -47,14 +47,6 @@ func runAsk(ctx context.Context, g *globals, args []string) error {
 	}
 	defer w.Close()
 	e := query.New(w, query.OptionsFrom(g.cfg))
-	if f := strings.ToLower(strings.Fields(phrase)[0]); f == "explain" {
-		r, err := e.ExplainReply(strings.TrimSpace(phrase[len("explain"):]), now)
-		if err != nil {
-			return err
-		}
-		fmt.Printf("%s\n\n%s\n", r.Title, r.Text)
-		return nil
-	}
 	r, err := e.Ask(ctx, phrase, now)
 	if err != nil {
 		if errors.Is(err, opsbot.ErrInvalid) {
@@ -64,15 +56,19 @@ func runAsk(ctx context.Context, g *globals, args []string) error {
 		}
 		return err
 	}
-	sqlText, params, err := e.Explain(phrase, now)
-	if err != nil {
-		return err
-	}
+	sqlText, params, _ := e.Explain(phrase, now) // "" for explain itself: it answers in text
 	return printAnswer(os.Stdout, &socket.Answer{Reply: r, SQL: sqlText, Params: params}, *format, *width)
 }
 
 func printAnswer(out io.Writer, a *socket.Answer, format string, width int) error {
 	r := a.Reply
+	if r.Table == nil { // explain, and other answers in text
+		if format != "table" {
+			return fmt.Errorf("--format %s needs a table answer; %q answers in text", format, r.Title)
+		}
+		fmt.Fprint(out, text.Reply(r))
+		return nil
+	}
 	switch format {
 	case "json":
 		return query.WriteJSON(out, r.Title, a.SQL, a.Params, r.Table)
