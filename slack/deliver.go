@@ -49,7 +49,7 @@ func (a *App) deliver(ctx context.Context, o origin, r *opsbot.Reply) (string, e
 		}
 	}
 	for _, f := range r.Files {
-		if err := a.upload(ctx, o.channel, o.thread, f); err != nil {
+		if err := a.upload(ctx, o.channel, thread, f); err != nil {
 			return ts, err
 		}
 	}

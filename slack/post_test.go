@@ -195,6 +195,19 @@ func TestChartUploadedInThread(t *testing.T) {
 	}
 }
 
+// A chart asked at top level goes under its answer, not loose in the channel.
+func TestChartOfATopLevelQuestionGoesUnderItsAnswer(t *testing.T) {
+	r := newRig(t, nil)
+	r.fake.Send("events_api", slackfake.Event("Ev1", slackfake.Mention("U0BOB0001", "C0OPS0001", "<@UBOT> chart", "5.000001", "")))
+	if _, err := r.fake.WaitCalls(r.ctx, "files.completeUploadExternal", 1); err != nil {
+		t.Fatal(err)
+	}
+	done := r.fake.Calls("files.completeUploadExternal")[0]
+	if done.Form.Get("thread_ts") == "" || done.Form.Get("channel_id") != "C0OPS0001" {
+		t.Errorf("chart posted outside its answer's thread: %v", done.Form)
+	}
+}
+
 func TestRefusalIsEphemeral(t *testing.T) {
 	r := newRig(t, nil)
 	r.fake.Send("events_api", slackfake.Event("Ev1", slackfake.Mention("U0BOB0001", "C0OPS0001", "<@UBOT> ban 1.2.3.4", "5.000001", "")))
