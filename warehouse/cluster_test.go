@@ -2,6 +2,7 @@ package warehouse_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -68,5 +69,37 @@ func TestMigrationsRejectBadNames(t *testing.T) {
 	}
 	if n := len(warehouse.Statements("SELECT 1;\n-- c\nSELECT 2;\n")); n != 2 {
 		t.Fatalf("two statements split into %d", n)
+	}
+}
+
+// TestRetentionOnlyWhenItChanges: applying the same retention twice issues
+// no second ALTER (no mutation per command), a new value is applied.
+func TestRetentionOnlyWhenItChanges(t *testing.T) {
+	w := warehousetest.Embedded(t)
+	ctx := context.Background()
+	ttl := func() string {
+		res, err := w.Query(ctx, "SELECT engine_full FROM system.tables WHERE database = currentDatabase() AND name = 'requests'", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.Rows[0][0].(string)
+	}
+	for _, days := range []int{30, 30, 45} {
+		if err := warehouse.ApplyRetention(ctx, w, days); err != nil {
+			t.Fatal(err)
+		}
+		if want := fmt.Sprintf("toIntervalDay(%d)", days); !strings.Contains(ttl(), want) {
+			t.Fatalf("after retention %d: %s", days, ttl())
+		}
+	}
+	mutations := func() uint64 {
+		res, err := w.Query(ctx, "SELECT count() FROM system.mutations WHERE table = 'requests' AND command LIKE '%TTL%'", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.Rows[0][0].(uint64)
+	}
+	if n := mutations(); n != 0 {
+		t.Fatalf("retention started %d TTL mutations", n)
 	}
 }

@@ -121,7 +121,27 @@ func onlyComments(s string) bool {
 	return true
 }
 
-// Retention renders the TTL statement that keeps `days` of requests.
+// Retention renders the TTL statement that keeps `days` of requests. It
+// does not rewrite existing parts (rows past the new TTL go at their next
+// merge), so changing retention never starts a mutation over the table.
 func Retention(days int) string {
-	return fmt.Sprintf("ALTER TABLE requests MODIFY TTL toDateTime(ts) + INTERVAL %d DAY", days)
+	return fmt.Sprintf("ALTER TABLE requests MODIFY TTL toDateTime(ts) + INTERVAL %d DAY SETTINGS materialize_ttl_after_modify = 0", days)
+}
+
+// ApplyRetention sets the requests TTL to days unless it already is: every
+// command opens the warehouse, and an ALTER each time would be work for
+// nothing.
+func ApplyRetention(ctx context.Context, w Warehouse, days int) error {
+	res, err := w.Query(ctx, "SELECT engine_full FROM system.tables WHERE database = currentDatabase() AND name = 'requests'", nil)
+	if err != nil {
+		return fmt.Errorf("read retention: %w", err)
+	}
+	want := fmt.Sprintf("TTL toDateTime(ts) + toIntervalDay(%d)", days)
+	if len(res.Rows) == 1 && strings.Contains(fmt.Sprint(res.Rows[0][0]), want) {
+		return nil
+	}
+	if err := w.Exec(ctx, Retention(days), nil); err != nil {
+		return fmt.Errorf("set retention: %w", err)
+	}
+	return nil
 }

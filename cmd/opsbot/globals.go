@@ -96,10 +96,7 @@ func migrate(ctx context.Context, w warehouse.Warehouse, retentionDays int) erro
 	if err != nil {
 		return err
 	}
-	if err := w.Exec(ctx, warehouse.Retention(retentionDays), nil); err != nil {
-		return fmt.Errorf("set retention: %w", err)
-	}
-	return nil
+	return warehouse.ApplyRetention(ctx, w, retentionDays)
 }
 
 // subFlags is a flag set for one command, with --help listing its flags.
