@@ -198,6 +198,8 @@ func NewReader(f Format, r io.Reader, o Options) (Reader, error) {
 	case Combined:
 		return newLineReader(r, o, &combined{}), nil
 	}
-	_, err := ParseFormat(string(f))
-	return nil, err
+	if _, err := ParseFormat(string(f)); err != nil {
+		return nil, err
+	}
+	return nil, fmt.Errorf("%w: %q is not in canonical form (use ParseFormat)", ErrUnknownFormat, f)
 }

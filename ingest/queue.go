@@ -55,7 +55,7 @@ func (w *Worker) handle(ctx context.Context, m Message) {
 		return // the message comes back after its visibility timeout
 	}
 	if !settled {
-		d := min(w.o.Backoff<<max(attempts-1, 0), 12*time.Hour)
+		d := min(w.o.Backoff<<min(max(attempts-1, 0), 20), 12*time.Hour) // the shift is capped: no overflow
 		if err := w.o.Queue.Extend(ctx, m, d); err != nil {
 			w.progress.logf("%v", err)
 		}

@@ -113,9 +113,11 @@ func New(o Options) (*Worker, error) {
 		return nil, errors.New("ingest: a warehouse and a source are required")
 	}
 	if o.Format != "" {
-		if _, err := edgelog.ParseFormat(string(o.Format)); err != nil {
+		f, err := edgelog.ParseFormat(string(o.Format))
+		if err != nil {
 			return nil, fmt.Errorf("ingest: %w", err)
 		}
+		o.Format = f // canonical: NewReader matches exact names
 	}
 	o.fill()
 	w := &Worker{o: o, man: &manifest{w: o.Warehouse}, metrics: o.Metrics}

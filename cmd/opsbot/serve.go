@@ -41,6 +41,12 @@ func runServe(ctx context.Context, g *globals, args []string) error {
 	if err != nil {
 		return err
 	}
+	var sock net.Listener // embedded: others on this folder ask through us
+	if g.cfg.ClickHouse == "" {
+		if sock, err = socket.Listen(socket.Path(g.cfg.Data)); err != nil {
+			return err
+		}
+	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/healthz", func(rw http.ResponseWriter, _ *http.Request) { fmt.Fprintln(rw, "ok") })
 	eg, ctx := errgroup.WithContext(ctx)
@@ -53,12 +59,8 @@ func runServe(ctx context.Context, g *globals, args []string) error {
 		eg.Go(func() error { return wk.Run(ctx) })
 	}
 	eg.Go(func() error { return s.sched.Run(ctx) })
-	if g.cfg.ClickHouse == "" { // embedded: others on this folder ask through us
-		l, err := socket.Listen(socket.Path(g.cfg.Data))
-		if err != nil {
-			return err
-		}
-		eg.Go(func() error { return socket.Serve(ctx, l, s.engine, s.bot) })
+	if sock != nil {
+		eg.Go(func() error { return socket.Serve(ctx, sock, s.engine, s.bot) })
 	}
 	if app != nil {
 		if g.cfg.Slack.Mode == "http" {
