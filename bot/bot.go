@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/opsbot/opsbot/text"
+
 	"github.com/opsbot/opsbot"
 )
 
@@ -239,11 +241,7 @@ func failure(cmd, why string) *opsbot.Reply {
 
 // shortErr keeps an error message to one readable line.
 func shortErr(err error) string {
-	s := oneLine(err.Error())
-	if len([]rune(s)) > 200 {
-		s = string([]rune(s)[:199]) + "…"
-	}
-	return s
+	return text.Cut(oneLine(err.Error()), 200)
 }
 
 func oneLine(s string) string {

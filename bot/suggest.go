@@ -2,8 +2,9 @@ package bot
 
 import (
 	"fmt"
-	"github.com/agnivade/levenshtein"
 	"strings"
+
+	"github.com/agnivade/levenshtein"
 
 	"github.com/opsbot/opsbot"
 )

@@ -85,12 +85,11 @@ func Each(o Options, fn func(*Line)) {
 
 // gen holds the random source and the time curve.
 type gen struct {
-	o     Options
-	r     *rand.Rand
-	cdf   []float64 // cumulative diurnal weight per minute, 0..1
-	ipv4  []string
-	ipv6  []string
-	noisy []noisy
+	o    Options
+	r    *rand.Rand
+	cdf  []float64 // cumulative diurnal weight per minute, 0..1
+	ipv4 []string
+	ipv6 []string
 }
 
 func newGen(o Options) *gen {

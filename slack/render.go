@@ -80,7 +80,7 @@ func render(r *opsbot.Reply, lim Limits) plan {
 		head = append(head, section(chunk))
 	}
 	if r.Context != "" {
-		tail = append(tail, contextLine(cutRunes(defuse(r.Context), lim.Section)))
+		tail = append(tail, contextLine(text.Cut(defuse(r.Context), lim.Section)))
 	}
 	if len(r.Buttons) > 0 {
 		tail = append(tail, buttons(r.Buttons))
@@ -177,7 +177,7 @@ func tableBlocks(header, rows []string, max int) []block {
 		cur, size = nil, base
 	}
 	for _, r := range rows {
-		r = escape(cutRunes(r, max-base-1))
+		r = escape(text.Cut(r, max-base-1))
 		n := utf8.RuneCountInString(r) + 1
 		if len(cur) > 0 && size+n > max {
 			flush()
@@ -241,14 +241,7 @@ func fallbackText(r *opsbot.Reply) string {
 	if s == "" {
 		s, _, _ = strings.Cut(r.Text, "\n")
 	}
-	return cutRunes(s, 150)
-}
-
-func cutRunes(s string, n int) string {
-	if n < 1 || utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	return string([]rune(s)[:n-1]) + "…"
+	return text.Cut(s, 150)
 }
 
 // here is the room ping a reply asks for: only opsbot sets Reply.Here (a

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/opsbot/opsbot"
@@ -69,7 +70,7 @@ func (c *Client) post(ctx context.Context, route string, in, out any) error {
 			return fmt.Errorf("owner answered %s", resp.Status)
 		}
 		if f.Invalid {
-			return fmt.Errorf("%w: %s", opsbot.ErrInvalid, trimInvalid(f.Error))
+			return fmt.Errorf("%w: %s", opsbot.ErrInvalid, strings.TrimPrefix(f.Error, "invalid input: "))
 		}
 		return fmt.Errorf("owner: %s", f.Error)
 	}
@@ -87,15 +88,6 @@ func (c *Client) post(ctx context.Context, route string, in, out any) error {
 		restore(v.Table)
 	}
 	return nil
-}
-
-// trimInvalid drops the sentinel's own text that the owner already wrapped.
-func trimInvalid(s string) string {
-	const p = "invalid input: "
-	if len(s) > len(p) && s[:len(p)] == p {
-		return s[len(p):]
-	}
-	return s
 }
 
 // restore gives a decoded table back the value types opsbot.Result

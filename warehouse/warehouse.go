@@ -7,6 +7,7 @@ package warehouse
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 
 	"github.com/apache/arrow/go/v17/arrow"
@@ -49,11 +50,10 @@ type QueryOption func(*QueryLimits)
 
 // QueryLimits are the ClickHouse settings a query runs under.
 type QueryLimits struct {
-	ReadOnly       bool   // readonly=1: nothing but reads
-	MaxSeconds     int    // max_execution_time
-	MaxResultRows  uint64 // max_result_rows, with result_overflow_mode=break
-	MaxRowsToRead  uint64 // max_rows_to_read
-	SettingsPrefix string // internal
+	ReadOnly      bool   // readonly=1: nothing but reads
+	MaxSeconds    int    // max_execution_time
+	MaxResultRows uint64 // max_result_rows, with result_overflow_mode=break
+	MaxRowsToRead uint64 // max_rows_to_read
 }
 
 // ReadOnly runs the query with readonly=1.
@@ -81,30 +81,16 @@ func (l QueryLimits) Settings() map[string]string {
 		s["readonly"] = "1"
 	}
 	if l.MaxSeconds > 0 {
-		s["max_execution_time"] = itoa(uint64(l.MaxSeconds))
+		s["max_execution_time"] = strconv.Itoa(l.MaxSeconds)
 	}
 	if l.MaxResultRows > 0 {
-		s["max_result_rows"] = itoa(l.MaxResultRows)
+		s["max_result_rows"] = strconv.FormatUint(l.MaxResultRows, 10)
 		s["result_overflow_mode"] = "break"
 	}
 	if l.MaxRowsToRead > 0 {
-		s["max_rows_to_read"] = itoa(l.MaxRowsToRead)
+		s["max_rows_to_read"] = strconv.FormatUint(l.MaxRowsToRead, 10)
 	}
 	return s
-}
-
-func itoa(n uint64) string {
-	if n == 0 {
-		return "0"
-	}
-	var b [20]byte
-	i := len(b)
-	for n > 0 {
-		i--
-		b[i] = byte('0' + n%10)
-		n /= 10
-	}
-	return string(b[i:])
 }
 
 // Errors every implementation returns (wrapped) where they apply.

@@ -10,6 +10,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/opsbot/opsbot/text"
+
 	"github.com/opsbot/opsbot"
 	"github.com/opsbot/opsbot/schedules"
 	"github.com/opsbot/opsbot/warehouse"
@@ -64,7 +66,7 @@ func schedulesList(ctx context.Context, g *globals, args []string) error {
 		if !e.Last.Tick.IsZero() {
 			last, status = e.Last.Tick.In(loc).Format("2006-01-02 15:04 MST"), e.Last.Status
 			if e.Last.Error != "" {
-				status += ": " + cut(e.Last.Error, 60)
+				status += ": " + text.Cut(e.Last.Error, 60)
 			}
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", e.Name, e.Spec, next, last, status)
@@ -148,13 +150,6 @@ func schedulesDryRun(ctx context.Context, g *globals, w warehouse.Warehouse, nam
 	return st.sched.RunJob(ctx, name, now, true, os.Stdout, dir)
 }
 
-func cut(s string, n int) string {
-	if r := []rune(s); len(r) > n {
-		return string(r[:n-1]) + "…"
-	}
-	return s
-}
-
 func listRules(ctx context.Context, s *schedules.Scheduler, now time.Time) error {
 	rs, err := s.RuleStatuses(ctx, now)
 	if err != nil {
@@ -170,11 +165,11 @@ func listRules(ctx context.Context, s *schedules.Scheduler, now time.Time) error
 			state += " (" + x.State.Level.String() + ")"
 		}
 		if x.State.Problem != nil {
-			state = "cannot evaluate: " + cut(x.State.Problem.Msg, 50)
+			state = "cannot evaluate: " + text.Cut(x.State.Problem.Msg, 50)
 		}
 		silenced := ""
 		if x.Silence != nil {
-			silenced = "until " + x.Silence.Until.Format("2006-01-02 15:04 MST") + " by " + x.Silence.By.ID + ": " + cut(x.Silence.Reason, 40)
+			silenced = "until " + x.Silence.Until.Format("2006-01-02 15:04 MST") + " by " + x.Silence.By.ID + ": " + text.Cut(x.Silence.Reason, 40)
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", x.Rule.Name, state, value,
 			x.Rule.Threshold(opsbot.LevelWarn), x.Rule.Threshold(opsbot.LevelPage), x.Rule.Service, silenced)

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/opsbot/opsbot/text"
+
 	"github.com/opsbot/opsbot"
 )
 
@@ -91,10 +93,10 @@ func section(b *strings.Builder, title string, items []Item, extra bool) {
 	b.WriteString("```\n")
 	w := 0
 	for _, it := range items {
-		w = max(w, len([]rune(cut(it.Name, 48))))
+		w = max(w, len([]rune(text.Cut(it.Name, 48))))
 	}
 	for _, it := range items {
-		name := cut(it.Name, 48)
+		name := text.Cut(it.Name, 48)
 		line := fmt.Sprintf("%-*s %10s", w, name, Num(it.Requests))
 		if it.Visitors > 0 {
 			line += fmt.Sprintf("  %8s visitors", Num(it.Visitors))
@@ -103,7 +105,7 @@ func section(b *strings.Builder, title string, items []Item, extra bool) {
 			line += fmt.Sprintf("  %9s", Bytes(it.Bytes))
 		}
 		if extra && it.Extra != "" {
-			line += "  " + cut(it.Extra, 40)
+			line += "  " + text.Cut(it.Extra, 40)
 		}
 		b.WriteString(strings.TrimRight(line, " ") + "\n")
 	}
@@ -118,7 +120,7 @@ func slowest(b *strings.Builder, s []Slow) {
 	}
 	b.WriteString("```\n")
 	for _, x := range s {
-		fmt.Fprintf(b, "%-40s p95 %7.3fs  p50 %7.3fs  %9s requests\n", cut(x.Path, 40), x.P95, x.P50, Num(x.Requests))
+		fmt.Fprintf(b, "%-40s p95 %7.3fs  p50 %7.3fs  %9s requests\n", text.Cut(x.Path, 40), x.P95, x.P50, Num(x.Requests))
 	}
 	b.WriteString("```\n")
 }
@@ -145,7 +147,7 @@ func ingest(b *strings.Builder, in Ingest) {
 	fmt.Fprintf(b, "%s objects loaded, %s failed · %s rows · %s rejected lines · worst delay %s · last load %s\n",
 		Num(in.Objects), Num(in.Failed), Num(in.Rows), Num(in.Rejected), in.MaxDelay, stamp(in.LastLoaded))
 	for _, f := range in.Failures {
-		fmt.Fprintf(b, "• failed: `%s` after %d attempt(s): %s\n", cut(f.Key, 80), f.Attempts, cut(f.Error, 200))
+		fmt.Fprintf(b, "• failed: `%s` after %d attempt(s): %s\n", text.Cut(f.Key, 80), f.Attempts, text.Cut(f.Error, 200))
 	}
 }
 
@@ -154,14 +156,6 @@ func stamp(t time.Time) string {
 		return "never"
 	}
 	return t.UTC().Format("2006-01-02 15:04 UTC")
-}
-
-func cut(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "…"
 }
 
 // Num writes n with thousands separators.

@@ -18,10 +18,9 @@ import (
 // scanner holds one row's scan destinations and turns them into the value
 // types opsbot.Result documents, the same the embedded engine returns.
 type scanner struct {
-	cols  []opsbot.Column
-	dest  []any
-	ipv6  []bool
-	types []string
+	cols []opsbot.Column
+	dest []any
+	ipv6 []bool
 }
 
 func newScanner(cts []driver.ColumnType) *scanner {
@@ -31,7 +30,6 @@ func newScanner(cts []driver.ColumnType) *scanner {
 		s.cols = append(s.cols, opsbot.Column{Name: ct.Name(), Type: typ})
 		s.dest = append(s.dest, reflect.New(ct.ScanType()).Interface())
 		s.ipv6 = append(s.ipv6, strings.Contains(typ, "IPv6"))
-		s.types = append(s.types, typ)
 	}
 	return s
 }
