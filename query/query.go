@@ -7,7 +7,7 @@
 // Engine.Ask answers a phrase; Engine.Explain shows the SQL and parameters
 // it would run; Engine.Skill is the chat skill (top, hits, traffic, status,
 // rate, slowest, graph, explain); Engine.Suggest proposes a phrase for text
-// nobody understood. WriteJSON and WriteCSV (and package text) render answers for
+// nobody understood. WriteJSON (and package text) render answers for
 // the terminal, Slack and the command line.
 package query
 

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/opsbot/opsbot/text"
+
 	"github.com/opsbot/opsbot"
 )
 
@@ -18,7 +20,7 @@ func TestCSVAndJSONKeepRawValues(t *testing.T) {
 		},
 	}
 	var b bytes.Buffer
-	if err := WriteCSV(&b, r); err != nil || strings.Contains(b.String(), "…") || !strings.Contains(b.String(), "1234567") {
+	if err := text.WriteCSV(&b, r); err != nil || strings.Contains(b.String(), "…") || !strings.Contains(b.String(), "1234567") {
 		t.Fatalf("csv cut or formatted values: %v\n%s", err, b.String())
 	}
 	b.Reset()

@@ -1,9 +1,10 @@
 package query
 
 import (
-	"github.com/agnivade/levenshtein"
 	"strings"
 	"time"
+
+	"github.com/agnivade/levenshtein"
 )
 
 // vocabulary is every keyword of the grammar, for spelling fixes.

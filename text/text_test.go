@@ -57,3 +57,18 @@ func TestThousands(t *testing.T) {
 		}
 	}
 }
+
+func TestWriteCSVIsRaw(t *testing.T) {
+	r := &opsbot.Result{
+		Columns: []opsbot.Column{{Name: "path"}, {Name: "requests"}, {Name: "p95"}, {Name: "last"}, {Name: "codes"}},
+		Rows: [][]any{{"/a,b", uint64(1234567), 0.000125, time.Date(2026, 11, 22, 10, 5, 0, 0, time.UTC), []any{uint64(404), uint64(500)}}},
+	}
+	var b strings.Builder
+	if err := text.WriteCSV(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	want := "path,requests,p95,last,codes\n\"/a,b\",1234567,0.000125,2026-11-22T10:05:00Z,404;500\n"
+	if b.String() != want {
+		t.Fatalf("got\n%q\nwant\n%q", b.String(), want)
+	}
+}

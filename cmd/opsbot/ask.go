@@ -73,7 +73,7 @@ func printAnswer(out io.Writer, a *socket.Answer, format string, width int) erro
 	case "json":
 		return query.WriteJSON(out, r.Title, a.SQL, a.Params, r.Table)
 	case "csv":
-		return query.WriteCSV(out, r.Table)
+		return text.WriteCSV(out, r.Table)
 	case "table":
 		fmt.Fprintln(out, r.Title)
 		if r.Text != "" {

@@ -90,7 +90,7 @@ func sqlRun(ctx context.Context, g *globals, args []string) error {
 	case "json":
 		return query.WriteJSON(os.Stdout, n.Name, n.SQL, bound, res)
 	case "csv":
-		return query.WriteCSV(os.Stdout, res)
+		return text.WriteCSV(os.Stdout, res)
 	case "table":
 		fmt.Print(text.Table(res, 160))
 		fmt.Printf("%s rows scanned in %s\n", text.Value(res.Stats.RowsRead), res.Stats.Elapsed)
