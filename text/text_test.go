@@ -61,7 +61,7 @@ func TestThousands(t *testing.T) {
 func TestWriteCSVIsRaw(t *testing.T) {
 	r := &opsbot.Result{
 		Columns: []opsbot.Column{{Name: "path"}, {Name: "requests"}, {Name: "p95"}, {Name: "last"}, {Name: "codes"}},
-		Rows: [][]any{{"/a,b", uint64(1234567), 0.000125, time.Date(2026, 11, 22, 10, 5, 0, 0, time.UTC), []any{uint64(404), uint64(500)}}},
+		Rows:    [][]any{{"/a,b", uint64(1234567), 0.000125, time.Date(2026, 11, 22, 10, 5, 0, 0, time.UTC), []any{uint64(404), uint64(500)}}},
 	}
 	var b strings.Builder
 	if err := text.WriteCSV(&b, r); err != nil {
