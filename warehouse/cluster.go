@@ -10,12 +10,14 @@ var (
 	createTable = regexp.MustCompile(`(?i)^(\s*(?:--[^\n]*\n\s*)*)CREATE TABLE IF NOT EXISTS (\w+)`)
 	mergeEngine = regexp.MustCompile(`(?i)ENGINE\s*=\s*(\w*)MergeTree(\(([^)]*)\))?`)
 	alterTable  = regexp.MustCompile(`(?i)^(\s*(?:--[^\n]*\n\s*)*)ALTER TABLE (\w+)`)
+	alterColumn = regexp.MustCompile(`(?i)\b(ADD|DROP|MODIFY|RENAME|COMMENT) COLUMN\b`)
 )
 
 // ClusterStatements renders one schema statement for a ClickHouse cluster:
 // a CREATE TABLE becomes NAME_local ON CLUSTER with the Replicated variant of
 // its engine, plus a Distributed table NAME over it, so that queries keep
-// using the plain names; an ALTER TABLE targets NAME_local ON CLUSTER.
+// using the plain names; an ALTER TABLE targets NAME_local ON CLUSTER, and
+// when it changes columns, the Distributed NAME as well.
 func ClusterStatements(stmt, cluster string) []string {
 	on := " ON CLUSTER " + quoteIdent(cluster)
 	if m := createTable.FindStringSubmatch(stmt); m != nil {
@@ -34,7 +36,11 @@ func ClusterStatements(stmt, cluster string) []string {
 		return []string{local, dist}
 	}
 	if m := alterTable.FindStringSubmatch(stmt); m != nil {
-		return []string{alterTable.ReplaceAllString(stmt, "${1}ALTER TABLE ${2}_local"+on)}
+		out := []string{alterTable.ReplaceAllString(stmt, "${1}ALTER TABLE ${2}_local"+on)}
+		if alterColumn.MatchString(stmt) {
+			out = append(out, alterTable.ReplaceAllString(stmt, "${1}ALTER TABLE ${2}"+on))
+		}
+		return out
 	}
 	return []string{stmt}
 }

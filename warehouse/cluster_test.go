@@ -60,6 +60,21 @@ func TestClusterStatementsForRequests(t *testing.T) {
 	}
 }
 
+// A column change reaches the Distributed table too (it has its own list
+// of columns); a projection stays on the local table.
+func TestClusterAlterColumnReachesDistributed(t *testing.T) {
+	got := warehouse.ClusterStatements("ALTER TABLE ingest_objects ADD COLUMN IF NOT EXISTS batch String", "c1")
+	want := []string{"ALTER TABLE ingest_objects_local ON CLUSTER `c1` ADD COLUMN IF NOT EXISTS batch String",
+		"ALTER TABLE ingest_objects ON CLUSTER `c1` ADD COLUMN IF NOT EXISTS batch String"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
+	got = warehouse.ClusterStatements("ALTER TABLE requests ADD PROJECTION p (SELECT * ORDER BY client_ip)", "c1")
+	if len(got) != 1 || !strings.Contains(got[0], "requests_local ON CLUSTER") {
+		t.Errorf("projection: %q", got)
+	}
+}
+
 func TestMigrationsRejectBadNames(t *testing.T) {
 	for _, s := range []string{"-- only a comment", "SELECT 1;\n-- c\nSELECT 2;\n"} {
 		_ = warehouse.Statements(s)
