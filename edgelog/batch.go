@@ -97,6 +97,7 @@ func (r *row) clear() { *r = row{} }
 type batch struct {
 	n        int
 	size     int
+	ids      bool // keep request ids (Options.RequestIDs)
 	ts       []int64
 	ip       []byte
 	status   []uint16
@@ -130,10 +131,10 @@ var avgHint = func() *[numCols]atomic.Int64 {
 
 var avgLen = [numCols]int{colMethod: 4, colHost: 24, colPath: 48, colQuery: 16, colUserAgent: 96,
 	colReferer: 32, colEdgeLocation: 8, colCacheResult: 6, colProtocol: 5, colHTTPVersion: 8,
-	colCountry: 2, colForwardedFor: 4, colRequestID: 56}
+	colCountry: 2, colForwardedFor: 4, colRequestID: 0}
 
 func newBatch(o Options) *batch {
-	return &batch{size: o.BatchRows, source: o.Source, object: o.Object}
+	return &batch{size: o.BatchRows, ids: o.RequestIDs, source: o.Source, object: o.Object}
 }
 
 // ready makes sure the batch has buffers to fill. Buffers are taken only
@@ -191,7 +192,11 @@ func (b *batch) add(r *row, line int) {
 	b.asn = append(b.asn, r.asn)
 	b.str[colForwardedFor].add(r.xff)
 	b.addFwd(r)
-	b.str[colRequestID].add(r.reqID)
+	if b.ids {
+		b.str[colRequestID].add(r.reqID)
+	} else {
+		b.str[colRequestID].add(nil)
+	}
 	b.line = append(b.line, uint32(line))
 	b.n++
 }

@@ -152,7 +152,7 @@ func runGolden(t *testing.T, name string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	recs, rejects := readGoldenInput(t, g, input, Options{Object: "obj", BatchRows: 3})
+	recs, rejects := readGoldenInput(t, g, input, Options{Object: "obj", BatchRows: 3, RequestIDs: true})
 	got := rowMaps(recs)
 	if len(got) != len(g.Rows) {
 		t.Errorf("%d rows, want %d", len(got), len(g.Rows))

@@ -31,7 +31,7 @@ func TestInsertReadBack(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			recs, _ := readGoldenInput(t, g, input, Options{Object: obj, BatchRows: 2})
+			recs, _ := readGoldenInput(t, g, input, Options{Object: obj, BatchRows: 2, RequestIDs: true})
 			for i, rec := range recs {
 				tok := obj + "#" + strconv.Itoa(i)
 				if err := w.Insert(ctx, "requests", rec, warehouse.InsertOptions{DedupToken: tok}); err != nil {

@@ -81,7 +81,7 @@ func TestParquet(t *testing.T) {
 	inputs := map[string]io.Reader{"seekable": bytes.NewReader(data), "stream": io.MultiReader(bytes.NewReader(data))}
 	for name, in := range inputs {
 		t.Run(name, func(t *testing.T) {
-			rd, err := NewReader(CloudFrontV2Parquet, in, Options{Object: "obj"})
+			rd, err := NewReader(CloudFrontV2Parquet, in, Options{Object: "obj", RequestIDs: true})
 			if err != nil {
 				t.Fatal(err)
 			}
