@@ -29,8 +29,19 @@ type Ingest struct {
 	// Workers read, decompress and parse this many objects at once
 	// (default 2).
 	Workers int `yaml:"workers"`
-	// BatchRows is the number of rows per insert (default 65536).
+	// BatchRows is the number of rows per insert when an object is read in
+	// chunks (default 65536).
 	BatchRows int `yaml:"batch_rows"`
+	// InsertRows pools objects smaller than batch_rows (CloudFront writes
+	// many small ones) into inserts of up to this many rows, one part each,
+	// instead of one part per object (default 131072; 0 turns pooling off).
+	InsertRows int `yaml:"insert_rows"`
+	// RequestIDs keeps the edge's request ids (x-edge-request-id, RayID…)
+	// in request_id. They are random, about 40 bytes a row that no codec
+	// shrinks: more than every other column together. Default false
+	// (request_id is empty; source_object and source_line lead to the raw
+	// line, which has it).
+	RequestIDs bool `yaml:"request_ids"`
 	// MaxAttempts tries a failing object this many times before reporting
 	// it failed for good (default 5).
 	MaxAttempts int `yaml:"max_attempts"`
@@ -47,6 +58,7 @@ func (c *Ingest) defaults() {
 	c.Lookback = 48 * time.Hour
 	c.Workers = 2
 	c.BatchRows = 65536
+	c.InsertRows = 131072
 	c.MaxAttempts = 5
 	c.RetryBackoff = 2 * time.Second
 	c.VisibilityTimeout = 5 * time.Minute
@@ -95,6 +107,8 @@ func (c *Ingest) validateNumbers() error {
 		return fieldErr("ingest.workers", "must be between 1 and 64, got %d", c.Workers)
 	case c.BatchRows < 1000 || c.BatchRows > 1<<20:
 		return fieldErr("ingest.batch_rows", "must be between 1000 and 1048576, got %d", c.BatchRows)
+	case c.InsertRows != 0 && (c.InsertRows < c.BatchRows || c.InsertRows > 1<<20):
+		return fieldErr("ingest.insert_rows", "must be 0 (no pooling) or between batch_rows (%d) and 1048576, got %d", c.BatchRows, c.InsertRows)
 	case c.MaxAttempts < 1:
 		return fieldErr("ingest.max_attempts", "must be at least 1, got %d", c.MaxAttempts)
 	case c.RetryBackoff <= 0:

@@ -39,6 +39,7 @@ func TestIngestBad(t *testing.T) {
 		"bad_lookback.yaml":      `ingest.lookback: must be at least 1h`,
 		"bad_workers.yaml":       `ingest.workers: must be between 1 and 64, got 0`,
 		"bad_batch_rows.yaml":    `ingest.batch_rows: must be between 1000 and 1048576, got 10`,
+		"bad_insert_rows.yaml":   `ingest.insert_rows: must be 0 (no pooling) or between batch_rows (65536) and 1048576, got 5000`,
 		"bad_max_attempts.yaml":  `ingest.max_attempts: must be at least 1, got 0`,
 		"bad_retry_backoff.yaml": `ingest.retry_backoff: must be positive, got -1s`,
 		"bad_visibility.yaml":    `ingest.visibility_timeout: must be between 10s and 12h`,

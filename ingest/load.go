@@ -23,6 +23,7 @@ type loaded struct {
 	rows     uint64
 	rejected uint64
 	chunks   int
+	pooled   bool // handed to the pool: recorded done when its batch commits
 }
 
 // chunk is one Next of an edgelog.Reader: chunk i of an object is always
@@ -40,7 +41,8 @@ type chunk struct {
 // the reader reached the end of the object cleanly: a short chunk cut by a
 // read error could differ on the next try and would then be deduplicated
 // away. The returned counts are what was committed, also on error.
-func (w *Worker) load(ctx context.Context, s *State) (loaded, error) {
+func (w *Worker) load(ctx context.Context, t *task) (loaded, error) {
+	s := t.state
 	var res loaded
 	rd, format, closeAll, err := w.open(ctx, s)
 	if err != nil {
@@ -55,6 +57,10 @@ func (w *Worker) load(ctx context.Context, s *State) (loaded, error) {
 	defer func() { cancel(); drain(ch, pending) }() // reads pending when load returns
 	for c := range ch {
 		switch {
+		case c.err == io.EOF && w.pool != nil && res.chunks == 0:
+			p := pending // the whole object is read: pool it
+			pending, c.err = nil, nil
+			return w.pool.add(ctx, t, res, p, &c)
 		case c.err == io.EOF:
 			if p := pending; p != nil {
 				pending = nil
@@ -116,7 +122,7 @@ func (w *Worker) open(ctx context.Context, s *State) (edgelog.Reader, edgelog.Fo
 			return nil, "", nil, err
 		}
 	}
-	rd, err := edgelog.NewReader(f, br, edgelog.Options{BatchRows: s.BatchRows, Object: s.Key, Alloc: memory.DefaultAllocator})
+	rd, err := edgelog.NewReader(f, br, edgelog.Options{BatchRows: s.BatchRows, Object: s.Key, RequestIDs: w.o.RequestIDs, Alloc: memory.DefaultAllocator})
 	if err != nil {
 		closeAll()
 		return nil, "", nil, fmt.Errorf("%s: %w", s.Name(), err)
@@ -157,27 +163,35 @@ func drain(ch <-chan chunk, pending *chunk) {
 // commit inserts one chunk's rows, then its rejects, each under the
 // chunk's deduplication token.
 func (w *Worker) commit(ctx context.Context, s *State, c *chunk, res *loaded) error {
-	token := dedupToken(s, c.index)
 	if c.rec != nil {
 		defer c.rec.Release()
 		t0 := time.Now()
-		if err := w.o.Warehouse.Insert(ctx, "requests", c.rec, warehouse.InsertOptions{DedupToken: token}); err != nil {
+		if err := w.o.Warehouse.Insert(ctx, "requests", c.rec, warehouse.InsertOptions{DedupToken: dedupToken(s, c.index)}); err != nil {
 			return fmt.Errorf("insert chunk %d of %s: %w", c.index, s.Name(), err)
 		}
 		w.metrics.batch.Observe(time.Since(t0).Seconds())
 		w.metrics.seen(c.rec)
 		res.rows += uint64(c.rec.NumRows())
 	}
-	if len(c.rej) > 0 {
-		rec := rejectRecord(s, c.rej, w.now())
-		defer rec.Release()
-		if err := w.o.Warehouse.Insert(ctx, "ingest_rejects", rec, warehouse.InsertOptions{DedupToken: token}); err != nil {
-			return fmt.Errorf("insert rejects of chunk %d of %s: %w", c.index, s.Name(), err)
-		}
-		res.rejected += uint64(len(c.rej))
+	if err := w.commitRejects(ctx, s, c, res); err != nil {
+		return err
 	}
 	res.chunks++
 	w.progress.chunk(s, c, res)
+	return nil
+}
+
+// commitRejects inserts a chunk's rejected lines under its token.
+func (w *Worker) commitRejects(ctx context.Context, s *State, c *chunk, res *loaded) error {
+	if len(c.rej) == 0 {
+		return nil
+	}
+	rec := rejectRecord(s, c.rej, w.now())
+	defer rec.Release()
+	if err := w.o.Warehouse.Insert(ctx, "ingest_rejects", rec, warehouse.InsertOptions{DedupToken: dedupToken(s, c.index)}); err != nil {
+		return fmt.Errorf("insert rejects of chunk %d of %s: %w", c.index, s.Name(), err)
+	}
+	res.rejected += uint64(len(c.rej))
 	return nil
 }
 

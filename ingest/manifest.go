@@ -37,6 +37,7 @@ type State struct {
 	Attempts   int
 	Generation int
 	BatchRows  int
+	Batch      string // the pooled insert the object's rows went into (see pool.go); "" when loaded alone
 	Started    time.Time
 	Finished   time.Time
 }
@@ -49,7 +50,7 @@ type manifest struct {
 	last uint64 // version of the last write, strictly increasing
 }
 
-const stateCols = "bucket, key, etag, size, modified, object_time, format, status, rows, rejected, error, attempts, generation, batch_rows, started_at, finished_at"
+const stateCols = "bucket, key, etag, size, modified, object_time, format, status, rows, rejected, error, attempts, generation, batch_rows, started_at, finished_at, batch"
 
 // lookup returns the manifest state of keys in bucket (absent keys are
 // missing from the map).
@@ -82,6 +83,7 @@ func scanState(r []any) *State {
 	s.Error = str(r[10])
 	s.Attempts, s.Generation, s.BatchRows = int(num(r[11])), int(num(r[12])), int(num(r[13]))
 	s.Started, s.Finished = tm(r[14]), tm(r[15])
+	s.Batch = str(r[16])
 	return s
 }
 
@@ -102,7 +104,7 @@ var stateSchema = arrow.NewSchema([]arrow.Field{
 	{Name: "error", Type: arrow.BinaryTypes.String}, {Name: "attempts", Type: arrow.PrimitiveTypes.Uint32},
 	{Name: "generation", Type: arrow.PrimitiveTypes.Uint32}, {Name: "batch_rows", Type: arrow.PrimitiveTypes.Uint32},
 	{Name: "started_at", Type: msType}, {Name: "finished_at", Type: msType},
-	{Name: "version", Type: arrow.PrimitiveTypes.Uint64},
+	{Name: "version", Type: arrow.PrimitiveTypes.Uint64}, {Name: "batch", Type: arrow.BinaryTypes.String},
 }, nil)
 
 var msType = &arrow.TimestampType{Unit: arrow.Millisecond, TimeZone: "UTC"}
@@ -136,6 +138,7 @@ func (m *manifest) writeMany(ctx context.Context, states []*State) error {
 		ts(14, s.Started)
 		ts(15, s.Finished)
 		u64(16, m.version())
+		str(17, s.Batch)
 	}
 	rec := b.NewRecord()
 	defer rec.Release()

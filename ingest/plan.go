@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/opsbot/opsbot"
 )
 
 // task is one object to load and how.
@@ -119,12 +121,34 @@ func (w *Worker) decide(ctx context.Context, o Object, m *State) (*task, error) 
 	case m.Status == StatusReplacing:
 		s.Generation, s.Attempts = m.Generation, m.Attempts
 		return &task{state: s, replace: true, why: "resumed re-ingest"}, nil
+	case m.Batch != "" && (m.Status == StatusLoading || m.Status == StatusFailed && m.Attempts < w.o.MaxAttempts):
+		return w.settleBatch(ctx, s, m)
 	case m.Status == StatusQueued || m.Status == StatusLoading || m.Status == StatusFailed && m.Attempts < w.o.MaxAttempts:
 		s.Generation, s.BatchRows, s.Attempts = m.Generation, m.BatchRows, m.Attempts
 		return &task{state: s, why: "resumed"}, nil
 	}
 	w.summary.Skipped.Add(1)
 	return nil, nil
+}
+
+// settleBatch decides an object left loading (or failed) in a pooled
+// insert: its rows in the table mean the batch committed (one part: all or
+// nothing), so it is recorded done; none mean it loads again.
+func (w *Worker) settleBatch(ctx context.Context, s, m *State) (*task, error) {
+	p := opsbot.Params{"k": m.Key, "b": m.Bucket}
+	res, err := w.o.Warehouse.Query(ctx, "SELECT (SELECT count() FROM requests WHERE source_object = {k:String}), "+
+		"(SELECT count() FROM ingest_rejects WHERE bucket = {b:String} AND object = {k:String})", p)
+	if err != nil {
+		return nil, fmt.Errorf("look for the rows of %s (batch %s): %w", m.Name(), m.Batch, err)
+	}
+	if rows := num(res.Rows[0][0]); rows > 0 {
+		m.Status, m.Rows, m.Rejected, m.Error, m.Finished = StatusDone, rows, num(res.Rows[0][1]), "", w.now()
+		w.summary.Skipped.Add(1)
+		w.progress.logf("batch %s of %s was committed before the restart: recorded done (%d rows)", m.Batch, m.Name(), rows)
+		return nil, w.man.write(ctx, m)
+	}
+	s.Generation, s.BatchRows, s.Attempts = m.Generation, m.BatchRows, m.Attempts
+	return &task{state: s, why: "resumed (its batch was not committed)"}, nil
 }
 
 // expired says whether every request in the object is older than the

@@ -60,16 +60,25 @@ func (w *Worker) process(ctx context.Context, t *task) error {
 		}
 	}
 	t0 := w.now()
-	res, err := w.load(ctx, s)
+	res, err := w.load(ctx, t)
+	if res.pooled && err == nil {
+		return nil // the pool records it once its batch is committed
+	}
 	s.Format, s.Rows, s.Rejected = string(res.format), res.rows, res.rejected
 	if err != nil {
 		return w.failed(ctx, s, err)
 	}
-	s.Status, s.Finished = StatusDone, w.now()
 	record := w.man.write
 	if t.queued {
 		record = w.recordDone
 	}
+	return w.finish(ctx, t, t0, record)
+}
+
+// finish records a loaded object as done with record and counts it.
+func (w *Worker) finish(ctx context.Context, t *task, t0 time.Time, record func(context.Context, *State) error) error {
+	s := t.state
+	s.Status, s.Finished = StatusDone, w.now()
 	if err := record(ctx, s); err != nil {
 		return w.failed(ctx, s, err)
 	}

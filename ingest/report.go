@@ -85,6 +85,17 @@ func (r *reporter) chunk(s *State, c *chunk, res *loaded) {
 	r.advance()
 }
 
+// batch notes a committed pooled insert.
+func (r *reporter) batch(name string, objects, rows int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.rows.Add(int64(rows))
+	if r.verbose {
+		fmt.Fprintf(r.log, "batch %s committed: %d objects, %d rows\n", name, objects, rows)
+	}
+	r.advance()
+}
+
 // done notes a loaded object.
 func (r *reporter) done(s *State, t *task, took time.Duration) {
 	r.mu.Lock()

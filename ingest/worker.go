@@ -28,7 +28,9 @@ type Options struct {
 	Since, Until  time.Time      // bound objects by their time (ObjectTime); zero: unbounded
 	Reingest      []string       // keys to replace (delete their rows, load again); implies Once
 	Workers       int            // objects read at once
-	BatchRows     int            // rows per insert
+	BatchRows     int            // rows per insert when an object is read in chunks
+	InsertRows    int            // objects smaller than BatchRows are pooled into inserts of up to this many rows; <0: not pooled
+	RequestIDs    bool           // keep request ids (edgelog.Options.RequestIDs)
 	MaxAttempts   int            // tries before an object is failed for good
 	Backoff       time.Duration  // first retry wait, doubling up to 5m
 	Visibility    time.Duration  // SQS visibility timeout, extended while reading
@@ -44,7 +46,11 @@ type Options struct {
 
 // FromConfig fills the tuning options from the ingest config section.
 func FromConfig(o Options, c config.Ingest, retentionDays int) Options {
-	o.Interval, o.Lookback, o.Workers, o.BatchRows = c.Interval, c.Lookback, c.Workers, c.BatchRows
+	o.Interval, o.Lookback, o.Workers, o.BatchRows, o.InsertRows = c.Interval, c.Lookback, c.Workers, c.BatchRows, c.InsertRows
+	if c.InsertRows == 0 {
+		o.InsertRows = -1 // the config's 0 turns pooling off
+	}
+	o.RequestIDs = c.RequestIDs
 	o.MaxAttempts, o.Backoff, o.Visibility, o.RetentionDays = c.MaxAttempts, c.RetryBackoff, c.VisibilityTimeout, retentionDays
 	if c.Format != "" && o.Format == "" {
 		o.Format = edgelog.Format(c.Format)
@@ -70,6 +76,9 @@ func (o *Options) fill() {
 	if o.BatchRows <= 0 {
 		o.BatchRows = d.BatchRows
 	}
+	if o.InsertRows == 0 {
+		o.InsertRows = max(d.InsertRows, o.BatchRows)
+	}
 	if o.MaxAttempts <= 0 {
 		o.MaxAttempts = d.MaxAttempts
 	}
@@ -94,6 +103,7 @@ type Worker struct {
 	man       *manifest
 	metrics   *Metrics
 	progress  *reporter
+	pool      *pool // nil: every object is inserted alone
 	bytesRead atomic.Int64
 	summary   Summary
 
@@ -126,6 +136,9 @@ func New(o Options) (*Worker, error) {
 	}
 	w.metrics.now = o.Now
 	w.progress = &reporter{w: w, log: o.Log, verbose: o.Verbose}
+	if o.InsertRows > 0 && o.Queue == nil {
+		w.pool = &pool{w: w, rows: o.InsertRows}
+	}
 	return w, nil
 }
 
@@ -175,6 +188,9 @@ func (w *Worker) pass(ctx context.Context, first bool) error {
 	w.progress.start(todo)
 	defer w.progress.finish()
 	err = each(ctx, w.o.Workers, todo, func(t *task) { w.tryHard(ctx, t) })
+	if err == nil && w.pool != nil {
+		w.pool.flush(ctx)
+	}
 	// Record what is loaded even when ctx ended: a restart then skips it.
 	if ferr := w.flushDone(context.WithoutCancel(ctx)); ferr != nil {
 		return ferr

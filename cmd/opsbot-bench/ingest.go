@@ -4,7 +4,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"runtime/pprof"
@@ -14,8 +13,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/johannesboyne/gofakes3"
-	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
 	"github.com/opsbot/opsbot/ingest"
 	"github.com/opsbot/opsbot/loggen"
@@ -33,7 +30,9 @@ func benchIngest(ctx context.Context, args []string) error {
 	lines := fs.Int("lines", 1_000_000, "generated lines")
 	objects := fs.Int("objects", 40, "gzipped objects")
 	workers := fs.Int("workers", 0, "opsbot workers (0: default)")
-	batch := fs.Int("batch-rows", 0, "opsbot rows per insert (0: default)")
+	batch := fs.Int("batch-rows", 0, "opsbot rows per chunk of a large object (0: default)")
+	pool := fs.Int("insert-rows", 0, "opsbot rows per pooled insert of small objects (0: default, -1: no pooling)")
+	ids := fs.Bool("request-ids", false, "keep request ids in both runs (opsbot's default is not to)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of opsbot's run to this file")
 	skipCH := fs.Bool("skip-clickhouse", false, "measure opsbot only")
 	stopMerges := fs.Bool("stop-merges", false, "diagnosis: no background merges during the runs")
@@ -56,14 +55,14 @@ func benchIngest(ctx context.Context, args []string) error {
 		}
 	}
 	resetPeakRSS()
-	ours, err := b.runOpsbot(ctx, *workers, *batch, *cpuprofile)
+	ours, err := b.runOpsbot(ctx, ingest.Options{Workers: *workers, BatchRows: *batch, InsertRows: *pool, RequestIDs: *ids}, *cpuprofile)
 	if err != nil {
 		return err
 	}
 	rss := peakRSS()
 	theirs := 0.0
 	if !*skipCH {
-		if theirs, err = b.runClickHouse(ctx); err != nil {
+		if theirs, err = b.runClickHouse(ctx, *ids); err != nil {
 			return err
 		}
 	}
@@ -92,13 +91,16 @@ func newIngestBench(ctx context.Context, tmp string, lines, objects int) (*inges
 		}
 	}
 	os.Setenv("AWS_EC2_METADATA_DISABLED", "true")
-	srv := httptest.NewServer(gofakes3.New(s3mem.New()).Server())
-	b := &ingestBench{s3url: srv.URL, srvStop: srv.Close, lines: lines}
+	url, stop, err := startS3()
+	if err != nil {
+		return nil, err
+	}
+	b := &ingestBench{s3url: url, srvStop: stop, lines: lines}
 	cfg, err := ingest.LoadAWS(ctx)
 	if err != nil {
 		return nil, err
 	}
-	b.client = ingest.NewS3Client(cfg, ingest.AWSOptions{Endpoint: srv.URL})
+	b.client = ingest.NewS3Client(cfg, ingest.AWSOptions{Endpoint: url})
 	if err := b.upload(ctx, objs); err != nil {
 		return nil, err
 	}
@@ -142,9 +144,9 @@ func (b *ingestBench) close() {
 }
 
 // runOpsbot times opsbot's worker over the bucket; it returns rows/s.
-func (b *ingestBench) runOpsbot(ctx context.Context, workers, batch int, cpuprofile string) (float64, error) {
-	wk, err := ingest.New(ingest.Options{Warehouse: b.w, Source: &ingest.S3{Client: b.client, Bucket: "edge-logs", Prefix: "cloudfront/"},
-		Once: true, Workers: workers, BatchRows: batch})
+func (b *ingestBench) runOpsbot(ctx context.Context, o ingest.Options, cpuprofile string) (float64, error) {
+	o.Warehouse, o.Source, o.Once = b.w, &ingest.S3{Client: b.client, Bucket: "edge-logs", Prefix: "cloudfront/"}, true
+	wk, err := ingest.New(o)
 	if err != nil {
 		return 0, err
 	}

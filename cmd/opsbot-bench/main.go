@@ -21,9 +21,10 @@ func main() {
 		os.Exit(2)
 	}
 	run := map[string]func(context.Context, []string) error{
-		"ingest": benchIngest,
-		"query":  benchQuery,
-		"bot":    benchBot,
+		"ingest":  benchIngest,
+		"query":   benchQuery,
+		"bot":     benchBot,
+		"s3serve": serveS3, // the ingest benchmark's S3 server, in its own process
 	}[os.Args[1]]
 	if run == nil {
 		fmt.Fprintf(os.Stderr, "opsbot-bench: unknown benchmark %q\n", os.Args[1])

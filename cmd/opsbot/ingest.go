@@ -33,7 +33,9 @@ func runIngest(ctx context.Context, g *globals, args []string) error {
 		return nil
 	})
 	workers := fs.Int("workers", c.Workers, "objects read at once")
-	batch := fs.Int("batch-rows", c.BatchRows, "rows per insert")
+	batch := fs.Int("batch-rows", c.BatchRows, "rows per insert when an object is read in chunks")
+	pool := fs.Int("insert-rows", c.InsertRows, "pool objects smaller than --batch-rows into inserts of up to this many rows (0: one insert per object)")
+	ids := fs.Bool("request-ids", c.RequestIDs, "keep the edge's request ids (random: ~40 bytes a row that no codec shrinks)")
 	verbose := fs.Bool("verbose", false, "also log every committed chunk")
 	noBar := fs.Bool("no-progress", false, "plain log lines even on a terminal")
 	if err := fs.Parse(args); err != nil {
@@ -46,6 +48,12 @@ func runIngest(ctx context.Context, g *globals, args []string) error {
 	o.Once, o.Reingest, o.Workers, o.BatchRows, o.Verbose, o.Log = *once, reingest, *workers, *batch, *verbose, os.Stderr
 	if *batch < 1000 {
 		return fmt.Errorf("ingest: --batch-rows must be at least 1000, got %d", *batch)
+	}
+	o.RequestIDs = *ids
+	if o.InsertRows = *pool; *pool == 0 {
+		o.InsertRows = -1
+	} else if *pool < *batch {
+		return fmt.Errorf("ingest: --insert-rows must be 0 or at least --batch-rows (%d), got %d", *batch, *pool)
 	}
 	if err := ingestWindow(&o, *since, *until); err != nil {
 		return err

@@ -197,3 +197,31 @@ func TestKilledMidObjectRestartLosesAndDoublesNothing(t *testing.T) {
 		t.Errorf("%d log lines stored twice", dups)
 	}
 }
+
+// Many small objects are pooled into batched inserts: a kill right after a
+// batch is committed (before its objects are recorded done) and a kill
+// while a later batch is pooling both leave nothing lost or doubled.
+func TestKilledBetweenPooledBatchesLosesAndDoublesNothing(t *testing.T) {
+	data, logs := t.TempDir(), t.TempDir()
+	o := loggen.Options{Start: yesterday(), Lines: 40_000, Seed: 6}
+	if _, err := loggen.WriteObjects(logs, o, 80); err != nil {
+		t.Fatal(err)
+	}
+	want := byStatus(loggen.Generate(o))
+	args := []string{"--data", data, "ingest", "--from", logs, "--once", "--verbose", "--no-progress",
+		"--batch-rows", "1000", "--insert-rows", "4000", "--workers", "2"}
+	for _, trigger := range []string{"batch ", "batch "} {
+		if !killAt(t, trigger, args...) {
+			t.Fatalf("the run ended before %q was logged", trigger)
+		}
+	}
+	log := runOpsbot(t, nil, args...)
+	if !strings.Contains(log, "was committed before the restart: recorded done") {
+		t.Errorf("the last run found no committed batch to record:\n%s", log)
+	}
+	got, dups := counts(t, data, "%")
+	sameCounts(t, "after kills and restart", got, want)
+	if dups != 0 {
+		t.Errorf("%d log lines stored twice", dups)
+	}
+}

@@ -1,0 +1,244 @@
+package ingest
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/array"
+	"github.com/apache/arrow/go/v17/arrow/memory"
+
+	"github.com/opsbot/opsbot/warehouse"
+)
+
+// A pool gathers objects smaller than one chunk (CloudFront writes many
+// small ones) and inserts their rows together, one part per InsertRows
+// rows instead of one per object: the merges of many small parts cost the
+// engine more than the inserts themselves.
+//
+// Exactly once: before the insert, every member is recorded loading with
+// the batch's name. The insert is one block, so one part: it commits
+// whole or not at all. A restart that finds a member still loading in a
+// batch counts its rows (decide → settleBatch): rows present mean the batch
+// committed and the object is recorded done; none mean it loads again.
+// Rejected lines are inserted per object before pooling, under the
+// object's own deduplication token, as when it is loaded alone.
+type pool struct {
+	w    *Worker
+	rows int // insert when the members hold this many rows
+
+	inserting sync.Mutex // one batch at a time: a full pool waits (memory stays bounded)
+
+	mu      sync.Mutex
+	members []member
+	held    int
+	err     error // the last failed insert, reported at flush
+}
+
+// member is one pooled object and its rows.
+type member struct {
+	t    *task
+	recs []arrow.Record
+	rows int
+}
+
+// add pools a whole object read as the chunks cs (the rejects of each are
+// committed here) and inserts the pool when it is full. It takes the
+// chunks' records. The object is recorded done when its batch commits.
+func (p *pool) add(ctx context.Context, t *task, res loaded, cs ...*chunk) (loaded, error) {
+	m := member{t: t}
+	defer func() { releaseAll(m.recs) }() // emptied once pooled
+	var err error
+	for _, c := range cs { // take every record first: released on any error
+		if c == nil || c.rec == nil {
+			continue
+		}
+		if c.rec.NumRows() > 0 && err == nil {
+			// A chunk's buffers are sized for a whole chunk: pool a copy of
+			// the rows alone, and give the buffers back to the parser.
+			var r arrow.Record
+			if r, err = concat([]arrow.Record{c.rec}); err == nil {
+				m.recs, m.rows = append(m.recs, r), m.rows+int(r.NumRows())
+			}
+		}
+		c.rec.Release()
+	}
+	if err != nil {
+		return res, err
+	}
+	for _, c := range cs {
+		if c == nil {
+			continue
+		}
+		if err := p.w.commitRejects(ctx, t.state, c, &res); err != nil {
+			return res, err
+		}
+	}
+	res.rows, res.pooled = uint64(m.rows), true
+	s := t.state
+	s.Format, s.Rows, s.Rejected = string(res.format), res.rows, res.rejected
+	full := p.push(&m)
+	if full != nil {
+		p.commit(ctx, full)
+	}
+	return res, nil
+}
+
+// push adds m (taking its records) and returns the members to insert now,
+// if any: the pool is full, or m's columns differ from the pooled ones.
+func (p *pool) push(m *member) []member {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var out []member
+	if len(p.members) > 0 && len(m.recs) > 0 && len(p.members[0].recs) > 0 &&
+		!p.members[0].recs[0].Schema().Equal(m.recs[0].Schema()) {
+		out, p.members, p.held = p.members, nil, 0
+	}
+	p.members, p.held = append(p.members, *m), p.held+m.rows
+	m.recs = nil
+	if p.held >= p.rows && out == nil {
+		out, p.members, p.held = p.members, nil, 0
+	}
+	return out
+}
+
+// flush inserts what the pool holds and reports the first failed insert
+// since the last flush.
+func (p *pool) flush(ctx context.Context) error {
+	p.mu.Lock()
+	ms := p.members
+	p.members, p.held = nil, 0
+	p.mu.Unlock()
+	if len(ms) > 0 {
+		p.commit(ctx, ms)
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	err := p.err
+	p.err = nil
+	return err
+}
+
+// commit records the members loading in one batch, inserts their rows and
+// records them done (or failed, with the batch kept for the next try).
+func (p *pool) commit(ctx context.Context, ms []member) {
+	p.inserting.Lock()
+	defer p.inserting.Unlock()
+	var recs []arrow.Record
+	states := make([]*State, len(ms))
+	for i, m := range ms {
+		recs = append(recs, m.recs...)
+		states[i] = m.t.state
+	}
+	defer releaseAll(recs)
+	name := batchName(states)
+	for _, s := range states {
+		s.Status, s.Batch = StatusLoading, name
+	}
+	err := p.w.man.writeMany(ctx, states)
+	if err == nil {
+		err = p.insert(ctx, recs, name)
+	}
+	if err != nil {
+		err = fmt.Errorf("insert batch %s of %d objects: %w", name, len(ms), err)
+		for _, m := range ms {
+			p.w.failed(ctx, m.t.state, err)
+		}
+		p.mu.Lock()
+		p.err = err
+		p.mu.Unlock()
+		return
+	}
+	p.w.progress.batch(name, len(ms), rowsOf(recs))
+	for _, m := range ms {
+		p.w.finish(ctx, m.t, m.t.state.Started, p.w.recordDone)
+	}
+}
+
+// insert sends recs as one record under the batch's deduplication token,
+// trying again with backoff: the token makes a repeat of a committed
+// insert a no-op.
+func (p *pool) insert(ctx context.Context, recs []arrow.Record, name string) error {
+	if len(recs) == 0 {
+		return nil
+	}
+	rec := recs[0]
+	if len(recs) > 1 {
+		var err error
+		if rec, err = concat(recs); err != nil {
+			return err
+		}
+		defer rec.Release()
+	}
+	b := p.w.backoff()
+	for attempt := 1; ; attempt++ {
+		t0 := time.Now()
+		err := p.w.o.Warehouse.Insert(ctx, "requests", rec, warehouse.InsertOptions{DedupToken: "batch/" + name})
+		if err == nil {
+			p.w.metrics.batch.Observe(time.Since(t0).Seconds())
+			p.w.metrics.seen(rec)
+			return nil
+		}
+		if ctx.Err() != nil || attempt >= p.w.o.MaxAttempts {
+			return err
+		}
+		p.w.progress.logf("insert batch %s failed (attempt %d/%d): %v", name, attempt, p.w.o.MaxAttempts, err)
+		select {
+		case <-ctx.Done():
+			return err
+		case <-p.w.o.After(b.NextBackOff()):
+		}
+	}
+}
+
+// concat copies records of one schema into one, column by column.
+func concat(recs []arrow.Record) (arrow.Record, error) {
+	cols := make([]arrow.Array, recs[0].NumCols())
+	defer releaseArrays(cols)
+	parts := make([]arrow.Array, len(recs))
+	for i := range cols {
+		for j, r := range recs {
+			parts[j] = r.Column(i)
+		}
+		var err error
+		if cols[i], err = array.Concatenate(parts, memory.DefaultAllocator); err != nil {
+			return nil, fmt.Errorf("join column %s: %w", recs[0].ColumnName(i), err)
+		}
+	}
+	return array.NewRecord(recs[0].Schema(), cols, int64(rowsOf(recs))), nil
+}
+
+// batchName names a batch by its members' loads (key, version, generation).
+func batchName(states []*State) string {
+	h := sha256.New()
+	for _, s := range states {
+		fmt.Fprintln(h, dedupToken(s, 0))
+	}
+	return hex.EncodeToString(h.Sum(nil)[:8])
+}
+
+func rowsOf(recs []arrow.Record) int {
+	n := 0
+	for _, r := range recs {
+		n += int(r.NumRows())
+	}
+	return n
+}
+
+func releaseAll(recs []arrow.Record) {
+	for _, r := range recs {
+		r.Release()
+	}
+}
+
+func releaseArrays(as []arrow.Array) {
+	for _, a := range as {
+		if a != nil {
+			a.Release()
+		}
+	}
+}
