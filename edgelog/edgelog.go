@@ -142,16 +142,16 @@ const DefaultBatchRows = 65536
 
 // Options tune a Reader.
 type Options struct {
-	BatchRows int              // rows per batch; 0 means DefaultBatchRows
-	Object    string           // the source_object value of every row
-	Source    string           // the source value; "" means the format name
+	BatchRows int    // rows per batch; 0 means DefaultBatchRows
+	Object    string // the source_object value of every row
+	Source    string // the source value; "" means the format name
 	// RequestIDs keeps the edge's request ids (CloudFront's
 	// x-edge-request-id, Cloudflare's RayID…). They are random: about 40
 	// bytes a row that no codec shrinks, more than all other columns
 	// together. Off, request_id is empty; source_object and source_line
 	// still lead to the raw line.
 	RequestIDs bool
-	Alloc     memory.Allocator // for Parquet decoding; nil means the Go allocator
+	Alloc      memory.Allocator // for Parquet decoding; nil means the Go allocator
 	// SpoolDir and SpoolLimit bound how Parquet, which needs random access,
 	// is buffered when the input is not an io.ReaderAt: in a temporary file
 	// in SpoolDir (os.TempDir() when ""), at most SpoolLimit bytes (0 means
