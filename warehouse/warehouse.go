@@ -28,12 +28,17 @@ import (
 //   - Insert appends one Arrow record batch to table, mapping columns by name.
 //     A non-empty DedupToken makes the insert idempotent: inserting the same
 //     token again (after a crash, a retry) adds nothing.
+//   - InsertMany appends record batches of one schema as one insert: one
+//     block, so one part that commits whole or not at all (up to the
+//     engine's min_insert_block_size, about a million rows), under one
+//     DedupToken.
 //   - Methods are safe for concurrent use.
 type Warehouse interface {
 	Exec(ctx context.Context, sql string, params opsbot.Params) error
 	Query(ctx context.Context, sql string, params opsbot.Params, opts ...QueryOption) (*opsbot.Result, error)
 	Stream(ctx context.Context, sql string, params opsbot.Params, fn func(row []any) error, opts ...QueryOption) ([]opsbot.Column, error)
 	Insert(ctx context.Context, table string, rec arrow.Record, opts InsertOptions) error
+	InsertMany(ctx context.Context, table string, recs []arrow.Record, opts InsertOptions) error
 	Engine() string // "chdb 26.5" or "clickhouse 25.x", for humans
 	Close() error
 }

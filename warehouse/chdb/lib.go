@@ -23,6 +23,7 @@ typedef double (*fn_elapsed)(chdb_result *);
 typedef uint64_t (*fn_u64)(chdb_result *);
 typedef const char *(*fn_error)(chdb_result *);
 typedef int (*fn_array_scan)(chdb_conn_h, const char *, void *, void *);
+typedef int (*fn_stream_scan)(chdb_conn_h, const char *, void *);
 typedef int (*fn_unregister)(chdb_conn_h, const char *);
 typedef void (*fn_signals)(int);
 
@@ -42,6 +43,7 @@ static struct {
 	fn_u64 rows_read, bytes_read;
 	fn_error error;
 	fn_array_scan array_scan;
+	fn_stream_scan stream_scan;
 	fn_unregister unregister;
 	fn_signals signals;
 } lib;
@@ -67,6 +69,7 @@ static const char *load(const char *path) {
 	SYM(bytes_read, "chdb_result_storage_bytes_read")
 	SYM(error, "chdb_result_error")
 	SYM(array_scan, "chdb_arrow_array_scan")
+	SYM(stream_scan, "chdb_arrow_scan")
 	SYM(unregister, "chdb_arrow_unregister_table")
 	SYM(signals, "chdb_set_signal_handlers_enabled")
 #undef SYM
@@ -93,6 +96,18 @@ static uint64_t c_rows_read(chdb_result *r) { return lib.rows_read(r); }
 static uint64_t c_bytes_read(chdb_result *r) { return lib.bytes_read(r); }
 static const char *c_error(chdb_result *r) { return lib.error(r); }
 static int c_array_scan(chdb_conn_h c, const char *n, void *s, void *a) { return lib.array_scan(c, n, s, a); }
+static int c_stream_scan(chdb_conn_h c, const char *n, void *s) { return lib.stream_scan(c, n, s); }
+// opsbot_stream is the layout of the Arrow C stream interface's
+// struct ArrowArrayStream (its release is all that is called here).
+struct opsbot_stream {
+	void *get_schema, *get_next, *get_last_error;
+	void (*release)(struct opsbot_stream *);
+	void *private_data;
+};
+static void c_release_stream(void *p) {
+	struct opsbot_stream *s = p;
+	if (s->release) s->release(s);
+}
 static int c_unregister(chdb_conn_h c, const char *n) { return lib.unregister(c, n); }
 */
 import "C"
@@ -260,6 +275,15 @@ func cArrayScan(c connHandle, name string, schema, array unsafe.Pointer) bool {
 	defer C.free(unsafe.Pointer(n))
 	return C.c_array_scan(conn(c), n, schema, array) == 0
 }
+
+func cStreamScan(c connHandle, name string, stream unsafe.Pointer) bool {
+	n := C.CString(name)
+	defer C.free(unsafe.Pointer(n))
+	return C.c_stream_scan(conn(c), n, stream) == 0
+}
+
+// cReleaseStream releases an Arrow stream unless its consumer did.
+func cReleaseStream(stream unsafe.Pointer) { C.c_release_stream(stream) }
 
 func cUnregister(c connHandle, name string) {
 	n := C.CString(name)

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
 
@@ -16,15 +17,25 @@ import (
 // column. A batch that failed to send cannot be re-sent, so a retry (by the
 // caller) rebuilds it from rec; the dedup token makes that retry safe.
 func (w *Warehouse) Insert(ctx context.Context, table string, rec arrow.Record, opts warehouse.InsertOptions) error {
-	if rec.NumRows() == 0 {
+	return w.InsertMany(ctx, table, []arrow.Record{rec}, opts)
+}
+
+// InsertMany sends records of one schema as one batch: one INSERT, one
+// block on the server.
+func (w *Warehouse) InsertMany(ctx context.Context, table string, recs []arrow.Record, opts warehouse.InsertOptions) error {
+	rows := int64(0)
+	for _, r := range recs {
+		rows += r.NumRows()
+	}
+	if rows == 0 {
 		return nil
 	}
 	settings := map[string]string{}
 	if opts.DedupToken != "" {
 		settings["insert_deduplication_token"] = opts.DedupToken
 	}
-	names := make([]string, rec.NumCols())
-	for i, f := range rec.Schema().Fields() {
+	names := make([]string, recs[0].NumCols())
+	for i, f := range recs[0].Schema().Fields() {
 		names[i] = "`" + strings.ReplaceAll(f.Name, "`", "``") + "`"
 	}
 	sql := fmt.Sprintf("INSERT INTO `%s` (%s)", table, strings.Join(names, ", "))
@@ -33,6 +44,18 @@ func (w *Warehouse) Insert(ctx context.Context, table string, rec arrow.Record, 
 		return fmt.Errorf("prepare batch %s: %w", table, err)
 	}
 	defer batch.Abort()
+	for _, rec := range recs {
+		if err := appendRecord(batch, rec); err != nil {
+			return err
+		}
+	}
+	if err := batch.Send(); err != nil {
+		return fmt.Errorf("send batch %s: %w", table, err)
+	}
+	return nil
+}
+
+func appendRecord(batch driver.Batch, rec arrow.Record) error {
 	for i, col := range rec.Columns() {
 		vals, err := goSlice(col)
 		if err != nil {
@@ -41,9 +64,6 @@ func (w *Warehouse) Insert(ctx context.Context, table string, rec arrow.Record, 
 		if err := batch.Column(i).Append(vals); err != nil {
 			return fmt.Errorf("append column %s: %w", rec.Schema().Field(i).Name, err)
 		}
-	}
-	if err := batch.Send(); err != nil {
-		return fmt.Errorf("send batch %s: %w", table, err)
 	}
 	return nil
 }

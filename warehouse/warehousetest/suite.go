@@ -19,6 +19,7 @@ func RunSuite(t *testing.T, w warehouse.Warehouse) {
 	t.Run("BoundParametersAreNotSQL", func(t *testing.T) { testParams(t, ctx, w) })
 	t.Run("Stream", func(t *testing.T) { testStream(t, ctx, w) })
 	t.Run("InsertArrowAndDedup", func(t *testing.T) { testInsert(t, ctx, w) })
+	t.Run("InsertManyIsOnePart", func(t *testing.T) { testInsertMany(t, ctx, w) })
 	t.Run("Limits", func(t *testing.T) { testLimits(t, ctx, w) })
 	t.Run("MigrateTwice", func(t *testing.T) { testMigrate(t, ctx, w) })
 }

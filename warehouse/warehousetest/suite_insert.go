@@ -137,3 +137,29 @@ func testMigrate(t *testing.T, ctx context.Context, w warehouse.Warehouse) {
 		t.Fatalf("requests not queryable: %v", err)
 	}
 }
+
+// testInsertMany: three records as one insert make one part with every
+// row, and the same token again adds nothing.
+func testInsertMany(t *testing.T, ctx context.Context, w warehouse.Warehouse) {
+	if err := w.Exec(ctx, strings.Replace(suiteTable, "suite_insert", "suite_many", 1), nil); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { w.Exec(context.Background(), "DROP TABLE IF EXISTS suite_many", nil) })
+	recs := []arrow.Record{suiteRecord(1000), suiteRecord(2500), suiteRecord(40)}
+	for _, r := range recs {
+		defer r.Release()
+	}
+	for range 2 {
+		if err := w.InsertMany(ctx, "suite_many", recs, warehouse.InsertOptions{DedupToken: "many-1"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, err := w.Query(ctx, "SELECT (SELECT count() FROM suite_many), (SELECT count() FROM system.parts "+
+		"WHERE active AND database = currentDatabase() AND table = 'suite_many')", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rows, parts := res.Rows[0][0], res.Rows[0][1]; rows != uint64(1000+2500+40) || parts != uint64(1) {
+		t.Errorf("got %v rows in %v parts, want 3540 rows in 1 part", rows, parts)
+	}
+}
