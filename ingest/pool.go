@@ -31,7 +31,11 @@ type pool struct {
 	w    *Worker
 	rows int // insert when the members hold this many rows
 
-	inserting sync.Mutex // one batch at a time: a full pool waits (memory stays bounded)
+	// One batch is inserted at a time, by the worker that filled the
+	// pool; a worker filling the next one waits, so memory stays bounded
+	// (an inserter goroutine letting both workers read on was measured: no
+	// faster, and one more pool in memory).
+	inserting sync.Mutex
 
 	mu      sync.Mutex
 	members []member
@@ -81,8 +85,7 @@ func (p *pool) add(ctx context.Context, t *task, res loaded, cs ...*chunk) (load
 	res.rows, res.pooled = uint64(m.rows), true
 	s := t.state
 	s.Format, s.Rows, s.Rejected = string(res.format), res.rows, res.rejected
-	full := p.push(&m)
-	if full != nil {
+	if full := p.push(&m); full != nil {
 		p.commit(ctx, full)
 	}
 	return res, nil
@@ -106,15 +109,20 @@ func (p *pool) push(m *member) []member {
 	return out
 }
 
-// flush inserts what the pool holds and reports the first failed insert
-// since the last flush.
+// flush inserts what the pool still holds (unless ctx ended: the members
+// stay queued in the manifest and a restart resumes them) and reports the
+// first failed insert since the last flush.
 func (p *pool) flush(ctx context.Context) error {
 	p.mu.Lock()
 	ms := p.members
 	p.members, p.held = nil, 0
 	p.mu.Unlock()
-	if len(ms) > 0 {
+	if len(ms) > 0 && ctx.Err() == nil {
 		p.commit(ctx, ms)
+	} else {
+		for _, m := range ms {
+			releaseAll(m.recs)
+		}
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -159,28 +167,22 @@ func (p *pool) commit(ctx context.Context, ms []member) {
 	}
 }
 
-// insert sends recs as one record under the batch's deduplication token,
-// trying again with backoff: the token makes a repeat of a committed
-// insert a no-op.
+// insert sends recs as one insert (one block) under the batch's
+// deduplication token, trying again with backoff: the token makes a
+// repeat of a committed insert a no-op.
 func (p *pool) insert(ctx context.Context, recs []arrow.Record, name string) error {
 	if len(recs) == 0 {
 		return nil
 	}
-	rec := recs[0]
-	if len(recs) > 1 {
-		var err error
-		if rec, err = concat(recs); err != nil {
-			return err
-		}
-		defer rec.Release()
-	}
 	b := p.w.backoff()
 	for attempt := 1; ; attempt++ {
 		t0 := time.Now()
-		err := p.w.o.Warehouse.Insert(ctx, "requests", rec, warehouse.InsertOptions{DedupToken: "batch/" + name})
+		err := p.w.o.Warehouse.InsertMany(ctx, "requests", recs, warehouse.InsertOptions{DedupToken: "batch/" + name})
 		if err == nil {
 			p.w.metrics.batch.Observe(time.Since(t0).Seconds())
-			p.w.metrics.seen(rec)
+			for _, r := range recs {
+				p.w.metrics.seen(r)
+			}
 			return nil
 		}
 		if ctx.Err() != nil || attempt >= p.w.o.MaxAttempts {
@@ -195,7 +197,8 @@ func (p *pool) insert(ctx context.Context, recs []arrow.Record, name string) err
 	}
 }
 
-// concat copies records of one schema into one, column by column.
+// concat copies records of one schema into one, column by column, in
+// buffers of their size.
 func concat(recs []arrow.Record) (arrow.Record, error) {
 	cols := make([]arrow.Array, recs[0].NumCols())
 	defer releaseArrays(cols)

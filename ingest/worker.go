@@ -188,8 +188,10 @@ func (w *Worker) pass(ctx context.Context, first bool) error {
 	w.progress.start(todo)
 	defer w.progress.finish()
 	err = each(ctx, w.o.Workers, todo, func(t *task) { w.tryHard(ctx, t) })
-	if err == nil && w.pool != nil {
-		w.pool.flush(ctx)
+	if w.pool != nil {
+		if perr := w.pool.flush(ctx); err == nil {
+			err = perr
+		}
 	}
 	// Record what is loaded even when ctx ended: a restart then skips it.
 	if ferr := w.flushDone(context.WithoutCancel(ctx)); ferr != nil {
