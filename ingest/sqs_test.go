@@ -197,3 +197,13 @@ func TestSQSExtendsVisibilityWhileReading(t *testing.T) {
 	}
 	sameCounts(t, "loaded", stored(t, w), byStatus(lines))
 }
+
+// --since/--until bound a listing; with a queue they are refused, not
+// silently ignored.
+func TestSQSRefusesAWindow(t *testing.T) {
+	q := newFakeSQS(t)
+	_, err := ingest.New(ingest.Options{Warehouse: fresh(t), Source: &ingest.S3{}, Queue: sqsQueue(t, q, time.Minute), Since: day})
+	if err == nil || !strings.Contains(err.Error(), "--since/--until bound a listing") {
+		t.Fatalf("err = %v, want the window refused", err)
+	}
+}

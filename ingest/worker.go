@@ -122,6 +122,9 @@ func New(o Options) (*Worker, error) {
 	if o.Warehouse == nil || o.Source == nil {
 		return nil, errors.New("ingest: a warehouse and a source are required")
 	}
+	if o.Queue != nil && (!o.Since.IsZero() || !o.Until.IsZero()) {
+		return nil, errors.New("ingest: --since/--until bound a listing by object time; a queue delivers objects as they are written (use s3:// for a backfill)")
+	}
 	if o.Format != "" {
 		f, err := edgelog.ParseFormat(string(o.Format))
 		if err != nil {
