@@ -65,7 +65,7 @@ func (p *pool) add(ctx context.Context, t *task, res loaded, cs ...*chunk) (load
 			// A chunk's buffers are sized for a whole chunk: pool a copy of
 			// the rows alone, and give the buffers back to the parser.
 			var r arrow.Record
-			if r, err = concat([]arrow.Record{c.rec}); err == nil {
+			if r, err = compact(c.rec); err == nil {
 				m.recs, m.rows = append(m.recs, r), m.rows+int(r.NumRows())
 			}
 		}
@@ -161,7 +161,7 @@ func (p *pool) commit(ctx context.Context, ms []member) {
 		p.mu.Unlock()
 		return
 	}
-	p.w.progress.batch(name, len(ms), rowsOf(recs))
+	p.w.progress.batch(name, len(ms), int(warehouse.Rows(recs)))
 	for _, m := range ms {
 		p.w.finish(ctx, m.t, m.t.state.Started, p.w.recordDone)
 	}
@@ -197,22 +197,18 @@ func (p *pool) insert(ctx context.Context, recs []arrow.Record, name string) err
 	}
 }
 
-// concat copies records of one schema into one, column by column, in
-// buffers of their size.
-func concat(recs []arrow.Record) (arrow.Record, error) {
-	cols := make([]arrow.Array, recs[0].NumCols())
+// compact copies rec into buffers of its size (Concatenate of one array
+// copies it).
+func compact(rec arrow.Record) (arrow.Record, error) {
+	cols := make([]arrow.Array, rec.NumCols())
 	defer releaseArrays(cols)
-	parts := make([]arrow.Array, len(recs))
 	for i := range cols {
-		for j, r := range recs {
-			parts[j] = r.Column(i)
-		}
 		var err error
-		if cols[i], err = array.Concatenate(parts, memory.DefaultAllocator); err != nil {
-			return nil, fmt.Errorf("join column %s: %w", recs[0].ColumnName(i), err)
+		if cols[i], err = array.Concatenate([]arrow.Array{rec.Column(i)}, memory.DefaultAllocator); err != nil {
+			return nil, fmt.Errorf("copy column %s: %w", rec.ColumnName(i), err)
 		}
 	}
-	return array.NewRecord(recs[0].Schema(), cols, int64(rowsOf(recs))), nil
+	return array.NewRecord(rec.Schema(), cols, rec.NumRows()), nil
 }
 
 // batchName names a batch by its members' loads (key, version, generation).
@@ -222,14 +218,6 @@ func batchName(states []*State) string {
 		fmt.Fprintln(h, dedupToken(s, 0))
 	}
 	return hex.EncodeToString(h.Sum(nil)[:8])
-}
-
-func rowsOf(recs []arrow.Record) int {
-	n := 0
-	for _, r := range recs {
-		n += int(r.NumRows())
-	}
-	return n
 }
 
 func releaseAll(recs []arrow.Record) {

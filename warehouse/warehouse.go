@@ -120,3 +120,12 @@ var paramEscaper = strings.NewReplacer(`\`, `\\`, "\t", `\t`, "\n", `\n`, "\r", 
 // EscapeParam renders a parameter value so that the engine binds exactly
 // the given text.
 func EscapeParam(v string) string { return paramEscaper.Replace(v) }
+
+// Rows counts the rows of recs.
+func Rows(recs []arrow.Record) int64 {
+	n := int64(0)
+	for _, r := range recs {
+		n += r.NumRows()
+	}
+	return n
+}

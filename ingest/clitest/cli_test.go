@@ -178,23 +178,12 @@ func TestKilledMidObjectRestartLosesAndDoublesNothing(t *testing.T) {
 	if _, err := loggen.WriteObjects(logs, o, 3); err != nil {
 		t.Fatal(err)
 	}
-	want := byStatus(loggen.Generate(o))
 	args := []string{"--data", data, "ingest", "--from", logs, "--once", "--verbose", "--no-progress", "--batch-rows", "1000", "--workers", "2"}
 	// Kill mid-object, right after an object is recorded done, and at the
 	// first chunk of a resumed object: each restart picks up the pieces.
-	for _, trigger := range []string{"chunk 7 of ", "loaded ", "chunk 12 of "} {
-		if !killAt(t, trigger, args...) {
-			t.Fatalf("the run ended before %q was logged", trigger)
-		}
-	}
-	log := runOpsbot(t, nil, args...)
+	log := killThenFinish(t, data, loggen.Generate(o), []string{"chunk 7 of ", "loaded ", "chunk 12 of "}, args...)
 	if !strings.Contains(log, "resumed") {
 		t.Errorf("the last run resumed nothing:\n%s", log)
-	}
-	got, dups := counts(t, data, "%")
-	sameCounts(t, "after kills and restart", got, want)
-	if dups != 0 {
-		t.Errorf("%d log lines stored twice", dups)
 	}
 }
 
@@ -207,21 +196,29 @@ func TestKilledBetweenPooledBatchesLosesAndDoublesNothing(t *testing.T) {
 	if _, err := loggen.WriteObjects(logs, o, 80); err != nil {
 		t.Fatal(err)
 	}
-	want := byStatus(loggen.Generate(o))
 	args := []string{"--data", data, "ingest", "--from", logs, "--once", "--verbose", "--no-progress",
 		"--batch-rows", "1000", "--insert-rows", "4000", "--workers", "2"}
-	for _, trigger := range []string{"batch ", "batch "} {
+	log := killThenFinish(t, data, loggen.Generate(o), []string{"batch ", "batch "}, args...)
+	if !strings.Contains(log, "was committed before the restart: recorded done") {
+		t.Errorf("the last run found no committed batch to record:\n%s", log)
+	}
+}
+
+// killThenFinish SIGKILLs opsbot ingest at each trigger in turn, runs it to
+// the end once more, checks that every line is stored exactly once and
+// returns the last run's log.
+func killThenFinish(t *testing.T, data string, lines []loggen.Line, triggers []string, args ...string) string {
+	t.Helper()
+	for _, trigger := range triggers {
 		if !killAt(t, trigger, args...) {
 			t.Fatalf("the run ended before %q was logged", trigger)
 		}
 	}
 	log := runOpsbot(t, nil, args...)
-	if !strings.Contains(log, "was committed before the restart: recorded done") {
-		t.Errorf("the last run found no committed batch to record:\n%s", log)
-	}
 	got, dups := counts(t, data, "%")
-	sameCounts(t, "after kills and restart", got, want)
+	sameCounts(t, "after kills and restart", got, byStatus(lines))
 	if dups != 0 {
 		t.Errorf("%d log lines stored twice", dups)
 	}
+	return log
 }

@@ -28,10 +28,7 @@ func (w *Warehouse) Insert(ctx context.Context, table string, rec arrow.Record, 
 // them as one Arrow stream and writes them as one block (one part, all or
 // nothing, up to about a million rows), without a joined copy of them.
 func (w *Warehouse) InsertMany(ctx context.Context, table string, recs []arrow.Record, opts warehouse.InsertOptions) error {
-	rows := int64(0)
-	for _, r := range recs {
-		rows += r.NumRows()
-	}
+	rows := warehouse.Rows(recs)
 	if rows == 0 {
 		return nil
 	}

@@ -23,10 +23,7 @@ func (w *Warehouse) Insert(ctx context.Context, table string, rec arrow.Record, 
 // InsertMany sends records of one schema as one batch: one INSERT, one
 // block on the server.
 func (w *Warehouse) InsertMany(ctx context.Context, table string, recs []arrow.Record, opts warehouse.InsertOptions) error {
-	rows := int64(0)
-	for _, r := range recs {
-		rows += r.NumRows()
-	}
+	rows := warehouse.Rows(recs)
 	if rows == 0 {
 		return nil
 	}
