@@ -40,7 +40,7 @@ type pool struct {
 	mu      sync.Mutex
 	members []member
 	held    int
-	err     error // the last failed insert, reported at flush
+	err     error // the first failed insert since the last flush
 }
 
 // member is one pooled object and its rows.
@@ -91,21 +91,19 @@ func (p *pool) add(ctx context.Context, t *task, res loaded, cs ...*chunk) (load
 	return res, nil
 }
 
-// push adds m (taking its records) and returns the members to insert now,
-// if any: the pool is full, or m's columns differ from the pooled ones.
+// push adds m (taking its records) and returns the members to insert now
+// when the pool is full. Every edgelog reader yields the one edgelog
+// schema, so pooled records always share their columns.
 func (p *pool) push(m *member) []member {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	var out []member
-	if len(p.members) > 0 && len(m.recs) > 0 && len(p.members[0].recs) > 0 &&
-		!p.members[0].recs[0].Schema().Equal(m.recs[0].Schema()) {
-		out, p.members, p.held = p.members, nil, 0
-	}
 	p.members, p.held = append(p.members, *m), p.held+m.rows
 	m.recs = nil
-	if p.held >= p.rows && out == nil {
-		out, p.members, p.held = p.members, nil, 0
+	if p.held < p.rows {
+		return nil
 	}
+	out := p.members
+	p.members, p.held = nil, 0
 	return out
 }
 
@@ -157,7 +155,9 @@ func (p *pool) commit(ctx context.Context, ms []member) {
 			p.w.failed(ctx, m.t.state, err)
 		}
 		p.mu.Lock()
-		p.err = err
+		if p.err == nil {
+			p.err = err
+		}
 		p.mu.Unlock()
 		return
 	}

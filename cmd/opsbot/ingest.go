@@ -44,17 +44,15 @@ func runIngest(ctx context.Context, g *globals, args []string) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("ingest: unexpected argument %q", fs.Arg(0))
 	}
-	o := ingest.FromConfig(ingest.Options{}, c, g.cfg.RetentionDays)
-	o.Once, o.Reingest, o.Workers, o.BatchRows, o.Verbose, o.Log = *once, reingest, *workers, *batch, *verbose, os.Stderr
 	if *batch < 1000 {
 		return fmt.Errorf("ingest: --batch-rows must be at least 1000, got %d", *batch)
 	}
-	o.RequestIDs = *ids
-	if o.InsertRows = *pool; *pool == 0 {
-		o.InsertRows = -1
-	} else if *pool < *batch {
+	if *pool != 0 && *pool < *batch {
 		return fmt.Errorf("ingest: --insert-rows must be 0 or at least --batch-rows (%d), got %d", *batch, *pool)
 	}
+	c.InsertRows, c.RequestIDs = *pool, *ids // as the config section means them
+	o := ingest.FromConfig(ingest.Options{}, c, g.cfg.RetentionDays)
+	o.Once, o.Reingest, o.Workers, o.BatchRows, o.Verbose, o.Log = *once, reingest, *workers, *batch, *verbose, os.Stderr
 	if err := ingestWindow(&o, *since, *until); err != nil {
 		return err
 	}
