@@ -19,6 +19,7 @@ import (
 var (
 	once   sync.Once
 	shared *chdb.Warehouse
+	dir    string // shared's data folder, removed by Main
 	err    error
 )
 
@@ -29,9 +30,8 @@ var (
 func Embedded(t testing.TB) *chdb.Warehouse {
 	t.Helper()
 	once.Do(func() {
-		dir, e := os.MkdirTemp("", "opsbot-test-")
-		if e != nil {
-			err = e
+		dir, err = os.MkdirTemp("", "opsbot-test-")
+		if err != nil {
 			return
 		}
 		shared, err = chdb.Open(dir)
@@ -46,7 +46,8 @@ func Embedded(t testing.TB) *chdb.Warehouse {
 	return shared
 }
 
-// Main runs a package's tests, then stops the shared engine. Every package
+// Main runs a package's tests, then stops the shared engine and removes its
+// data folder. Every package
 // that calls Embedded needs it as its TestMain:
 //
 //	func TestMain(m *testing.M) { warehousetest.Main(m) }
@@ -58,6 +59,9 @@ func Main(m *testing.M) {
 	code := m.Run()
 	if shared != nil {
 		shared.Close()
+	}
+	if dir != "" {
+		os.RemoveAll(dir)
 	}
 	os.Exit(code)
 }
