@@ -15,8 +15,8 @@ var helpCommand = Command{
 	Examples: []string{"help", "help top"},
 }
 
-// help answers "help" and "help COMMAND", generated from the skills' Commands.
-func (b *Bot) help(text string) *opsbot.Reply {
+// Help answers "help" and "help COMMAND", generated from the skills' Commands.
+func (b *Bot) Help(text string) *opsbot.Reply {
 	fields := strings.Fields(text)
 	if len(fields) > 1 {
 		return b.helpOne(strings.ToLower(strings.TrimPrefix(fields[1], "`")))

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/opsbot/opsbot"
+	"github.com/opsbot/opsbot/bot"
 	"github.com/opsbot/opsbot/query"
 	"github.com/opsbot/opsbot/socket"
 	"github.com/opsbot/opsbot/text"
@@ -29,6 +30,10 @@ func runAsk(ctx context.Context, g *globals, args []string) error {
 	if phrase == "" {
 		fs.Usage()
 		return errors.New(`ask needs a phrase, e.g. opsbot ask "top 4xx by ip"`)
+	}
+	if h := bot.Strip(phrase, ""); strings.EqualFold(firstWord(h), "help") { // what ask answers: the query commands
+		h := bot.New(bot.Options{}, query.New(nil, query.OptionsFrom(g.cfg)).Skill()).Help(h)
+		return printAnswer(os.Stdout, &socket.Answer{Reply: h}, *format, *width)
 	}
 	now, err := parseNow(*nowFlag, g.cfg.Location())
 	if err != nil {
@@ -125,4 +130,9 @@ func reorder(args []string) []string {
 		words = append(words, a)
 	}
 	return append(flags, words...)
+}
+
+func firstWord(s string) string {
+	w, _, _ := strings.Cut(s, " ")
+	return w
 }

@@ -72,6 +72,13 @@ func TestServeAnswersThroughItsSocket(t *testing.T) {
 			t.Errorf("status %d: got %d, want %d", s, got[s], n)
 		}
 	}
+	// help reads no data, so it answers while serve owns the folder.
+	help := run(t, bin, "--data", data, "ask", "opsbot help")
+	for _, c := range []string{"top", "hits", "traffic", "status", "rate", "slowest", "graph", "explain"} {
+		if !strings.Contains(help, "`"+c) {
+			t.Errorf("ask help does not list %s:\n%s", c, help)
+		}
+	}
 	if err := serve.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
