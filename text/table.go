@@ -25,7 +25,7 @@ func Lines(r *opsbot.Result, width int) []string {
 		cells[i] = make([]string, len(r.Columns))
 		for j, c := range r.Columns {
 			if j < len(row) {
-				cells[i][j] = Cell(c.Name, row[j])
+				cells[i][j] = tableCell(c.Name, row[j])
 			}
 		}
 	}
@@ -44,6 +44,18 @@ func Lines(r *opsbot.Result, width int) []string {
 		lines = append(lines, row(cs, w, right, limit))
 	}
 	return lines
+}
+
+// None stands in a table for an empty text value, such as the requests
+// without a referer or the country of a log that carries none: a blank key
+// reads as a rendering fault.
+const None = "(none)"
+
+func tableCell(col string, v any) string {
+	if s, ok := v.(string); ok && s == "" {
+		return None
+	}
+	return Cell(col, v)
 }
 
 // Table is Lines joined, each line ending in a newline.

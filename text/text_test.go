@@ -32,6 +32,26 @@ func TestTable(t *testing.T) {
 	}
 }
 
+// TestTableNamesEmptyText: an empty key (no referer, a log without a
+// country) reads "(none)" in a table, not a blank; CSV keeps it empty.
+func TestTableNamesEmptyText(t *testing.T) {
+	r := &opsbot.Result{
+		Columns: []opsbot.Column{{Name: "referer", Type: "String"}, {Name: "requests", Type: "UInt64"}},
+		Rows:    [][]any{{"", uint64(7)}, {"https://example.org/", uint64(3)}},
+	}
+	want := "referer               requests\n" +
+		"────────────────────  ────────\n" +
+		"(none)                       7\n" +
+		"https://example.org/         3\n"
+	if got := text.Table(r, 0); got != want {
+		t.Fatalf("got\n%s\nwant\n%s", got, want)
+	}
+	var b strings.Builder
+	if err := text.WriteCSV(&b, r); err != nil || !strings.HasPrefix(b.String(), "referer,requests\n,7\n") {
+		t.Fatalf("csv %q (%v): want an empty first cell", b.String(), err)
+	}
+}
+
 func TestValue(t *testing.T) {
 	for _, c := range []struct {
 		v    any
