@@ -5,8 +5,11 @@
 package sql
 
 import (
+	"context"
 	"embed"
 	"io/fs"
+
+	"github.com/opsbot/opsbot/warehouse"
 )
 
 // Schema holds schema/NNN_name.sql.
@@ -24,6 +27,19 @@ func SchemaFiles() fs.FS { return mustSub(Schema, "schema") }
 
 // QueryFiles is Queries rooted at queries/.
 func QueryFiles() fs.FS { return mustSub(Queries, "queries") }
+
+// Migrations is the schema, in version order.
+func Migrations() ([]warehouse.Migration, error) { return warehouse.Migrations(SchemaFiles()) }
+
+// Migrate applies the schema migrations w has not recorded yet, in order;
+// applied names them (see warehouse.Migrate).
+func Migrate(ctx context.Context, w warehouse.Warehouse) (applied []string, err error) {
+	ms, err := Migrations()
+	if err != nil {
+		return nil, err
+	}
+	return warehouse.Migrate(ctx, w, ms)
+}
 
 func mustSub(f fs.FS, dir string) fs.FS {
 	s, err := fs.Sub(f, dir)

@@ -108,18 +108,14 @@ func benchSkills(ctx context.Context, kind, dir string, rows int, phrase string)
 // loadSynthetic replaces the requests with rows made by ClickHouse itself:
 // 50,000 clients (a few of them loud), 8% 4xx, spread over the last hour.
 func loadSynthetic(ctx context.Context, w warehouse.Warehouse, rows int, now time.Time) error {
-	ms, err := warehouse.Migrations(sql.SchemaFiles())
-	if err != nil {
-		return err
-	}
-	if _, err := warehouse.Migrate(ctx, w, ms); err != nil {
+	if _, err := sql.Migrate(ctx, w); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	if err := w.Exec(ctx, "TRUNCATE TABLE requests", nil); err != nil {
 		return err
 	}
 	start := time.Now()
-	err = w.Exec(ctx, `INSERT INTO requests (ts, client_ip, status, method, host, path, user_agent, bytes_out, time_taken, edge_location, source)
+	err := w.Exec(ctx, `INSERT INTO requests (ts, client_ip, status, method, host, path, user_agent, bytes_out, time_taken, edge_location, source)
 SELECT fromUnixTimestamp64Milli(toInt64({end:Int64}) - 3600000 + intDiv(number * 3600000, {rows:UInt64})),
        toIPv6(IPv4NumToString(toUInt32(167772160 + if(h % 10 = 0, h % 50, h % 50000)))),
        multiIf(h % 100 < 88, 200, h % 100 < 93, 404, h % 100 < 95, 403, h % 100 < 96, 400, h % 100 < 98, 301, 503),

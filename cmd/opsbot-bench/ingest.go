@@ -17,7 +17,6 @@ import (
 	"github.com/opsbot/opsbot/ingest"
 	"github.com/opsbot/opsbot/loggen"
 	"github.com/opsbot/opsbot/sql"
-	"github.com/opsbot/opsbot/warehouse"
 	"github.com/opsbot/opsbot/warehouse/chdb"
 )
 
@@ -107,11 +106,7 @@ func newIngestBench(ctx context.Context, tmp string, lines, objects int) (*inges
 	if b.w, err = chdb.Open(filepath.Join(tmp, "data")); err != nil {
 		return nil, err
 	}
-	ms, err := warehouse.Migrations(sql.SchemaFiles())
-	if err != nil {
-		return nil, err
-	}
-	_, err = warehouse.Migrate(ctx, b.w, ms)
+	_, err = sql.Migrate(ctx, b.w)
 	return b, err
 }
 

@@ -81,11 +81,7 @@ func benchQuery(ctx context.Context, args []string) error {
 }
 
 func migrateBench(ctx context.Context, w warehouse.Warehouse) error {
-	ms, err := warehouse.Migrations(sql.SchemaFiles())
-	if err != nil {
-		return err
-	}
-	_, err = warehouse.Migrate(ctx, w, ms)
+	_, err := sql.Migrate(ctx, w)
 	return err
 }
 

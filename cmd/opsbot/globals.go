@@ -85,11 +85,7 @@ func (g *globals) connect(ctx context.Context) (warehouse.Warehouse, error) {
 }
 
 func migrate(ctx context.Context, w warehouse.Warehouse, retentionDays int) error {
-	ms, err := warehouse.Migrations(sql.SchemaFiles())
-	if err != nil {
-		return err
-	}
-	applied, err := warehouse.Migrate(ctx, w, ms)
+	applied, err := sql.Migrate(ctx, w)
 	for _, a := range applied {
 		fmt.Fprintln(os.Stderr, "migrated", a)
 	}

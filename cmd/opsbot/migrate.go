@@ -16,7 +16,7 @@ func runMigrate(ctx context.Context, g *globals, args []string) error {
 		return err
 	}
 	if *cluster != "" {
-		ms, err := warehouse.Migrations(sql.SchemaFiles())
+		ms, err := sql.Migrations()
 		if err != nil {
 			return err
 		}

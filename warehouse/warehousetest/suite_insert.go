@@ -115,11 +115,11 @@ func testLimits(t *testing.T, ctx context.Context, w warehouse.Warehouse) {
 }
 
 func testMigrate(t *testing.T, ctx context.Context, w warehouse.Warehouse) {
-	ms, err := warehouse.Migrations(sql.SchemaFiles())
+	ms, err := sql.Migrations()
 	if err != nil {
 		t.Fatal(err)
 	}
-	applied, err := warehouse.Migrate(ctx, w, ms)
+	applied, err := sql.Migrate(ctx, w)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -68,11 +68,7 @@ func Main(m *testing.M) {
 
 // MigrateAll applies opsbot's schema.
 func MigrateAll(ctx context.Context, w warehouse.Warehouse) error {
-	ms, err := warehouse.Migrations(sql.SchemaFiles())
-	if err != nil {
-		return err
-	}
-	_, err = warehouse.Migrate(ctx, w, ms)
+	_, err := sql.Migrate(ctx, w)
 	return err
 }
 
