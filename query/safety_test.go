@@ -77,14 +77,16 @@ func TestSkillRefusesBadInputWithSuggestion(t *testing.T) {
 func TestSuggest(t *testing.T) {
 	e := query.New(nil, query.Options{})
 	for in, want := range map[string]string{
-		"tpo 4xx by ip":     "top 4xx by ip",
-		"4xx by ip":         "top 4xx by ip",
-		"top 4xx ipz":       "top 4xx ip",
-		"show me 4xx by ip": "top 4xx by ip",
-		"hitz 1.2.3.4":      "hits 1.2.3.4",
-		"staus last 24h":    "status last 24h",
-		"slowset paths":     "slowest paths",
-		"xyzzy plugh":       "",
+		"tpo 4xx by ip":                         "top 4xx by ip",
+		"4xx by ip":                             "top 4xx by ip",
+		"top 4xx ipz":                           "top 4xx ip",
+		"show me 4xx by ip":                     "top 4xx by ip",
+		"hitz 1.2.3.4":                          "hits 1.2.3.4",
+		"staus last 24h":                        "status last 24h",
+		"slowset paths":                         "slowest paths",
+		"xyzzy plugh":                           "",
+		"top 4xx by ip since 25:00":             "top 4xx by ip",
+		"top 5xx by path for 10.0.0.0/33 today": "top 5xx by path",
 	} {
 		if got := e.Suggest(in); got != want {
 			t.Errorf("Suggest(%q) = %q, want %q", in, got, want)

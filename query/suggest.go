@@ -46,6 +46,13 @@ func (e *Engine) Suggest(text string) string {
 			return p
 		}
 	}
+	// A bad tail ("since 25:00", "for 10.0.0.0/33"): the phrase without it
+	// keeps what was asked, closer than any example.
+	for n := len(known) - 1; n > 1; n-- {
+		if p := strings.Join(known[:n], " "); e.parses(p, now) {
+			return p
+		}
+	}
 	return e.nearestExample(strings.Join(low, " "))
 }
 
