@@ -3,7 +3,6 @@ package access
 import (
 	"context"
 	"strconv"
-	"time"
 
 	"github.com/opsbot/opsbot"
 	"github.com/opsbot/opsbot/warehouse"
@@ -14,8 +13,6 @@ type WarehouseSecrets struct{ W warehouse.Warehouse }
 
 var _ SecretStore = WarehouseSecrets{}
 
-const timeLayout = "2006-01-02 15:04:05.000"
-
 // Load reads userID's latest record.
 func (s WarehouseSecrets) Load(ctx context.Context, userID string) (Secret, bool, error) {
 	res, err := s.W.Query(ctx, `SELECT secret_enc, last_step, enrolled_at, version FROM totp_secrets FINAL
@@ -24,8 +21,8 @@ func (s WarehouseSecrets) Load(ctx context.Context, userID string) (Secret, bool
 		return Secret{}, false, err
 	}
 	r := res.Rows[0]
-	sec := Secret{UserID: userID, Sealed: r[0].(string), LastStep: toU64(r[1]), Version: toU64(r[3])}
-	sec.EnrolledAt, _ = r[2].(time.Time)
+	sec := Secret{UserID: userID, Sealed: r[0].(string), LastStep: warehouse.Uint64(r[1]), Version: warehouse.Uint64(r[3])}
+	sec.EnrolledAt = warehouse.Time(r[2])
 	return sec, true, nil
 }
 
@@ -34,21 +31,6 @@ func (s WarehouseSecrets) Save(ctx context.Context, sec Secret) error {
 	return s.W.Exec(ctx, `INSERT INTO totp_secrets (user_id, secret_enc, last_step, enrolled_at, version)
 		SELECT {u:String}, {s:String}, {l:UInt64}, {t:DateTime64(3, 'UTC')}, {v:UInt64}`, opsbot.Params{
 		"u": sec.UserID, "s": sec.Sealed, "l": strconv.FormatUint(sec.LastStep, 10),
-		"t": sec.EnrolledAt.UTC().Format(timeLayout), "v": strconv.FormatUint(sec.Version, 10),
+		"t": warehouse.TimeParam(sec.EnrolledAt), "v": strconv.FormatUint(sec.Version, 10),
 	})
-}
-
-func toU64(v any) uint64 {
-	switch x := v.(type) {
-	case uint64:
-		return x
-	case int64:
-		return uint64(x)
-	case float64:
-		return uint64(x)
-	case string:
-		n, _ := strconv.ParseUint(x, 10, 64)
-		return n
-	}
-	return 0
 }

@@ -52,7 +52,7 @@ func (s *Store) Record(ctx context.Context, job string, run time.Time, fs []Find
 	q := `INSERT INTO audit_runs (run_time, job, findings, errors, took_ms)
 SETTINGS insert_deduplication_token = ` + quote(token) + `
 VALUES ({run:DateTime64(3, 'UTC')}, {job:String}, {n:UInt32}, {e:UInt32}, {took:UInt64})`
-	err := s.w.Exec(ctx, q, opsbot.Params{"run": chTime(run), "job": job,
+	err := s.w.Exec(ctx, q, opsbot.Params{"run": warehouse.TimeParam(run), "job": job,
 		"n": fmt.Sprint(len(fs) - errs), "e": fmt.Sprint(errs), "took": fmt.Sprint(took.Milliseconds())})
 	if err != nil {
 		return fmt.Errorf("record run: %w", err)
@@ -84,7 +84,7 @@ func findingRecord(run time.Time, fs []Finding) arrow.Record {
 func (s *Store) Previous(ctx context.Context, job string, t time.Time) (run time.Time, fs []Finding, ok bool, err error) {
 	res, err := s.w.Query(ctx, `SELECT max(run_time) AS run, count() AS n FROM audit_runs
 WHERE job = {job:String} AND run_time < {t:DateTime64(3, 'UTC')}`,
-		opsbot.Params{"job": job, "t": chTime(t)})
+		opsbot.Params{"job": job, "t": warehouse.TimeParam(t)})
 	if err != nil {
 		return run, nil, false, fmt.Errorf("read previous audit run: %w", err)
 	}
@@ -99,18 +99,15 @@ WHERE job = {job:String} AND run_time < {t:DateTime64(3, 'UTC')}`,
 // Findings are the findings recorded at run.
 func (s *Store) Findings(ctx context.Context, run time.Time) ([]Finding, error) {
 	res, err := s.w.Query(ctx, `SELECT check, severity, account, region, resource, id, owner, detail, since
-FROM audit_findings WHERE run_time = {run:DateTime64(3, 'UTC')}`, opsbot.Params{"run": chTime(run)})
+FROM audit_findings WHERE run_time = {run:DateTime64(3, 'UTC')}`, opsbot.Params{"run": warehouse.TimeParam(run)})
 	if err != nil {
 		return nil, fmt.Errorf("read findings of %s: %w", run.Format(time.RFC3339), err)
 	}
 	fs := make([]Finding, 0, len(res.Rows))
 	for _, r := range res.Rows {
-		f := Finding{Check: Check(str(r[0])), Severity: Severity(str(r[1])), Account: str(r[2]),
-			Region: str(r[3]), Resource: str(r[4]), ID: str(r[5]), Owner: str(r[6]), Detail: str(r[7])}
-		if t, ok := r[8].(time.Time); ok {
-			f.At = t
-		}
-		fs = append(fs, f)
+		str := func(i int) string { return warehouse.String(r[i]) }
+		fs = append(fs, Finding{Check: Check(str(0)), Severity: Severity(str(1)), Account: str(2), Region: str(3),
+			Resource: str(4), ID: str(5), Owner: str(6), Detail: str(7), At: warehouse.Time(r[8])})
 	}
 	Sort(fs)
 	return fs, nil
@@ -119,11 +116,3 @@ FROM audit_findings WHERE run_time = {run:DateTime64(3, 'UTC')}`, opsbot.Params{
 func quote(s string) string {
 	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'"
 }
-
-func str(v any) string {
-	s, _ := v.(string)
-	return s
-}
-
-// chTime renders t for a DateTime64(3, 'UTC') parameter.
-func chTime(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05.000") }

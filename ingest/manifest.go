@@ -184,7 +184,7 @@ func tparam(t time.Time) string {
 	if t.IsZero() {
 		return "1970-01-01 00:00:00.000"
 	}
-	return t.UTC().Format("2006-01-02 15:04:05.000")
+	return warehouse.TimeParam(t)
 }
 
 func clipString(s string, n int) string {
@@ -194,25 +194,14 @@ func clipString(s string, n int) string {
 	return s
 }
 
-func str(v any) string {
-	s, _ := v.(string)
-	return s
-}
+// str and num read result values (see warehouse.String, warehouse.Uint64).
+func str(v any) string { return warehouse.String(v) }
+func num(v any) uint64 { return warehouse.Uint64(v) }
 
-func num(v any) uint64 {
-	switch x := v.(type) {
-	case uint64:
-		return x
-	case int64:
-		return uint64(x)
-	case float64:
-		return uint64(x)
-	}
-	return 0
-}
-
+// tm is v as a time; the epoch and earlier (an unset DateTime64 column)
+// read as the zero time.
 func tm(v any) time.Time {
-	t, _ := v.(time.Time)
+	t := warehouse.Time(v)
 	if t.Unix() <= 0 {
 		return time.Time{}
 	}

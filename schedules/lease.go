@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/opsbot/opsbot"
-	"github.com/opsbot/opsbot/schedules/internal/namedq"
 	"github.com/opsbot/opsbot/warehouse"
 )
 
@@ -31,7 +30,7 @@ type lease struct {
 
 // acquire renews our row and says whether we lead.
 func (l *lease) acquire(ctx context.Context, now time.Time) (bool, error) {
-	p := opsbot.Params{"name": l.name, "holder": l.holder, "now": namedq.Time(now),
+	p := opsbot.Params{"name": l.name, "holder": l.holder, "now": warehouse.TimeParam(now),
 		"v": strconv.FormatInt(time.Now().UnixNano(), 10)}
 	if now.Sub(l.last) >= l.ttl {
 		l.joined = time.Time{} // our row lapsed: join again, at the back
@@ -49,17 +48,17 @@ func (l *lease) acquire(ctx context.Context, now time.Time) (bool, error) {
 	res, err := l.w.Query(ctx, `SELECT holder, argMax(acquired_at, version) AS joined, argMax(renewed_at, version) AS renewed
 		FROM scheduler_lease WHERE name = {name:String} GROUP BY holder
 		HAVING renewed > {cutoff:DateTime64(3, 'UTC')} ORDER BY joined, holder`,
-		opsbot.Params{"name": l.name, "cutoff": namedq.Time(now.Add(-l.ttl))})
+		opsbot.Params{"name": l.name, "cutoff": warehouse.TimeParam(now.Add(-l.ttl))})
 	if err != nil {
 		return false, fmt.Errorf("read scheduler lease: %w", err)
 	}
 	lead := ""
 	for i, r := range res.Rows {
 		if i == 0 {
-			lead = namedq.S(r[0])
+			lead = warehouse.String(r[0])
 		}
-		if namedq.S(r[0]) == l.holder {
-			l.joined = namedq.T(r[1])
+		if warehouse.String(r[0]) == l.holder {
+			l.joined = warehouse.Time(r[1])
 		}
 	}
 	return lead == l.holder, nil
@@ -70,11 +69,11 @@ func (l *lease) leader(ctx context.Context, now time.Time) (string, error) {
 	res, err := l.w.Query(ctx, `SELECT holder, argMax(acquired_at, version) AS joined, argMax(renewed_at, version) AS renewed
 		FROM scheduler_lease WHERE name = {name:String} GROUP BY holder
 		HAVING renewed > {cutoff:DateTime64(3, 'UTC')} ORDER BY joined, holder LIMIT 1`,
-		opsbot.Params{"name": l.name, "cutoff": namedq.Time(now.Add(-l.ttl))})
+		opsbot.Params{"name": l.name, "cutoff": warehouse.TimeParam(now.Add(-l.ttl))})
 	if err != nil || len(res.Rows) == 0 {
 		return "", err
 	}
-	return namedq.S(res.Rows[0][0]), nil
+	return warehouse.String(res.Rows[0][0]), nil
 }
 
 // release lets a standby take over at once.

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/opsbot/opsbot"
-	"github.com/opsbot/opsbot/schedules/internal/namedq"
 	"github.com/opsbot/opsbot/warehouse"
 )
 
@@ -33,8 +32,8 @@ func (r runs) last(ctx context.Context) (map[string]RunRecord, error) {
 	}
 	out := map[string]RunRecord{}
 	for _, x := range res.Rows {
-		out[namedq.S(x[0])] = RunRecord{Job: namedq.S(x[0]), Tick: namedq.T(x[1]), Status: namedq.S(x[2]),
-			Error: namedq.S(x[3]), Finished: namedq.T(x[4])}
+		out[warehouse.String(x[0])] = RunRecord{Job: warehouse.String(x[0]), Tick: warehouse.Time(x[1]), Status: warehouse.String(x[2]),
+			Error: warehouse.String(x[3]), Finished: warehouse.Time(x[4])}
 	}
 	return out, nil
 }
@@ -43,8 +42,8 @@ func (r runs) record(ctx context.Context, x RunRecord) error {
 	err := r.w.Exec(ctx, `INSERT INTO schedule_runs (job, tick, started_at, finished_at, status, error, notices, holder)
 		SELECT {job:String}, {tick:DateTime64(3, 'UTC')}, {started:DateTime64(3, 'UTC')}, {finished:DateTime64(3, 'UTC')},
 		{status:String}, {error:String}, {notices:UInt32}, {holder:String}`,
-		opsbot.Params{"job": x.Job, "tick": namedq.Time(x.Tick), "started": namedq.Time(x.Started),
-			"finished": namedq.Time(x.Finished), "status": x.Status, "error": x.Error,
+		opsbot.Params{"job": x.Job, "tick": warehouse.TimeParam(x.Tick), "started": warehouse.TimeParam(x.Started),
+			"finished": warehouse.TimeParam(x.Finished), "status": x.Status, "error": x.Error,
 			"notices": fmt.Sprint(x.Notices), "holder": x.Holder})
 	if err != nil {
 		return fmt.Errorf("record run of %s: %w", x.Job, err)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/opsbot/opsbot/schedules/internal/namedq"
+	"github.com/opsbot/opsbot/warehouse"
 )
 
 // Report is one day's analysis.
@@ -201,7 +202,7 @@ func (j *Job) slowest(ctx context.Context, r *Report) error {
 
 func (j *Job) newClients(ctx context.Context, r *Report) error {
 	res, err := j.q.Run(ctx, "daily_new_clients", r.params(
-		"baseline_since", namedq.Time(r.Day.AddDate(0, 0, -7)), "limit", strconv.Itoa(r.Top*2), "baseline_limit", strconv.Itoa(r.Top*2)))
+		"baseline_since", warehouse.TimeParam(r.Day.AddDate(0, 0, -7)), "limit", strconv.Itoa(r.Top*2), "baseline_limit", strconv.Itoa(r.Top*2)))
 	if err != nil {
 		return err
 	}
@@ -218,7 +219,7 @@ func (j *Job) hours(ctx context.Context, r *Report) error {
 		return err
 	}
 	for _, x := range namedq.Rows(res) {
-		r.Hours = append(r.Hours, Hour{Start: namedq.T(x.Get("hour")), Requests: x.U("requests"),
+		r.Hours = append(r.Hours, Hour{Start: warehouse.Time(x.Get("hour")), Requests: x.U("requests"),
 			Visitors: x.U("visitors"), Bytes: x.U("bytes"), Errors: x.U("errors")})
 	}
 	return nil
@@ -230,7 +231,7 @@ func (j *Job) series(ctx context.Context, r *Report) error {
 		return err
 	}
 	for _, x := range namedq.Rows(res) {
-		r.Series = append(r.Series, Point{T: namedq.T(x.Get("bucket")), Requests: x.U("requests"), S4xx: x.U("s4xx"), S5xx: x.U("s5xx")})
+		r.Series = append(r.Series, Point{T: warehouse.Time(x.Get("bucket")), Requests: x.U("requests"), S4xx: x.U("s4xx"), S5xx: x.U("s5xx")})
 	}
 	return nil
 }
@@ -249,7 +250,7 @@ func (j *Job) ingest(ctx context.Context, r *Report) error {
 	x := namedq.Rows(res)[0]
 	r.Ingest = Ingest{Manifest: true, Objects: x.U("objects"), Failed: x.U("failed"), Rows: x.U("rows"),
 		Rejected: x.U("rejected"), MaxDelay: time.Duration(x.F("max_delay_seconds")) * time.Second,
-		LastLoaded: namedq.T(x.Get("last_loaded"))}
+		LastLoaded: warehouse.Time(x.Get("last_loaded"))}
 	if r.Ingest.Failed == 0 {
 		return nil
 	}

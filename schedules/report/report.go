@@ -91,7 +91,7 @@ func (j *Job) Build(ctx context.Context, day time.Time) (*Report, error) {
 
 // params are the day's window plus extra.
 func (r *Report) params(kv ...string) opsbot.Params {
-	p := opsbot.Params{"since": namedq.Time(r.Since), "until": namedq.Time(r.Until)}
+	p := opsbot.Params{"since": warehouse.TimeParam(r.Since), "until": warehouse.TimeParam(r.Until)}
 	for i := 0; i+1 < len(kv); i += 2 {
 		p[kv[i]] = kv[i+1]
 	}

@@ -147,7 +147,7 @@ var errNoData = errors.New("no data")
 
 // measure runs the rule's query for the window ending at now.
 func (e *Engine) measure(ctx context.Context, r Rule, now time.Time) (float64, *opsbot.Result, error) {
-	p := opsbot.Params{"since": namedq.Time(now.Add(-r.Window)), "until": namedq.Time(now)}
+	p := opsbot.Params{"since": warehouse.TimeParam(now.Add(-r.Window)), "until": warehouse.TimeParam(now)}
 	for k, v := range r.Params {
 		p[k] = v
 	}
@@ -161,7 +161,7 @@ func (e *Engine) measure(ctx context.Context, r Rule, now time.Time) (float64, *
 	if len(res.Rows) == 0 || res.Col("value") < 0 {
 		return 0, res, fmt.Errorf("%w: the query returned no value", errNoData)
 	}
-	v, ok := namedq.F(res.Rows[0][res.Col("value")])
+	v, ok := warehouse.Float(res.Rows[0][res.Col("value")])
 	if !ok {
 		return 0, res, fmt.Errorf("%w in the last %s", errNoData, Dur(r.Window))
 	}
@@ -188,7 +188,7 @@ func figures(res *opsbot.Result) string {
 		if s != "" {
 			s += ", "
 		}
-		s += c.Name + " " + namedq.S(v)
+		s += c.Name + " " + warehouse.String(v)
 	}
 	return s
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/opsbot/opsbot/loggen"
 	"github.com/opsbot/opsbot/schedules/internal/namedq"
 	"github.com/opsbot/opsbot/schedules/rules"
+	"github.com/opsbot/opsbot/warehouse"
 	"github.com/opsbot/opsbot/warehouse/warehousetest"
 )
 
@@ -114,7 +115,7 @@ func TestIngestLagFromManifest(t *testing.T) {
 	for i, f := range []time.Duration{-2 * time.Hour, -time.Hour} {
 		err := wd.w.Exec(context.Background(), `INSERT INTO ingest_objects (bucket, key, status, finished_at, version)
 			SELECT 'logs', {k:String}, 'done', {f:DateTime64(3, 'UTC')}, 1`,
-			opsbot.Params{"k": "E2/" + string(rune('a'+i)) + ".gz", "f": namedq.Time(at(0).Add(f))})
+			opsbot.Params{"k": "E2/" + string(rune('a'+i)) + ".gz", "f": warehouse.TimeParam(at(0).Add(f))})
 		if err != nil {
 			t.Fatal(err)
 		}

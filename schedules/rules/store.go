@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/opsbot/opsbot"
-	"github.com/opsbot/opsbot/schedules/internal/namedq"
 	"github.com/opsbot/opsbot/warehouse"
 )
 
@@ -68,10 +67,10 @@ func (c *CHStore) States(ctx context.Context) (map[string]State, error) {
 	out := map[string]State{}
 	for _, r := range res.Rows {
 		var s State
-		if err := json.Unmarshal([]byte(namedq.S(r[1])), &s); err != nil {
-			return nil, fmt.Errorf("alert state of %s: %w", namedq.S(r[0]), err)
+		if err := json.Unmarshal([]byte(warehouse.String(r[1])), &s); err != nil {
+			return nil, fmt.Errorf("alert state of %s: %w", warehouse.String(r[0]), err)
 		}
-		out[namedq.S(r[0])] = s
+		out[warehouse.String(r[0])] = s
 	}
 	return out, nil
 }
@@ -84,7 +83,7 @@ func (c *CHStore) SaveState(ctx context.Context, rule string, s State, now time.
 	}
 	err = c.w.Exec(ctx, `INSERT INTO alert_state (rule, state, level, data, updated_at, version)
 		SELECT {rule:String}, {state:String}, {level:String}, {data:String}, {at:DateTime64(3, 'UTC')}, {v:UInt64}`,
-		opsbot.Params{"rule": rule, "state": s.Phase, "level": s.Level.String(), "data": string(b), "at": namedq.Time(now), "v": c.version()})
+		opsbot.Params{"rule": rule, "state": s.Phase, "level": s.Level.String(), "data": string(b), "at": warehouse.TimeParam(now), "v": c.version()})
 	if err != nil {
 		return fmt.Errorf("save alert state of %s: %w", rule, err)
 	}
@@ -95,14 +94,14 @@ func (c *CHStore) SaveState(ctx context.Context, rule string, s State, now time.
 func (c *CHStore) Silences(ctx context.Context, now time.Time) ([]Silence, error) {
 	res, err := c.w.Query(ctx, `SELECT rule, created_at, until, by_id, by_name, reason FROM silences FINAL
 		WHERE until > {now:DateTime64(3, 'UTC')} AND ended_at IS NULL ORDER BY rule, created_at`,
-		opsbot.Params{"now": namedq.Time(now)})
+		opsbot.Params{"now": warehouse.TimeParam(now)})
 	if err != nil {
 		return nil, fmt.Errorf("read silences: %w", err)
 	}
 	var out []Silence
 	for _, r := range res.Rows {
-		out = append(out, Silence{Rule: namedq.S(r[0]), Created: namedq.T(r[1]), Until: namedq.T(r[2]),
-			By: opsbot.User{ID: namedq.S(r[3]), Name: namedq.S(r[4])}, Reason: namedq.S(r[5])})
+		out = append(out, Silence{Rule: warehouse.String(r[0]), Created: warehouse.Time(r[1]), Until: warehouse.Time(r[2]),
+			By: opsbot.User{ID: warehouse.String(r[3]), Name: warehouse.String(r[4])}, Reason: warehouse.String(r[5])})
 	}
 	return out, nil
 }
@@ -112,7 +111,7 @@ func (c *CHStore) AddSilence(ctx context.Context, s Silence) error {
 	err := c.w.Exec(ctx, `INSERT INTO silences (rule, created_at, until, by_id, by_name, reason, ended_at, ended_by, version)
 		SELECT {rule:String}, {created:DateTime64(3, 'UTC')}, {until:DateTime64(3, 'UTC')}, {by:String}, {name:String},
 		{reason:String}, NULL, '', {v:UInt64}`,
-		opsbot.Params{"rule": s.Rule, "created": namedq.Time(s.Created), "until": namedq.Time(s.Until),
+		opsbot.Params{"rule": s.Rule, "created": warehouse.TimeParam(s.Created), "until": warehouse.TimeParam(s.Until),
 			"by": s.By.ID, "name": s.By.Name, "reason": s.Reason, "v": c.version()})
 	if err != nil {
 		return fmt.Errorf("record silence of %s: %w", s.Rule, err)
@@ -134,8 +133,8 @@ func (c *CHStore) Unsilence(ctx context.Context, rule string, by opsbot.User, no
 		err := c.w.Exec(ctx, `INSERT INTO silences (rule, created_at, until, by_id, by_name, reason, ended_at, ended_by, version)
 			SELECT {rule:String}, {created:DateTime64(3, 'UTC')}, {until:DateTime64(3, 'UTC')}, {by:String}, {name:String},
 			{reason:String}, {ended:DateTime64(3, 'UTC')}, {ended_by:String}, {v:UInt64}`,
-			opsbot.Params{"rule": s.Rule, "created": namedq.Time(s.Created), "until": namedq.Time(s.Until),
-				"by": s.By.ID, "name": s.By.Name, "reason": s.Reason, "ended": namedq.Time(now),
+			opsbot.Params{"rule": s.Rule, "created": warehouse.TimeParam(s.Created), "until": warehouse.TimeParam(s.Until),
+				"by": s.By.ID, "name": s.By.Name, "reason": s.Reason, "ended": warehouse.TimeParam(now),
 				"ended_by": by.ID + " " + by.Name, "v": c.version()})
 		if err != nil {
 			return n, fmt.Errorf("end silence of %s: %w", rule, err)

@@ -9,7 +9,6 @@ import (
 	"io/fs"
 	"regexp"
 	"strings"
-	"time"
 
 	"github.com/opsbot/opsbot"
 	"github.com/opsbot/opsbot/warehouse"
@@ -75,66 +74,7 @@ func (r *Runner) TableExists(ctx context.Context, table string) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("look up table %s: %w", table, err)
 	}
-	return len(res.Rows) == 1 && U64(res.Rows[0][0]) > 0, nil
-}
-
-// Time renders t as a DateTime64(3, 'UTC') parameter.
-func Time(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05.000") }
-
-// F is v as a float64 (0 for nil or non-numbers); ok is false for nil.
-func F(v any) (f float64, ok bool) {
-	switch x := v.(type) {
-	case float64:
-		return x, true
-	case int64:
-		return float64(x), true
-	case uint64:
-		return float64(x), true
-	case bool:
-		if x {
-			return 1, true
-		}
-		return 0, true
-	}
-	return 0, false
-}
-
-// U64 is v as a uint64.
-func U64(v any) uint64 {
-	switch x := v.(type) {
-	case uint64:
-		return x
-	case int64:
-		if x < 0 {
-			return 0
-		}
-		return uint64(x)
-	case float64:
-		if x < 0 {
-			return 0
-		}
-		return uint64(x)
-	}
-	return 0
-}
-
-// S is v as text.
-func S(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return ""
-	case string:
-		return x
-	case time.Time:
-		return x.UTC().Format(time.RFC3339)
-	}
-	return fmt.Sprint(v)
-}
-
-// T is v as a time (zero when not a time).
-func T(v any) time.Time {
-	t, _ := v.(time.Time)
-	return t
+	return len(res.Rows) == 1 && warehouse.Uint64(res.Rows[0][0]) > 0, nil
 }
 
 // Row is one result row addressed by column name.
@@ -161,10 +101,10 @@ func (r Row) Get(name string) any {
 }
 
 // U is column name as a uint64.
-func (r Row) U(name string) uint64 { return U64(r.Get(name)) }
+func (r Row) U(name string) uint64 { return warehouse.Uint64(r.Get(name)) }
 
 // F is column name as a float64.
-func (r Row) F(name string) float64 { f, _ := F(r.Get(name)); return f }
+func (r Row) F(name string) float64 { f, _ := warehouse.Float(r.Get(name)); return f }
 
 // S is column name as text.
-func (r Row) S(name string) string { return S(r.Get(name)) }
+func (r Row) S(name string) string { return warehouse.String(r.Get(name)) }

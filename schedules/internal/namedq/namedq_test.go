@@ -12,6 +12,7 @@ import (
 	"github.com/opsbot/opsbot"
 	"github.com/opsbot/opsbot/schedules/internal/namedq"
 	"github.com/opsbot/opsbot/sql"
+	"github.com/opsbot/opsbot/warehouse"
 	"github.com/opsbot/opsbot/warehouse/warehousetest"
 )
 
@@ -22,8 +23,8 @@ func TestEveryScheduleQueryRuns(t *testing.T) {
 	r := &namedq.Runner{W: w, Files: sql.QueryFiles()}
 	day := time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC)
 	params := opsbot.Params{
-		"since": namedq.Time(day), "until": namedq.Time(day.Add(24 * time.Hour)),
-		"baseline_since": namedq.Time(day.Add(-7 * 24 * time.Hour)),
+		"since": warehouse.TimeParam(day), "until": warehouse.TimeParam(day.Add(24 * time.Hour)),
+		"baseline_since": warehouse.TimeParam(day.Add(-7 * 24 * time.Hour)),
 		"host":           "", "path": "/donate", "baseline_seconds": "3600", "min_errors": "50", "min_requests": "20",
 		"status_min": "0", "status_max": "999", "static": "0", "limit": "5", "baseline_limit": "50",
 		"what": "os", "by": "referrer",
