@@ -38,8 +38,6 @@ type store struct {
 	last uint64
 }
 
-const tsLayout = "2006-01-02 15:04:05.000"
-
 func (s *store) version() uint64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -50,14 +48,14 @@ func (s *store) version() uint64 {
 func (s *store) put(ctx context.Context, r record) error {
 	ended := ""
 	if !r.Ended.IsZero() {
-		ended = r.Ended.UTC().Format(tsLayout)
+		ended = warehouse.TimeParam(r.Ended)
 	}
 	err := s.w.Exec(ctx, `INSERT INTO bans (edge, prefix, by_id, by_name, reason, approval, created_at, expires_at, state, ended_at, ended_by, version)
 		SELECT {edge:String}, {prefix:String}, {by_id:String}, {by_name:String}, {reason:String}, {approval:String},
 		       {created:DateTime64(3, 'UTC')}, {expires:DateTime64(3, 'UTC')}, {state:String},
 		       parseDateTime64BestEffortOrNull({ended:String}, 3, 'UTC'), {ended_by:String}, {version:UInt64}`, opsbot.Params{
 		"edge": r.Edge, "prefix": r.Prefix, "by_id": r.ByID, "by_name": r.ByName, "reason": r.Reason,
-		"approval": r.Approval, "created": r.Created.UTC().Format(tsLayout), "expires": r.Expires.UTC().Format(tsLayout),
+		"approval": r.Approval, "created": warehouse.TimeParam(r.Created), "expires": warehouse.TimeParam(r.Expires),
 		"state": r.State, "ended": ended, "ended_by": r.EndedBy, "version": strconv.FormatUint(s.version(), 10),
 	})
 	if err != nil {
@@ -72,7 +70,7 @@ const recordCols = `edge, prefix, by_id, by_name, reason, approval, created_at, 
 func (s *store) list(ctx context.Context, since time.Time) ([]record, error) {
 	res, err := s.w.Query(ctx, `SELECT `+recordCols+` FROM bans FINAL
 		WHERE state = 'active' OR ended_at >= {since:DateTime64(3, 'UTC')}
-		ORDER BY created_at DESC, edge`, opsbot.Params{"since": since.UTC().Format(tsLayout)})
+		ORDER BY created_at DESC, edge`, opsbot.Params{"since": warehouse.TimeParam(since)})
 	if err != nil {
 		return nil, fmt.Errorf("read bans: %w", err)
 	}
@@ -87,7 +85,7 @@ func (s *store) list(ctx context.Context, since time.Time) ([]record, error) {
 func (s *store) due(ctx context.Context, now time.Time) ([]record, error) {
 	res, err := s.w.Query(ctx, `SELECT `+recordCols+` FROM bans FINAL
 		WHERE state = 'active' AND expires_at <= {now:DateTime64(3, 'UTC')} ORDER BY expires_at`,
-		opsbot.Params{"now": now.UTC().Format(tsLayout)})
+		opsbot.Params{"now": warehouse.TimeParam(now)})
 	if err != nil {
 		return nil, fmt.Errorf("read due bans: %w", err)
 	}

@@ -28,8 +28,6 @@ func New(w warehouse.Warehouse, poster opsbot.Poster, room string) *Log {
 	return &Log{w: w, poster: poster, room: room}
 }
 
-const timeLayout = "2006-01-02 15:04:05.000"
-
 // Record appends e. Codes typed in `confirm ID CODE` and `2fa enroll CODE`
 // are masked: the log never holds a second factor. A refused write
 // command (ban, unban, page) or confirmation (a wrong, expired or replayed
@@ -68,7 +66,7 @@ func (l *Log) insert(ctx context.Context, e opsbot.AuditEntry) error {
 		SELECT {ts:DateTime64(3, 'UTC')}, {uid:String}, {uname:String}, {ch:String}, {tr:String},
 		       {text:String}, {action:String}, {allowed:Bool}, {result:String}, {took:UInt32}, {approval:String}`,
 		opsbot.Params{
-			"ts": e.Time.UTC().Format(timeLayout), "uid": e.User.ID, "uname": e.User.Name,
+			"ts": warehouse.TimeParam(e.Time), "uid": e.User.ID, "uname": e.User.Name,
 			"ch": e.Channel, "tr": e.Transport, "text": Redact(e.Text), "action": Redact(e.Action),
 			"allowed": strconv.FormatBool(e.Allowed), "result": e.Result,
 			"took": strconv.FormatInt(min(e.Took.Milliseconds(), 1<<32-1), 10), "approval": e.Approval,

@@ -81,7 +81,7 @@ func (s *Skill) Handle(ctx context.Context, req *opsbot.Request) (*opsbot.Reply,
 		       if(allowed, 'yes', 'no') AS allowed, result, approval, took_ms
 		FROM audit_log WHERE ts >= {from:DateTime64(3, 'UTC')} AND ts <= {to:DateTime64(3, 'UTC')}
 		ORDER BY ts DESC LIMIT {n:UInt32}`,
-		opsbot.Params{"from": from.UTC().Format(timeLayout), "to": now.UTC().Format(timeLayout), "n": strconv.Itoa(MaxRows + 1)},
+		opsbot.Params{"from": warehouse.TimeParam(from), "to": warehouse.TimeParam(now), "n": strconv.Itoa(MaxRows + 1)},
 		warehouse.ReadOnly(), warehouse.Timeout(30))
 	if err != nil {
 		return nil, fmt.Errorf("read audit log: %w", err)

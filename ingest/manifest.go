@@ -75,15 +75,15 @@ func (m *manifest) lookup(ctx context.Context, bucket string, keys []string) (ma
 
 func scanState(r []any) *State {
 	s := &State{}
-	s.Bucket, s.Key, s.ETag = str(r[0]), str(r[1]), str(r[2])
-	s.Size = int64(num(r[3]))
+	s.Bucket, s.Key, s.ETag = warehouse.String(r[0]), warehouse.String(r[1]), warehouse.String(r[2])
+	s.Size = int64(warehouse.Uint64(r[3]))
 	s.Modified, s.ObjectTime = tm(r[4]), tm(r[5])
-	s.Format, s.Status = str(r[6]), str(r[7])
-	s.Rows, s.Rejected = num(r[8]), num(r[9])
-	s.Error = str(r[10])
-	s.Attempts, s.Generation, s.BatchRows = int(num(r[11])), int(num(r[12])), int(num(r[13]))
+	s.Format, s.Status = warehouse.String(r[6]), warehouse.String(r[7])
+	s.Rows, s.Rejected = warehouse.Uint64(r[8]), warehouse.Uint64(r[9])
+	s.Error = warehouse.String(r[10])
+	s.Attempts, s.Generation, s.BatchRows = int(warehouse.Uint64(r[11])), int(warehouse.Uint64(r[12])), int(warehouse.Uint64(r[13]))
 	s.Started, s.Finished = tm(r[14]), tm(r[15])
-	s.Batch = str(r[16])
+	s.Batch = warehouse.String(r[16])
 	return s
 }
 
@@ -195,8 +195,6 @@ func clipString(s string, n int) string {
 }
 
 // str and num read result values (see warehouse.String, warehouse.Uint64).
-func str(v any) string { return warehouse.String(v) }
-func num(v any) uint64 { return warehouse.Uint64(v) }
 
 // tm is v as a time; the epoch and earlier (an unset DateTime64 column)
 // read as the zero time.

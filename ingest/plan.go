@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/opsbot/opsbot"
+	"github.com/opsbot/opsbot/warehouse"
 )
 
 // task is one object to load and how.
@@ -141,8 +142,8 @@ func (w *Worker) settleBatch(ctx context.Context, s, m *State) (*task, error) {
 	if err != nil {
 		return nil, fmt.Errorf("look for the rows of %s (batch %s): %w", m.Name(), m.Batch, err)
 	}
-	if rows := num(res.Rows[0][0]); rows > 0 {
-		m.Status, m.Rows, m.Rejected, m.Error, m.Finished = StatusDone, rows, num(res.Rows[0][1]), "", w.now()
+	if rows := warehouse.Uint64(res.Rows[0][0]); rows > 0 {
+		m.Status, m.Rows, m.Rejected, m.Error, m.Finished = StatusDone, rows, warehouse.Uint64(res.Rows[0][1]), "", w.now()
 		w.summary.Skipped.Add(1)
 		w.progress.logf("batch %s of %s was committed before the restart: recorded done (%d rows)", m.Batch, m.Name(), rows)
 		return nil, w.man.write(ctx, m)

@@ -33,11 +33,11 @@ func Status(ctx context.Context, w warehouse.Warehouse, now time.Time) (*Report,
 		fn  func([]any)
 	}{
 		{"SELECT argMax(key, finished_at), max(finished_at) FROM ingest_objects FINAL WHERE status = 'done'", func(v []any) {
-			r.LastObject, r.LastLoaded = str(v[0]), tm(v[1])
+			r.LastObject, r.LastLoaded = warehouse.String(v[0]), tm(v[1])
 		}},
-		{"SELECT status, count() FROM ingest_objects FINAL GROUP BY status", func(v []any) { r.ByStatus[str(v[0])] = num(v[1]) }},
-		{"SELECT max(ts), countIf(ts >= {today:DateTime64(3)}) FROM requests", func(v []any) { r.Newest, r.RowsToday = tm(v[0]), num(v[1]) }},
-		{"SELECT count() FROM ingest_rejects WHERE time >= {today:DateTime64(3)}", func(v []any) { r.RejectsToday = num(v[0]) }},
+		{"SELECT status, count() FROM ingest_objects FINAL GROUP BY status", func(v []any) { r.ByStatus[warehouse.String(v[0])] = warehouse.Uint64(v[1]) }},
+		{"SELECT max(ts), countIf(ts >= {today:DateTime64(3)}) FROM requests", func(v []any) { r.Newest, r.RowsToday = tm(v[0]), warehouse.Uint64(v[1]) }},
+		{"SELECT count() FROM ingest_rejects WHERE time >= {today:DateTime64(3)}", func(v []any) { r.RejectsToday = warehouse.Uint64(v[0]) }},
 		{"SELECT " + stateCols + " FROM ingest_objects FINAL WHERE status = 'failed' ORDER BY finished_at DESC LIMIT 20", func(v []any) {
 			r.Failures = append(r.Failures, *scanState(v))
 		}},

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/opsbot/opsbot"
+	"github.com/opsbot/opsbot/warehouse"
 )
 
 // Named is one file in sql/queries: the SQL the bot runs and analysts run
@@ -147,17 +148,14 @@ func defaultValue(def string, now time.Time) (string, error) {
 		return def, nil
 	}
 	if rest == "" {
-		return FormatTime(now), nil
+		return warehouse.TimeParam(now), nil
 	}
 	d, err := compactDuration(strings.TrimPrefix(rest, "-"))
 	if err != nil || !strings.HasPrefix(rest, "-") {
 		return "", fmt.Errorf("bad default %q", def)
 	}
-	return FormatTime(now.Add(-d)), nil
+	return warehouse.TimeParam(now.Add(-d)), nil
 }
-
-// FormatTime renders t as a DateTime64(3, 'UTC') parameter value.
-func FormatTime(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05.000") }
 
 // CommandLine renders the clickhouse-client command that runs the file with
 // params, ready to paste.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/opsbot/opsbot"
+	"github.com/opsbot/opsbot/warehouse"
 )
 
 // Plan is a parsed phrase: the named query to run, its bound parameters and
@@ -112,7 +113,7 @@ func isDuration(w string) bool {
 
 // base is the window parameters every named query takes.
 func base(w Window) opsbot.Params {
-	return opsbot.Params{"since": FormatTime(w.Since), "until": FormatTime(w.Until)}
+	return opsbot.Params{"since": warehouse.TimeParam(w.Since), "until": warehouse.TimeParam(w.Until)}
 }
 
 // limit reads an optional N.
