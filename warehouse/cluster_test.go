@@ -17,7 +17,7 @@ import (
 // `opsbot migrate --cluster` prints SQL a server accepts.
 func TestClusterSchemaParses(t *testing.T) {
 	w := warehousetest.Embedded(t)
-	ms, err := warehouse.Migrations(sql.SchemaFiles())
+	ms, err := sql.Migrations()
 	if err != nil {
 		t.Fatal(err)
 	}
