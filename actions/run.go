@@ -17,23 +17,32 @@ import (
 func (s *Skill) runBan(ctx context.Context, req *opsbot.Request, a banArgs, approval string) (*opsbot.Reply, error) {
 	now := s.o.Now()
 	meta := edge.Meta{By: who(req.User.ID, req.User.Name), Reason: a.reason, Expires: now.Add(a.dur)}
-	var lines, failed []string
-	for _, e := range s.o.Edges {
+	lines, failed := s.atEachEdge("added", "already blocked; expiry set", func(e Edge) (edge.Status, error) {
 		st, err := e.Ban(ctx, a.prefix, meta)
-		if err == nil {
-			err = s.bans.put(ctx, record{Edge: e.Name(), Prefix: a.prefix.String(), ByID: req.User.ID, ByName: req.User.Name,
-				Reason: a.reason, Approval: approval, Created: now, Expires: meta.Expires, State: StateActive})
+		if err != nil {
+			return st, err
 		}
+		return st, s.bans.put(ctx, record{Edge: e.Name(), Prefix: a.prefix.String(), ByID: req.User.ID, ByName: req.User.Name,
+			Reason: a.reason, Approval: approval, Created: now, Expires: meta.Expires, State: StateActive})
+	})
+	action := fmt.Sprintf("%s at %s", a, s.edgeNames())
+	return s.outcome(ctx, req, action, approval, lines, failed), nil
+}
+
+// atEachEdge runs change at every edge, one line each: what changed (or
+// that it already was so), or the failure.
+func (s *Skill) atEachEdge(changed, same string, change func(Edge) (edge.Status, error)) (lines, failed []string) {
+	for _, e := range s.o.Edges {
+		st, err := change(e)
 		if err != nil {
 			failed = append(failed, e.Name())
 			lines = append(lines, fmt.Sprintf("• %s: FAILED: %v", e.Name(), err))
 			continue
 		}
 		s.noteUsage(e.Name(), st)
-		lines = append(lines, "• "+e.Name()+": "+describe(st, "added", "already blocked; expiry set"))
+		lines = append(lines, "• "+e.Name()+": "+describe(st, changed, same))
 	}
-	action := fmt.Sprintf("%s at %s", a, s.edgeNames())
-	return s.outcome(ctx, req, action, approval, lines, failed), nil
+	return lines, failed
 }
 
 func describe(st edge.Status, changed, same string) string {
@@ -116,20 +125,13 @@ func (s *Skill) runUnban(ctx context.Context, req *opsbot.Request, p netip.Prefi
 	if err != nil {
 		return nil, err
 	}
-	var lines, failed []string
-	for _, e := range s.o.Edges {
+	lines, failed := s.atEachEdge("removed", "was not blocked there", func(e Edge) (edge.Status, error) {
 		st, err := e.Unban(ctx, p)
-		if err == nil {
-			err = s.end(ctx, recs, e.Name(), p, StateUnbanned, who(req.User.ID, req.User.Name))
-		}
 		if err != nil {
-			failed = append(failed, e.Name())
-			lines = append(lines, fmt.Sprintf("• %s: FAILED: %v", e.Name(), err))
-			continue
+			return st, err
 		}
-		s.noteUsage(e.Name(), st)
-		lines = append(lines, "• "+e.Name()+": "+describe(st, "removed", "was not blocked there"))
-	}
+		return st, s.end(ctx, recs, e.Name(), p, StateUnbanned, who(req.User.ID, req.User.Name))
+	})
 	return s.outcome(ctx, req, fmt.Sprintf("unban %s at %s", p, s.edgeNames()), approval, lines, failed), nil
 }
 
