@@ -1,52 +1,13 @@
 package edge_test
 
 import (
-	"context"
-	"errors"
 	"net/netip"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/cenkalti/backoff/v4"
-
 	"github.com/opsbot/opsbot/edge"
 )
-
-func zero(n uint64) edge.Policy {
-	return func() backoff.BackOff { return backoff.WithMaxRetries(&backoff.ZeroBackOff{}, n) }
-}
-
-func TestRetry(t *testing.T) {
-	ctx := context.Background()
-	calls := 0
-	err := edge.Retry(ctx, zero(5), func() (bool, error) {
-		if calls++; calls < 3 {
-			return true, errors.New("503")
-		}
-		return false, nil
-	})
-	if err != nil || calls != 3 {
-		t.Errorf("retryable then ok: %v after %d calls", err, calls)
-	}
-	calls = 0
-	perm := errors.New("400 bad request")
-	if err := edge.Retry(ctx, zero(5), func() (bool, error) { calls++; return false, perm }); err != perm || calls != 1 {
-		t.Errorf("permanent: %v after %d calls", err, calls)
-	}
-	calls = 0
-	err = edge.Retry(ctx, zero(2), func() (bool, error) { calls++; return true, errors.New("429 again") })
-	if err == nil || err.Error() != "429 again" || calls != 3 {
-		t.Errorf("gave up: %v after %d calls", err, calls)
-	}
-	cctx, cancel := context.WithCancel(ctx)
-	cancel()
-	calls = 0
-	err = edge.Retry(cctx, zero(5), func() (bool, error) { calls++; return true, errors.New("503") })
-	if err == nil || calls > 1 {
-		t.Errorf("cancelled: %v after %d calls", err, calls)
-	}
-}
 
 func TestMetaAndStatus(t *testing.T) {
 	m := edge.Meta{By: "alice (U1)", Reason: strings.Repeat("x", 300), Expires: time.Date(2026, 11, 25, 4, 0, 0, 0, time.UTC)}

@@ -2,10 +2,11 @@ package edge
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/cenkalti/backoff/v4"
+
+	"github.com/opsbot/opsbot/retry"
 )
 
 // Policy makes a fresh backoff for one call (a BackOff holds state).
@@ -22,30 +23,10 @@ func DefaultPolicy() backoff.BackOff {
 }
 
 // Retry calls op until it succeeds, returns retry=false, ctx ends or the
-// policy gives up; it returns op's last error. op says whether its failure
-// is worth retrying, in the style of Alertmanager's notifiers.
+// policy (nil: DefaultPolicy) gives up; it returns op's last error.
 func Retry(ctx context.Context, p Policy, op func() (retry bool, err error)) error {
 	if p == nil {
 		p = DefaultPolicy
 	}
-	var last error
-	err := backoff.Retry(func() error {
-		retry, err := op()
-		last = err
-		if err != nil && !retry {
-			return backoff.Permanent(err)
-		}
-		return err
-	}, backoff.WithContext(p(), ctx))
-	if err == nil {
-		return nil
-	}
-	var perm *backoff.PermanentError
-	if errors.As(err, &perm) {
-		return perm.Err
-	}
-	if last != nil {
-		return last
-	}
-	return err
+	return retry.Do(ctx, p(), op)
 }

@@ -7,7 +7,6 @@ package pager
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -22,6 +21,7 @@ import (
 	"github.com/opsbot/opsbot/pager/opsgenie"
 	"github.com/opsbot/opsbot/pager/pagerduty"
 	"github.com/opsbot/opsbot/pager/webhook"
+	"github.com/opsbot/opsbot/retry"
 )
 
 // Notifier sends one page to one pager. It reports whether a failure is
@@ -133,19 +133,11 @@ func (r *Router) Notify(ctx context.Context, p opsbot.Page) error {
 		return fmt.Errorf("pager service %q: %w; known services: %s", p.Service, opsbot.ErrNotFound, known)
 	}
 	tries := 0
-	err := backoff.Retry(func() error {
+	err := retry.Do(ctx, r.newBackoff(), func() (bool, error) {
 		tries++
-		retry, err := n.Notify(ctx, p)
-		if err != nil && !retry {
-			return backoff.Permanent(err)
-		}
-		return err
-	}, backoff.WithContext(r.newBackoff(), ctx))
+		return n.Notify(ctx, p)
+	})
 	if err != nil {
-		var perm *backoff.PermanentError
-		if errors.As(err, &perm) {
-			err = perm.Err
-		}
 		return fmt.Errorf("page %s (%s) after %d attempt(s): %w", p.Service, p.Action, tries, err)
 	}
 	return nil
