@@ -15,6 +15,7 @@ import (
 	"gonum.org/v1/plot/vg/vgimg"
 
 	"github.com/opsbot/opsbot"
+	"github.com/opsbot/opsbot/warehouse"
 )
 
 // Chart draws column y of a time series (a "time" column and a numeric
@@ -31,7 +32,8 @@ func Chart(title string, r *opsbot.Result, y string, loc *time.Location) ([]byte
 		if !ok {
 			return nil, fmt.Errorf("column time holds %T, not a time", row[ti])
 		}
-		pts = append(pts, plotter.XY{X: float64(t.Unix()), Y: number(row[yi])})
+		y, _ := warehouse.Float(row[yi]) // nil (no value) plots as 0
+		pts = append(pts, plotter.XY{X: float64(t.Unix()), Y: y})
 	}
 	p := plot.New()
 	p.Title.Text = title
@@ -81,15 +83,3 @@ var grays = func() color.Palette {
 	}
 	return p
 }()
-
-func number(v any) float64 {
-	switch x := v.(type) {
-	case uint64:
-		return float64(x)
-	case int64:
-		return float64(x)
-	case float64:
-		return x
-	}
-	return 0
-}
