@@ -49,6 +49,7 @@ FROM (
 var costFiles = []struct{ file, drop string }{
 	{"003_projections.sql", "ALTER TABLE requests DROP PROJECTION IF EXISTS p_hour_status"},
 	{"007_client_ip.sql", "ALTER TABLE requests DROP PROJECTION IF EXISTS p_ip, DROP PROJECTION IF EXISTS p_hour_status_ip"},
+	{"009_rollups.sql", "ALTER TABLE requests DROP PROJECTION IF EXISTS p_hour_path, DROP PROJECTION IF EXISTS p_hour_edge"},
 }
 
 // projectionCost measures the insert rate of rows synthetic rows with none

@@ -20,21 +20,50 @@
 --   --param_status_min=400 --param_status_max=499 --param_min_seconds=0 --param_path= --param_host= \
 --   --param_ip_from=:: --param_ip_to=ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff --param_by=requests \
 --   --param_limit=10 --queries-file sql/queries/top_by_method.sql
--- One pass: the values are few, so exact modes per value are cheap.
+-- The window's whole hours come from the hourly rollup p_hour_path (sql/schema/009):
+-- one row per hour and combination of its values instead of one per request;
+-- only the window's partial edge hours are counted from the rows, and so is
+-- every hour when FILTER or WHAT needs a column the rollup lacks (an IP range or slow).
+-- Each top_* is exact: by_value holds a key's counts per combination of the
+-- other values, and sumMap adds them up per value for the LIMIT rows alone.
 SELECT
     method,
-    count() AS requests,
-    sum(bytes_out) AS bytes,
-    arrayElement(topK(1, 1000)(status), 1) AS top_status,
-    arrayElement(topK(1, 1000)(path), 1) AS top_path
-FROM requests
-WHERE ts >= {since:DateTime64(3, 'UTC')} AND ts < {until:DateTime64(3, 'UTC')}
-  AND status BETWEEN {status_min:UInt16} AND {status_max:UInt16}
-  AND ({min_seconds:Float32} = 0 OR time_taken >= {min_seconds:Float32})
-  AND ({path:String} = '' OR path = {path:String})
-  AND ({host:String} = '' OR host = {host:String})
-  AND ({ip_from:IPv6} = toIPv6('::') AND {ip_to:IPv6} = toIPv6('ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff')
-       OR client_ip BETWEEN {ip_from:IPv6} AND {ip_to:IPv6})
-GROUP BY method
+    requests,
+    bytes,
+    (arrayReduce('sumMap', arrayMap(v -> [v], by_value.1), arrayMap(c -> [c], by_value.3)) AS m_status).1[indexOf(m_status.2, arrayMax(m_status.2))] AS top_status,
+    (arrayReduce('sumMap', arrayMap(v -> [v], by_value.2), arrayMap(c -> [c], by_value.3)) AS m_path).1[indexOf(m_path.2, arrayMax(m_path.2))] AS top_path
+FROM
+(
+    SELECT method, sum(n) AS requests, sum(b) AS bytes, groupArray((status, path, n)) AS by_value
+    FROM
+    (
+        SELECT method, status, path, count() AS n, sum(bytes_out) AS b
+        FROM requests
+        WHERE ts >= {since:DateTime64(3, 'UTC')} AND ts < {until:DateTime64(3, 'UTC')}
+          AND NOT (toStartOfHour(ts) >= toStartOfHour(addMilliseconds({since:DateTime64(3, 'UTC')}, 3599999))
+                   AND toStartOfHour(ts) < toStartOfHour({until:DateTime64(3, 'UTC')}))
+          AND status BETWEEN {status_min:UInt16} AND {status_max:UInt16}
+          AND ({min_seconds:Float32} = 0 OR time_taken >= {min_seconds:Float32})
+          AND ({path:String} = '' OR path = {path:String})
+          AND ({host:String} = '' OR host = {host:String})
+          AND ({ip_from:IPv6} = toIPv6('::') AND {ip_to:IPv6} = toIPv6('ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff')
+               OR client_ip BETWEEN {ip_from:IPv6} AND {ip_to:IPv6})
+        GROUP BY method, status, path
+        UNION ALL
+        SELECT method, status, path, count() AS n, sum(bytes_out) AS b
+        FROM requests
+        WHERE toStartOfHour(ts) >= toStartOfHour(addMilliseconds({since:DateTime64(3, 'UTC')}, 3599999))
+          AND toStartOfHour(ts) < toStartOfHour({until:DateTime64(3, 'UTC')})
+          AND status BETWEEN {status_min:UInt16} AND {status_max:UInt16}
+          AND ({min_seconds:Float32} = 0 OR time_taken >= {min_seconds:Float32})
+          AND ({path:String} = '' OR path = {path:String})
+          AND ({host:String} = '' OR host = {host:String})
+          AND ({ip_from:IPv6} = toIPv6('::') AND {ip_to:IPv6} = toIPv6('ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff')
+               OR client_ip BETWEEN {ip_from:IPv6} AND {ip_to:IPv6})
+        GROUP BY method, status, path
+    )
+    GROUP BY method
+    ORDER BY {by:Identifier} DESC, method
+    LIMIT {limit:UInt32}
+)
 ORDER BY {by:Identifier} DESC, method
-LIMIT {limit:UInt32}

@@ -10,16 +10,36 @@
 --   {host:String}                 only this Host; '' for any              default: ''
 -- Run: clickhouse-client --param_since='2026-11-22 00:00:00' --param_until='2026-11-23 00:00:00' \
 --   --param_step=3600 --param_path=/donate --param_host= --queries-file sql/queries/traffic.sql
+-- With hour-sized buckets, the window's whole hours come from the hourly
+-- rollup p_hour_path (sql/schema/009) and only its partial edge hours from
+-- the rows.
 SELECT
-    toStartOfInterval(ts, toIntervalSecond({step:UInt32})) AS time,
-    count() AS requests,
-    countIf(status < 400) AS ok,
-    countIf(status BETWEEN 400 AND 499) AS `4xx`,
-    countIf(status BETWEEN 500 AND 599) AS `5xx`,
-    sum(bytes_out) AS bytes
-FROM requests
-WHERE ts >= {since:DateTime64(3, 'UTC')} AND ts < {until:DateTime64(3, 'UTC')}
-  AND ({path:String} = '' OR path = {path:String})
-  AND ({host:String} = '' OR host = {host:String})
+    time,
+    sum(n) AS requests,
+    sumIf(n, status < 400) AS ok,
+    sumIf(n, status BETWEEN 400 AND 499) AS `4xx`,
+    sumIf(n, status BETWEEN 500 AND 599) AS `5xx`,
+    sum(b) AS bytes
+FROM
+(
+    SELECT toStartOfInterval(ts, toIntervalSecond({step:UInt32})) AS time, status, count() AS n, sum(bytes_out) AS b
+    FROM requests
+    WHERE ts >= {since:DateTime64(3, 'UTC')} AND ts < {until:DateTime64(3, 'UTC')}
+      AND NOT ({step:UInt32} % 3600 = 0
+               AND toStartOfHour(ts) >= toStartOfHour(addMilliseconds({since:DateTime64(3, 'UTC')}, 3599999))
+               AND toStartOfHour(ts) < toStartOfHour({until:DateTime64(3, 'UTC')}))
+      AND ({path:String} = '' OR path = {path:String})
+      AND ({host:String} = '' OR host = {host:String})
+    GROUP BY time, status
+    UNION ALL
+    SELECT toStartOfInterval(toStartOfHour(ts), toIntervalSecond({step:UInt32})) AS time, status, count() AS n, sum(bytes_out) AS b
+    FROM requests
+    WHERE {step:UInt32} % 3600 = 0
+      AND toStartOfHour(ts) >= toStartOfHour(addMilliseconds({since:DateTime64(3, 'UTC')}, 3599999))
+      AND toStartOfHour(ts) < toStartOfHour({until:DateTime64(3, 'UTC')})
+      AND ({path:String} = '' OR path = {path:String})
+      AND ({host:String} = '' OR host = {host:String})
+    GROUP BY time, status
+)
 GROUP BY time
 ORDER BY time
