@@ -194,8 +194,6 @@ func clipString(s string, n int) string {
 	return s
 }
 
-// str and num read result values (see warehouse.String, warehouse.Uint64).
-
 // tm is v as a time; the epoch and earlier (an unset DateTime64 column)
 // read as the zero time.
 func tm(v any) time.Time {
