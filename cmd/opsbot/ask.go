@@ -31,9 +31,9 @@ func runAsk(ctx context.Context, g *globals, args []string) error {
 		fs.Usage()
 		return errors.New(`ask needs a phrase, e.g. opsbot ask "top 4xx by ip"`)
 	}
-	if h := bot.Strip(phrase, ""); strings.EqualFold(firstWord(h), "help") { // what ask answers: the query commands
-		h := bot.New(bot.Options{}, query.New(nil, query.OptionsFrom(g.cfg)).Skill()).Help(h)
-		return printAnswer(os.Stdout, &socket.Answer{Reply: h}, *format, *width)
+	if text := bot.Strip(phrase, ""); strings.EqualFold(strings.SplitN(text, " ", 2)[0], "help") { // what ask answers: the query commands
+		help := bot.New(bot.Options{}, query.New(nil, query.OptionsFrom(g.cfg)).Skill()).Help(text)
+		return printAnswer(os.Stdout, &socket.Answer{Reply: help}, *format, *width)
 	}
 	now, err := parseNow(*nowFlag, g.cfg.Location())
 	if err != nil {
@@ -130,9 +130,4 @@ func reorder(args []string) []string {
 		words = append(words, a)
 	}
 	return append(flags, words...)
-}
-
-func firstWord(s string) string {
-	w, _, _ := strings.Cut(s, " ")
-	return w
 }
