@@ -61,6 +61,10 @@ func benchIngest(ctx context.Context, args []string) error {
 	rss := peakRSS()
 	theirs := 0.0
 	if !*skipCH {
+		// The reference must not compete with the merges of opsbot's parts.
+		if err := settle(ctx, b.w); err != nil {
+			return err
+		}
 		if theirs, err = b.runClickHouse(ctx, *ids); err != nil {
 			return err
 		}
