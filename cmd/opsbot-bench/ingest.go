@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -79,6 +80,7 @@ type ingestBench struct {
 	srvStop func()
 	lines   int
 	gzBytes int64
+	inserts time.Duration // opsbot's time in the engine's inserts of request rows
 }
 
 func newIngestBench(ctx context.Context, tmp string, lines, objects int) (*ingestBench, error) {
@@ -145,6 +147,7 @@ func (b *ingestBench) close() {
 // runOpsbot times opsbot's worker over the bucket; it returns rows/s.
 func (b *ingestBench) runOpsbot(ctx context.Context, o ingest.Options, cpuprofile string) (float64, error) {
 	o.Warehouse, o.Source, o.Once = b.w, &ingest.S3{Client: b.client, Bucket: "edge-logs", Prefix: "cloudfront/"}, true
+	o.Metrics = ingest.NewMetrics()
 	wk, err := ingest.New(o)
 	if err != nil {
 		return 0, err
@@ -172,6 +175,11 @@ func (b *ingestBench) runOpsbot(ctx context.Context, o ingest.Options, cpuprofil
 	}
 	fmt.Printf("opsbot ingest:            %9.0f rows/s  (%d rows in %s; %.0f rows per CPU-second, %.1fs CPU)\n",
 		float64(n)/el.Seconds(), n, el.Round(time.Millisecond), float64(n)/cpu.Seconds(), cpu.Seconds())
+	if b.inserts, err = insertTime(o.Metrics); err != nil {
+		return 0, err
+	}
+	fmt.Printf("  of which the engine's inserts: %s (%.0f%% of the wall time; the engine runs one statement at a time)\n",
+		b.inserts.Round(time.Millisecond), 100*b.inserts.Seconds()/el.Seconds())
 	return float64(n) / el.Seconds(), nil
 }
 
@@ -181,6 +189,22 @@ func (b *ingestBench) count(ctx context.Context, table string) (uint64, error) {
 		return 0, err
 	}
 	return res.Rows[0][0].(uint64), nil
+}
+
+// insertTime is the time the worker spent in its inserts of request rows:
+// the sum of its opsbot_ingest_batch_seconds histogram.
+func insertTime(m *ingest.Metrics) (time.Duration, error) {
+	mfs, err := m.Registry().Gather()
+	if err != nil {
+		return 0, err
+	}
+	for _, mf := range mfs {
+		if mf.GetName() == "opsbot_ingest_batch_seconds" {
+			sum := mf.GetMetric()[0].GetHistogram().GetSampleSum()
+			return time.Duration(sum * float64(time.Second)), nil
+		}
+	}
+	return 0, errors.New("no opsbot_ingest_batch_seconds metric")
 }
 
 // cpuTime is the CPU time this process used so far (user + system, every

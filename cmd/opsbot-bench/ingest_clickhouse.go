@@ -81,6 +81,9 @@ func (b *ingestBench) runClickHouse(ctx context.Context, ids bool) (float64, err
 func (b *ingestBench) report(ctx context.Context, ours, theirs, rss float64) error {
 	if theirs > 0 {
 		fmt.Printf("ratio opsbot / clickhouse: %.2f× (target ≥ 2×)\n", ours/theirs)
+		// Even a reader that took no time would wait for those inserts.
+		fmt.Printf("ceiling with these inserts: %.2f× (clickhouse's time ÷ opsbot's time in the engine's inserts)\n",
+			float64(b.lines)/theirs/b.inserts.Seconds())
 	}
 	fmt.Printf("peak RSS during opsbot ingest: %.0f MB (target < 500 MB; the loopback S3 server runs in its own process)\n", rss)
 	for _, stage := range []string{"as inserted", "after OPTIMIZE FINAL"} {
