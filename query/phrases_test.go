@@ -6,7 +6,6 @@ import (
 	"math"
 	"net/netip"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -275,43 +274,76 @@ func TestRateAndGraphMatchLines(t *testing.T) {
 	}
 }
 
+// TestSlowestPathsMatchLines over whole hours (the rollup) and over a
+// window with partial edge hours (the rollup's states merged with the rows').
 func TestSlowestPathsMatchLines(t *testing.T) {
+	for _, now := range []time.Time{day.Add(24 * time.Hour), day.Add(22*time.Hour + 7*time.Minute + 13*time.Second)} {
+		t.Run(now.Format("15:04:05"), func(t *testing.T) { checkSlowest(t, now) })
+	}
+}
+
+func checkSlowest(t *testing.T, now time.Time) {
 	_, ls := load(t)
-	now := day.Add(24 * time.Hour)
 	r := ask(t, "slowest 30 paths last 24h", now)
-	times := map[string][]float32{}
+	ms := map[string][]int{} // each path's times as the log line writes them, in whole ms
 	for i := range ls {
 		if inWindow(&ls[i], now.Add(-24*time.Hour), now) {
-			times[ls[i].Path] = append(times[ls[i].Path], float32(ls[i].TimeTaken))
+			f, _ := strconv.ParseFloat(strconv.FormatFloat(ls[i].TimeTaken, 'f', 3, 64), 32)
+			ms[ls[i].Path] = append(ms[ls[i].Path], int(math.Round(float64(float32(f))*1000)))
 		}
 	}
-	type exp struct {
-		n             int
-		p50, p95, max float64
-	}
-	want := map[string]exp{}
-	for p, ts := range times {
-		if len(ts) < 10 {
-			continue
+	want := map[string][]int{}
+	for p, v := range ms {
+		if len(v) >= 10 {
+			slices.Sort(v)
+			want[p] = v
 		}
-		sort.Slice(ts, func(i, j int) bool { return ts[i] < ts[j] })
-		q := func(l float64) float64 { return float64(ts[min(int(l*float64(len(ts))), len(ts)-1)]) }
-		want[p] = exp{len(ts), q(0.5), q(0.95), float64(ts[len(ts)-1])}
 	}
 	if len(r.Table.Rows) != len(want) {
 		t.Fatalf("%d paths, want %d", len(r.Table.Rows), len(want))
 	}
+	large := false
 	last := math.Inf(1)
 	for _, row := range r.Table.Rows {
-		w, ok := want[row[0].(string)]
-		if !ok || row[1] != uint64(w.n) || !near(row[2], w.p50) || !near(row[3], w.p95) || !near(row[4], w.max) {
-			t.Fatalf("row %v, want %+v", row, w)
+		v, ok := want[row[0].(string)]
+		large = large || len(v) > timingExact
+		if !ok || row[1] != uint64(len(v)) || !timingNear(row[2], v, 0.5) || !timingNear(row[3], v, 0.95) ||
+			!near(row[4], float64(v[len(v)-1])/1000) {
+			t.Fatalf("row %v, want %d requests, p50 %d ms, p95 %d ms, max %d ms", row, len(v),
+				v[int(0.5*float64(len(v)))], v[int(0.95*float64(len(v)))], v[len(v)-1])
 		}
 		if row[3].(float64) > last {
 			t.Fatalf("row %v out of order", row)
 		}
 		last = row[3].(float64)
 	}
+	if !large {
+		t.Fatalf("no path over %d requests: the histogram case is not exercised", timingExact)
+	}
+}
+
+// timingExact is the most values quantileTiming keeps one by one.
+const timingExact = 5671
+
+// timingNear says whether got (seconds) is the level quantile of the sorted
+// ms values as ClickHouse's quantileTiming documents it: times over 30 s
+// count as 30 s; up to timingExact values, the value at floor(level × n);
+// beyond, a histogram's: the value at ceil(level × n) - 1, exact below
+// 1,024 ms and within 16 ms above.
+func timingNear(got any, sorted []int, level float64) bool {
+	g, ok := got.(float64)
+	if !ok {
+		return false
+	}
+	n := len(sorted)
+	if n <= timingExact {
+		return near(g, float64(min(sorted[int(level*float64(n))], 30000))/1000)
+	}
+	x := min(sorted[int(math.Ceil(level*float64(n)))-1], 30000)
+	if x < 1024 {
+		return near(g, float64(x)/1000)
+	}
+	return math.Abs(g*1000-float64(x)) < 16.5
 }
 
 func near(v any, want float64) bool { f, ok := v.(float64); return ok && math.Abs(f-want) < 0.0011 }

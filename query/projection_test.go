@@ -21,7 +21,7 @@ func TestOneClientReadsTheClientProjection(t *testing.T) {
 }
 
 // TestTopReadsTheHourlyRollups: a top (or traffic) phrase over whole hours
-// reads an hourly rollup (sql/schema/003, 009), not the rows; with a filter
+// reads an hourly rollup (sql/schema/003, 009, 010), not the rows; with a filter
 // the rollup holds (a path, a host) too.
 func TestTopReadsTheHourlyRollups(t *testing.T) {
 	for p, proj := range map[string]string{
@@ -35,6 +35,9 @@ func TestTopReadsTheHourlyRollups(t *testing.T) {
 		"top 5xx by pop last 24h":                     "p_hour_edge",
 		"top requests by country last 24h":            "p_hour_edge",
 		"top requests by asn last 24h":                "p_hour_edge",
+		"top requests by referer last 24h":            "p_hour_referer",
+		"top errors by user agent last 24h":           "p_hour_agent",
+		"slowest paths last 24h":                      "p_hour_latency",
 	} {
 		t.Run(p, func(t *testing.T) { checkReads(t, p, proj) })
 	}

@@ -99,6 +99,11 @@ func topCases() []topCase {
 		topCase{"top 4xx ips 2h", at, "ip", 10, false, status(400, 499), 2 * time.Hour},
 		topCase{"top 3 404 by ip for the last 24h", end, "ip", 3, false, status(404, 404), 24 * time.Hour},
 		topCase{"top 50 requests by path", at, "path", 50, false, status(0, 999), time.Hour},
+		topCase{"top requests by referer last 24h", end, "referer", 10, false, status(0, 999), 24 * time.Hour},
+		topCase{"top errors by user agent last 24h", end, "user_agent", 10, false, status(400, 599), 24 * time.Hour},
+		topCase{"top bytes by user agent last 24h", at, "user_agent", 10, true, status(0, 999), 24 * time.Hour},
+		topCase{"top 4xx by referer for /blargh last 24h", end, "referer", 10, false,
+			and(status(400, 499), func(l *loggen.Line) bool { return l.Path == "/blargh" }), 24 * time.Hour},
 	)
 }
 

@@ -1,6 +1,6 @@
 -- top_by_referer: the Referer headers ('' when none) with the most matching requests in a window.
 -- Phrases: top [N] WHAT by referer [for|on FILTER] [WINDOW]   e.g. "top requests by referer"
--- Answers: one row per referer: referer, requests, bytes (sent), top_path
+-- Answers: one row per referer: referer, requests, bytes (sent), top_status, top_method
 --   (each the most frequent value among that referer's matching requests).
 -- WHAT picks status_min/status_max (4xx: 400-499, 5xx: 500-599, errors: 400-599,
 -- 404: 404-404), min_seconds (slow) or by=bytes; FILTER picks path, host, ip_from/ip_to.
@@ -20,33 +20,50 @@
 --   --param_status_min=400 --param_status_max=499 --param_min_seconds=0 --param_path= --param_host= \
 --   --param_ip_from=:: --param_ip_to=ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff --param_by=requests \
 --   --param_limit=10 --queries-file sql/queries/top_by_referer.sql
--- Two passes: the first (the IN set) finds the top keys by counting only;
--- the second aggregates those keys alone, where exact modes are cheap.
+-- The window's whole hours come from the hourly rollup p_hour_referer (sql/schema/010):
+-- one row per hour and combination of its values instead of one per request;
+-- only the window's partial edge hours are counted from the rows, and so is
+-- every hour when FILTER or WHAT needs a column the rollup lacks (an IP range or slow).
+-- Each top_* is exact: by_value holds a key's counts per combination of the
+-- other values, and sumMap adds them up per value for the LIMIT rows alone.
 SELECT
     referer,
-    count() AS requests,
-    sum(bytes_out) AS bytes,
-    arrayElement(topK(1, 1000)(path), 1) AS top_path
-FROM requests
-WHERE ts >= {since:DateTime64(3, 'UTC')} AND ts < {until:DateTime64(3, 'UTC')}
-  AND status BETWEEN {status_min:UInt16} AND {status_max:UInt16}
-  AND ({min_seconds:Float32} = 0 OR time_taken >= {min_seconds:Float32})
-  AND ({path:String} = '' OR path = {path:String})
-  AND ({host:String} = '' OR host = {host:String})
-  AND ({ip_from:IPv6} = toIPv6('::') AND {ip_to:IPv6} = toIPv6('ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff')
-       OR client_ip BETWEEN {ip_from:IPv6} AND {ip_to:IPv6})
-  AND referer IN (SELECT referer FROM (
-    SELECT referer, count() AS requests, sum(bytes_out) AS bytes
-    FROM requests
-    WHERE ts >= {since:DateTime64(3, 'UTC')} AND ts < {until:DateTime64(3, 'UTC')}
-      AND status BETWEEN {status_min:UInt16} AND {status_max:UInt16}
-      AND ({min_seconds:Float32} = 0 OR time_taken >= {min_seconds:Float32})
-      AND ({path:String} = '' OR path = {path:String})
-      AND ({host:String} = '' OR host = {host:String})
-      AND ({ip_from:IPv6} = toIPv6('::') AND {ip_to:IPv6} = toIPv6('ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff')
-           OR client_ip BETWEEN {ip_from:IPv6} AND {ip_to:IPv6})
+    requests,
+    bytes,
+    (arrayReduce('sumMap', arrayMap(v -> [v], by_value.1), arrayMap(c -> [c], by_value.3)) AS m_status).1[indexOf(m_status.2, arrayMax(m_status.2))] AS top_status,
+    (arrayReduce('sumMap', arrayMap(v -> [v], by_value.2), arrayMap(c -> [c], by_value.3)) AS m_method).1[indexOf(m_method.2, arrayMax(m_method.2))] AS top_method
+FROM
+(
+    SELECT referer, sum(n) AS requests, sum(b) AS bytes, groupArray((status, method, n)) AS by_value
+    FROM
+    (
+        SELECT referer, status, method, count() AS n, sum(bytes_out) AS b
+        FROM requests
+        WHERE ts >= {since:DateTime64(3, 'UTC')} AND ts < {until:DateTime64(3, 'UTC')}
+          AND NOT (toStartOfHour(ts) >= toStartOfHour(addMilliseconds({since:DateTime64(3, 'UTC')}, 3599999))
+                   AND toStartOfHour(ts) < toStartOfHour({until:DateTime64(3, 'UTC')}))
+          AND status BETWEEN {status_min:UInt16} AND {status_max:UInt16}
+          AND ({min_seconds:Float32} = 0 OR time_taken >= {min_seconds:Float32})
+          AND ({path:String} = '' OR path = {path:String})
+          AND ({host:String} = '' OR host = {host:String})
+          AND ({ip_from:IPv6} = toIPv6('::') AND {ip_to:IPv6} = toIPv6('ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff')
+               OR client_ip BETWEEN {ip_from:IPv6} AND {ip_to:IPv6})
+        GROUP BY referer, status, method
+        UNION ALL
+        SELECT referer, status, method, count() AS n, sum(bytes_out) AS b
+        FROM requests
+        WHERE toStartOfHour(ts) >= toStartOfHour(addMilliseconds({since:DateTime64(3, 'UTC')}, 3599999))
+          AND toStartOfHour(ts) < toStartOfHour({until:DateTime64(3, 'UTC')})
+          AND status BETWEEN {status_min:UInt16} AND {status_max:UInt16}
+          AND ({min_seconds:Float32} = 0 OR time_taken >= {min_seconds:Float32})
+          AND ({path:String} = '' OR path = {path:String})
+          AND ({host:String} = '' OR host = {host:String})
+          AND ({ip_from:IPv6} = toIPv6('::') AND {ip_to:IPv6} = toIPv6('ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff')
+               OR client_ip BETWEEN {ip_from:IPv6} AND {ip_to:IPv6})
+        GROUP BY referer, status, method
+    )
     GROUP BY referer
     ORDER BY {by:Identifier} DESC, referer
-    LIMIT {limit:UInt32}))
-GROUP BY referer
+    LIMIT {limit:UInt32}
+)
 ORDER BY {by:Identifier} DESC, referer
