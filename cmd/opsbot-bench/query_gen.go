@@ -61,6 +61,9 @@ func projectionCost(ctx context.Context, w warehouse.Warehouse, rows int) error 
 			return err
 		}
 	}
+	if _, err := generate(ctx, w, rows); err != nil { // warm-up: the engine's first insert runs cold
+		return err
+	}
 	base, err := generate(ctx, w, rows)
 	if err != nil {
 		return err

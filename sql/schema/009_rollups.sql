@@ -12,8 +12,8 @@
 -- and without) puts the two within its noise, at most ~0.3 CPU-seconds per
 -- million rows (~5-10%); `make bench-query`'s INSERT … SELECT of generated
 -- rows, which does no parsing, ran 20% slower with them (912k → 726k
--- rows/s). A rollup of referers or of user agents cost ~0.3 CPU-seconds
--- per million rows more each, so those two top_by_* queries read the rows.
+-- rows/s). Referers, user agents and per-path latency have their own
+-- rollups in 010.
 ALTER TABLE requests ADD PROJECTION IF NOT EXISTS p_hour_path
 (
     SELECT toStartOfHour(ts), status, method, host, path, count(), sum(bytes_out)
