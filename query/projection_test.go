@@ -35,8 +35,8 @@ func TestTopReadsTheHourlyRollups(t *testing.T) {
 		"top 5xx by pop last 24h":                     "p_hour_edge",
 		"top requests by country last 24h":            "p_hour_edge",
 		"top requests by asn last 24h":                "p_hour_edge",
-		"top requests by referer last 24h":            "p_hour_referer",
-		"top errors by user agent last 24h":           "p_hour_agent",
+		"top requests by referer last 24h":            "p_hour_client",
+		"top errors by user agent last 24h":           "p_hour_client",
 		"slowest paths last 24h":                      "p_hour_latency",
 	} {
 		t.Run(p, func(t *testing.T) { checkReads(t, p, proj) })

@@ -50,7 +50,7 @@ var costFiles = []struct{ file, drop string }{
 	{"003_projections.sql", "ALTER TABLE requests DROP PROJECTION IF EXISTS p_hour_status"},
 	{"007_client_ip.sql", "ALTER TABLE requests DROP PROJECTION IF EXISTS p_ip, DROP PROJECTION IF EXISTS p_hour_status_ip"},
 	{"009_rollups.sql", "ALTER TABLE requests DROP PROJECTION IF EXISTS p_hour_path, DROP PROJECTION IF EXISTS p_hour_edge"},
-	{"010_rollups_agents_latency.sql", "ALTER TABLE requests DROP PROJECTION IF EXISTS p_hour_referer, DROP PROJECTION IF EXISTS p_hour_agent, DROP PROJECTION IF EXISTS p_hour_latency"},
+	{"010_rollups_agents_latency.sql", "ALTER TABLE requests DROP PROJECTION IF EXISTS p_hour_client, DROP PROJECTION IF EXISTS p_hour_latency"},
 }
 
 // projectionCost measures the insert rate of rows synthetic rows with none

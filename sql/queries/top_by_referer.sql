@@ -20,7 +20,7 @@
 --   --param_status_min=400 --param_status_max=499 --param_min_seconds=0 --param_path= --param_host= \
 --   --param_ip_from=:: --param_ip_to=ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff --param_by=requests \
 --   --param_limit=10 --queries-file sql/queries/top_by_referer.sql
--- The window's whole hours come from the hourly rollup p_hour_referer (sql/schema/010):
+-- The window's whole hours come from the hourly rollup p_hour_client (sql/schema/010):
 -- one row per hour and combination of its values instead of one per request;
 -- only the window's partial edge hours are counted from the rows, and so is
 -- every hour when FILTER or WHAT needs a column the rollup lacks (an IP range or slow).
