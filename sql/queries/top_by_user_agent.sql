@@ -23,7 +23,7 @@
 -- The window's whole hours come from the hourly rollup p_hour_client (sql/schema/010):
 -- one row per hour and combination of its values instead of one per request;
 -- only the window's partial edge hours are counted from the rows, and so is
--- every hour when FILTER or WHAT needs a column the rollup lacks (an IP range or slow).
+-- every hour when FILTER or WHAT needs a column the rollup lacks (a path, a host, an IP range or slow).
 -- Each top_* is exact: by_value holds a key's counts per combination of the
 -- other values, and sumMap adds them up per value for the LIMIT rows alone.
 SELECT
