@@ -15,7 +15,8 @@
 --   --param_min_requests=10 --param_limit=10 --queries-file sql/queries/slowest_paths.sql
 -- The window's whole hours come from the hourly rollup p_hour_latency (sql/schema/010),
 -- whose quantileTiming states merge with those of the partial edge hours, counted
--- from the rows; the states are histograms, so merging them loses nothing.
+-- from the rows; a state holds the values (or, past 5,671, their histogram), not
+-- quantiles, so merging them loses nothing.
 SELECT
     path,
     requests,
