@@ -1,0 +1,9 @@
+package guard_test
+
+import (
+	"testing"
+
+	"github.com/opsbot/opsbot/warehouse/warehousetest"
+)
+
+func TestMain(m *testing.M) { warehousetest.Main(m) }
