@@ -39,13 +39,4 @@ func BenchmarkRailsCheck(b *testing.B) {
 	}
 }
 
-func BenchmarkCheckSelect(b *testing.B) {
-	q := "SELECT replaceOne(toString(client_ip), '::ffff:', '') AS ip, count() AS n FROM requests WHERE ts > now() - INTERVAL 1 HOUR AND status >= 400 GROUP BY ip ORDER BY n DESC LIMIT 10"
-	for b.Loop() {
-		if err := actions.CheckSelect(q); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
 var _ schedules.Job = (*actions.Expiry)(nil)

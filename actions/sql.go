@@ -2,21 +2,28 @@ package actions
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"regexp"
 	"strings"
+	"time"
 
 	"github.com/opsbot/opsbot"
 	"github.com/opsbot/opsbot/bot"
+	"github.com/opsbot/opsbot/sql/guard"
 	"github.com/opsbot/opsbot/warehouse"
 )
 
-// SQL answers `sql SELECT …` for analysts: one SELECT (or WITH … SELECT),
-// run with readonly=1, a time limit and a row limit.
+// SQL answers `sql SELECT …` for analysts. The statement is judged by
+// guard on ClickHouse's own syntax tree; what runs is the engine's
+// canonical form of it, under the engine's limits (readonly, time, memory,
+// result rows and bytes), streamed so that the asker's context cancels it.
 type SQL struct {
 	W          warehouse.Warehouse
-	MaxSeconds int    // default 30
-	MaxRows    uint64 // default 1000
+	Guard      *guard.Guard
+	MaxSeconds int    // max_execution_time
+	MaxRows    uint64 // rows shown; more are cut
+	MaxMemory  uint64 // max_memory_usage, bytes
+	MaxResult  uint64 // bytes of an answer; more rows are cut
 }
 
 var _ bot.Skill = (*SQL)(nil)
@@ -24,73 +31,66 @@ var _ bot.Skill = (*SQL)(nil)
 // Commands lists `sql`.
 func (q *SQL) Commands() []bot.Command {
 	return []bot.Command{{Name: "sql", Usage: "sql SELECT …", Role: opsbot.RoleAnalyst,
-		Summary:  "run one read-only SELECT (readonly=1, with time and row limits)",
+		Summary:  "run one read-only SELECT over the log tables (time, memory and size limits)",
 		Examples: []string{"sql SELECT status, count() FROM requests WHERE ts > now() - INTERVAL 1 HOUR GROUP BY status"}}}
 }
 
-// Handle runs the statement after CheckSelect accepts it.
+// errFull stops a stream whose answer reached its row or byte limit.
+var errFull = errors.New("answer full")
+
+// Handle checks the statement, then streams its canonical form.
 func (q *SQL) Handle(ctx context.Context, req *opsbot.Request) (*opsbot.Reply, error) {
 	stmt := strings.TrimSpace(req.Text)
-	stmt = strings.TrimSpace(stmt[min(len(stmt), 3):]) // "sql"
-	stmt = strings.Trim(stmt, "`")
-	if err := CheckSelect(stmt); err != nil {
+	stmt = strings.Trim(strings.TrimSpace(stmt[min(len(stmt), 3):]), "`") // "sql"
+	canon, err := q.Guard.Check(ctx, stmt)
+	if err != nil {
 		return refuse(ctx, "sql", err), nil
 	}
-	secs, rows := q.MaxSeconds, q.MaxRows
-	if secs == 0 {
-		secs = 30
-	}
-	if rows == 0 {
-		rows = 1000
-	}
-	res, err := q.W.Query(ctx, strings.TrimSuffix(strings.TrimSpace(stmt), ";"), nil, warehouse.ReadOnly(), warehouse.Timeout(secs), warehouse.MaxRows(rows))
+	start := time.Now()
+	res, cut, err := q.run(ctx, canon)
 	if err != nil {
 		return ephemeral("The query failed: %v", err), nil
 	}
-	cut := ""
-	if uint64(len(res.Rows)) > rows {
-		res.Rows, cut = res.Rows[:rows], " (cut at the limit: add LIMIT or narrow the query)"
+	note := ""
+	if cut {
+		note = " (cut at the limit: add LIMIT or narrow the query)"
 	}
-	ctxLine := fmt.Sprintf("%d rows%s · %d rows read · %s · read-only, at most %ds", len(res.Rows), cut, res.Stats.RowsRead, res.Stats.Elapsed.Round(1e6), secs)
+	ctxLine := fmt.Sprintf("%d rows%s · %s · read-only, at most %ds and %d MiB", len(res.Rows), note, time.Since(start).Round(time.Millisecond), q.MaxSeconds, q.MaxMemory>>20)
 	return &opsbot.Reply{Title: "sql", Table: res, Context: ctxLine}, nil
 }
 
-var (
-	lineComment  = regexp.MustCompile(`--[^\n]*|#[^\n]*`)
-	blockComment = regexp.MustCompile(`(?s)/\*.*?\*/`)
-	literals     = regexp.MustCompile(`'(?:[^'\\]|\\.|'')*'`)
-	quotedIdent  = regexp.MustCompile("`[^`]*`|\"[^\"]*\"")
-	firstWord    = regexp.MustCompile(`^\(*\s*([A-Za-z]+)`)
-	forbidden    = regexp.MustCompile(`(?i)\b(INTO\s+OUTFILE|SETTINGS)\b`)
-	tableFuncs   = regexp.MustCompile(`(?i)\b(file|url|urlCluster|s3|s3Cluster|gcs|azureBlobStorage|azureBlobStorageCluster|hdfs|hdfsCluster|remote|remoteSecure|cluster|clusterAllReplicas|mysql|postgresql|mongodb|redis|sqlite|odbc|jdbc|executable|input|deltaLake|iceberg|hudi|fileCluster|dictionary)\s*\(`)
-)
+// run streams canon, keeping at most MaxRows rows and MaxResult bytes.
+func (q *SQL) run(ctx context.Context, canon string) (*opsbot.Result, bool, error) {
+	res, size, cut := &opsbot.Result{}, uint64(0), false
+	cols, err := q.W.Stream(ctx, canon, nil, func(row []any) error {
+		size += rowSize(row)
+		if uint64(len(res.Rows)) >= q.MaxRows || size > q.MaxResult {
+			cut = true
+			return errFull
+		}
+		res.Rows = append(res.Rows, row)
+		return nil
+	}, warehouse.ReadOnly(), warehouse.Timeout(q.MaxSeconds), warehouse.MaxMemory(q.MaxMemory),
+		warehouse.MaxRows(q.MaxRows+1), warehouse.MaxResultBytes(q.MaxResult))
+	if err != nil && !errors.Is(err, errFull) {
+		return nil, false, err
+	}
+	res.Columns = cols
+	return res, cut, nil
+}
 
-// CheckSelect accepts exactly one SELECT statement (WITH … SELECT too) and
-// refuses anything else, naming what it found: several statements, writes,
-// SYSTEM and SET, settings overrides, and table functions that reach
-// outside the warehouse.
-func CheckSelect(stmt string) error {
-	s := blockComment.ReplaceAllString(stmt, " ")
-	s = literals.ReplaceAllString(s, "''")
-	s = quotedIdent.ReplaceAllString(s, "x")
-	s = lineComment.ReplaceAllString(s, " ")
-	s = strings.TrimSpace(s)
-	s = strings.TrimSpace(strings.TrimSuffix(s, ";"))
-	if s == "" {
-		return fmt.Errorf("%w: usage: `sql SELECT …`", opsbot.ErrInvalid)
+// rowSize is about what a row costs to hold and render.
+func rowSize(row []any) uint64 {
+	n := uint64(0)
+	for _, v := range row {
+		switch x := v.(type) {
+		case string:
+			n += uint64(len(x))
+		case []any:
+			n += rowSize(x)
+		default:
+			n += 8
+		}
 	}
-	if strings.Contains(s, ";") {
-		return fmt.Errorf("%w: one statement only: remove the `;` between statements", opsbot.ErrInvalid)
-	}
-	m := firstWord.FindStringSubmatch(s)
-	if m == nil || (!strings.EqualFold(m[1], "SELECT") && !strings.EqualFold(m[1], "WITH")) {
-		return fmt.Errorf("%w: only SELECT is allowed, got %q", opsbot.ErrForbidden, strings.Fields(s)[0])
-	}
-	if w := forbidden.FindString(s); w != "" {
-		return fmt.Errorf("%w: %s is not allowed in `sql`: it runs one read-only SELECT", opsbot.ErrForbidden, strings.ToUpper(w))
-	}
-	if f := tableFuncs.FindStringSubmatch(s); f != nil {
-		return fmt.Errorf("%w: the table function %s() reaches outside the warehouse and is not allowed", opsbot.ErrForbidden, f[1])
-	}
-	return nil
+	return n
 }

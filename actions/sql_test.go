@@ -1,52 +1,15 @@
 package actions_test
 
 import (
-	"errors"
 	"strings"
 	"testing"
 
-	"github.com/opsbot/opsbot"
-	"github.com/opsbot/opsbot/actions"
+	"github.com/opsbot/opsbot/config"
 )
-
-func TestCheckSelect(t *testing.T) {
-	for _, ok := range []string{
-		"SELECT 1",
-		"select status, count() from requests group by status;",
-		"WITH 5 AS n SELECT n",
-		"SELECT 'a;b; DROP TABLE x' AS s -- trailing; comment",
-		"SELECT `insert` FROM (SELECT 1 AS `insert`)",
-		"(SELECT 1) UNION ALL (SELECT 2)",
-	} {
-		if err := actions.CheckSelect(ok); err != nil {
-			t.Errorf("%q: %v", ok, err)
-		}
-	}
-	for stmt, want := range map[string]string{
-		"":                              "usage",
-		"SELECT 1; SELECT 2":            "one statement only",
-		"SELECT 1; DROP TABLE requests": "one statement only",
-		"INSERT INTO requests SELECT * FROM requests": "only SELECT is allowed",
-		"SYSTEM SHUTDOWN":                                  "only SELECT is allowed",
-		"DROP TABLE requests":                              "only SELECT is allowed",
-		"SET readonly = 0":                                 "only SELECT is allowed",
-		"SELECT 1 SETTINGS readonly = 0":                   "SETTINGS is not allowed",
-		"SELECT * FROM url('http://x/', CSV, 'a String')":  "url() reaches outside",
-		"SELECT * FROM file('/etc/passwd', LineAsString)":  "file() reaches outside",
-		"SELECT * FROM remote('h', system.one)":            "remote() reaches outside",
-		"SELECT 1 INTO OUTFILE '/tmp/x'":                   "INTO OUTFILE is not allowed",
-		"/* SELECT */ ALTER TABLE requests DELETE WHERE 1": "only SELECT is allowed",
-	} {
-		err := actions.CheckSelect(stmt)
-		if err == nil || !strings.Contains(err.Error(), want) || !(errors.Is(err, opsbot.ErrForbidden) || errors.Is(err, opsbot.ErrInvalid)) {
-			t.Errorf("%q: %v, want %q", stmt, err, want)
-		}
-	}
-}
 
 func TestSQLForAnalystsOnly(t *testing.T) {
 	wd := newWorld(t, nil, nil)
-	r := wd.say(ana, "sql SELECT number * 2 AS n FROM system.numbers LIMIT 5000", false)
+	r := wd.say(ana, "sql SELECT x * 2 AS n FROM (SELECT arrayJoin(range(5000)) AS x)", false)
 	if r.Ephemeral || r.Table == nil || len(r.Table.Rows) != 1000 || !strings.Contains(r.Context, "cut at the limit") {
 		t.Fatalf("analyst: %+v", r)
 	}
@@ -59,8 +22,62 @@ func TestSQLForAnalystsOnly(t *testing.T) {
 	if r := wd.say(rob, "sql SELECT 1", false); !r.Ephemeral || !strings.Contains(r.Text, "needs the analyst role") {
 		t.Errorf("reader: %+v", r)
 	}
-	// readonly=1 holds even for what the checker lets through
-	if r := wd.say(ana, "sql SELECT * FROM numbers(3) WHERE throwIf(0)", false); r.Ephemeral {
-		t.Errorf("plain select refused: %+v", r)
+}
+
+// The measured escapes of the text-stripping check, each through the
+// router as an analyst: refused, and nothing they tried took effect.
+func TestSQLEscapesRefused(t *testing.T) {
+	wd := newWorld(t, nil, nil)
+	wd.say(alice, "audit", false) // one audit row to lose
+	before := countRows(t, wd, "audit_log")
+	for stmt, want := range map[string]string{
+		"SELECT '/*' AS a, file('/etc/hostname') AS f, '*/' AS b": "file()",
+		"SELECT `file`('/etc/hostname')":                          "file()",
+		"SELECT $$ /* $$, file('/proc/self/environ'), $$ */ $$":   "file()",
+		"SELECT 1 INTO OUTFILE '/tmp/opsbot-x' APPEND":            "INTO OUTFILE",
+		"SELECT '/*'; ALTER TABLE audit_log DELETE WHERE 1; INSERT INTO audit_log (user_id) VALUES ('forged'); CREATE TABLE t (x UInt8) ENGINE = Memory; SELECT 1 -- */": "ne statement only",
+		"SELECT '/*'; SET readonly = 1; SELECT 1 -- */": "ne statement only",
+		"SELECT 1\x00 SETTINGS readonly = 0":            "U+0000",
+		"SELECT * FROM totp_secrets":                    "cannot read totp_secrets",
+		"SELECT * FROM system.processes":                "cannot read system.processes",
+	} {
+		r := wd.say(ana, "sql "+stmt, false)
+		if !r.Ephemeral || !strings.Contains(r.Text, want) {
+			t.Errorf("%q: %+v, want a refusal naming %q", stmt, r, want)
+		}
 	}
+	if got := countRows(t, wd, "audit_log"); got < before {
+		t.Errorf("audit_log lost rows: %d → %d", before, got)
+	}
+	// the shared engine session is still writable: phrases and audit work
+	if r := wd.say(ana, "sql SELECT count() FROM requests", false); r.Ephemeral {
+		t.Errorf("after the attempts: %+v", r)
+	}
+}
+
+// Limits reach the engine as its settings: a statement over the memory
+// limit fails in the engine, an answer over the size limit is cut.
+func TestSQLLimits(t *testing.T) {
+	wd := newWorld(t, func(c *config.Config) { c.Query.SQL.MaxMemoryMB = 64 }, nil)
+	r := wd.say(ana, "sql SELECT length(groupArray(x)) FROM (SELECT arrayJoin(range(150000000)) AS x)", false)
+	if !r.Ephemeral || !strings.Contains(r.Text, "MEMORY_LIMIT_EXCEEDED") {
+		t.Errorf("memory: %+v", r)
+	}
+	wd = newWorld(t, func(c *config.Config) { c.Query.SQL.MaxResultMB = 1 }, nil)
+	r = wd.say(ana, "sql SELECT repeat('x', 100000) AS s, n FROM (SELECT arrayJoin(range(200)) AS n)", false)
+	if r.Ephemeral || r.Table == nil || len(r.Table.Rows) >= 200 || !strings.Contains(r.Context, "cut at the limit") {
+		t.Fatalf("size: %s %s", r.Text, r.Context)
+	}
+	if size := len(r.Table.Rows) * 100000; size > 1<<20 {
+		t.Errorf("answer holds %d bytes, limit 1 MiB", size)
+	}
+}
+
+func countRows(t *testing.T, wd *world, table string) uint64 {
+	t.Helper()
+	res, err := embedded(t).Query(t.Context(), "SELECT count() FROM "+table, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.Rows[0][0].(uint64)
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/opsbot/opsbot/auditlog"
 	"github.com/opsbot/opsbot/bot"
 	"github.com/opsbot/opsbot/config"
+	"github.com/opsbot/opsbot/sql/guard"
 	"github.com/opsbot/opsbot/warehouse"
 )
 
@@ -70,8 +71,23 @@ func Wire(ctx context.Context, d Deps) (*Wired, error) {
 		return nil, fmt.Errorf("writes: %w", err)
 	}
 	wd.Skill, wd.Expiry = s, s.Expiry()
-	wd.Skills = []bot.Skill{s, &SQL{W: d.Warehouse}, wd.Audit.Skill(d.Now)}
+	sq, err := newSQL(ctx, d.Warehouse, c.Query)
+	if err != nil {
+		return nil, err
+	}
+	wd.Skills = []bot.Skill{s, sq, wd.Audit.Skill(d.Now)}
 	return wd, nil
+}
+
+// newSQL builds `sql` with its guard and the limits of query: and
+// query.sql.
+func newSQL(ctx context.Context, w warehouse.Warehouse, c config.Query) (*SQL, error) {
+	g, err := guard.New(ctx, w, c.SQLTables())
+	if err != nil {
+		return nil, err
+	}
+	return &SQL{W: w, Guard: g, MaxSeconds: int(c.Timeout / time.Second), MaxRows: uint64(c.MaxRows),
+		MaxMemory: uint64(c.SQL.MaxMemoryMB) << 20, MaxResult: uint64(c.SQL.MaxResultMB) << 20}, nil
 }
 
 func keyFrom(getenv func(string) string, env string) ([]byte, error) {

@@ -59,6 +59,8 @@ type QueryLimits struct {
 	MaxSeconds    int    // max_execution_time
 	MaxResultRows uint64 // max_result_rows, with result_overflow_mode=break
 	MaxRowsToRead uint64 // max_rows_to_read
+	MaxMemory     uint64 // max_memory_usage, bytes
+	MaxResultSize uint64 // max_result_bytes, with result_overflow_mode=break
 }
 
 // ReadOnly runs the query with readonly=1.
@@ -69,6 +71,12 @@ func Timeout(seconds int) QueryOption { return func(l *QueryLimits) { l.MaxSecon
 
 // MaxRows caps the number of result rows (extra rows are cut, not an error).
 func MaxRows(n uint64) QueryOption { return func(l *QueryLimits) { l.MaxResultRows = n } }
+
+// MaxMemory caps the query's memory in the engine, in bytes.
+func MaxMemory(bytes uint64) QueryOption { return func(l *QueryLimits) { l.MaxMemory = bytes } }
+
+// MaxResultBytes caps the size of the result (extra rows are cut).
+func MaxResultBytes(n uint64) QueryOption { return func(l *QueryLimits) { l.MaxResultSize = n } }
 
 // Limits folds options into one QueryLimits.
 func Limits(opts []QueryOption) QueryLimits {
@@ -90,6 +98,13 @@ func (l QueryLimits) Settings() map[string]string {
 	}
 	if l.MaxResultRows > 0 {
 		s["max_result_rows"] = strconv.FormatUint(l.MaxResultRows, 10)
+		s["result_overflow_mode"] = "break"
+	}
+	if l.MaxMemory > 0 {
+		s["max_memory_usage"] = strconv.FormatUint(l.MaxMemory, 10)
+	}
+	if l.MaxResultSize > 0 {
+		s["max_result_bytes"] = strconv.FormatUint(l.MaxResultSize, 10)
 		s["result_overflow_mode"] = "break"
 	}
 	if l.MaxRowsToRead > 0 {
