@@ -102,7 +102,7 @@ func TestBanConfirmBansExpire(t *testing.T) {
 		"UALICE true 2fa enroll | 2fa enroll | ok | ",
 		"UALICE true ban 203.0.113.9 for 2h scraping /donate | ban 203.0.113.9/32 for 2h: scraping /donate at fastly, until 2026-11-24 07:00Z (awaiting totp confirmation " + id + ") | ok | ",
 		"UALICE false confirm " + id + " ****** | confirm " + id + " | refused: send the code in a direct message to opsbot, not in a channel | ",
-		"UALICE false confirm " + id + " ****** | confirm " + id + " | refused: wrong code | ",
+		"UALICE false confirm " + id + " ****** | confirm " + id + " | refused: wrong code: 4 more wrong in a row and your second factor locks for 15m | ",
 		"UALICE true confirm " + id + " ****** | ban 203.0.113.9/32 for 2h: scraping /donate at fastly | ok | totp",
 		"UALICE false confirm " + id + " ****** | confirm " + id + " | refused: " + id + ": confirmation already used | ",
 		"UBOB true bans | bans | ok | ",
