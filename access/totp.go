@@ -21,6 +21,7 @@ var (
 	ErrNotEnrolled = errors.New("no authenticator enrolled: send `2fa enroll` to opsbot in a direct message")
 	ErrBadCode     = errors.New("wrong code")
 	ErrReplayed    = errors.New("code already used: wait for the next code from your authenticator")
+	ErrEnrolled    = errors.New("you are already enrolled: to replace your authenticator send `2fa enroll CODE` with a current code from it")
 )
 
 const period = 30 // seconds per TOTP step (RFC 6238 default)
@@ -84,7 +85,7 @@ func (t *TOTP) Enroll(ctx context.Context, u opsbot.User, code string, now time.
 	}
 	if ok {
 		if code == "" {
-			return nil, errors.New("you are already enrolled: to replace your authenticator send `2fa enroll CODE` with a current code from it")
+			return nil, ErrEnrolled
 		}
 		if old, err = t.checkLocked(ctx, old, code, now); err != nil {
 			return nil, err

@@ -29,12 +29,33 @@ func (s *Skill) enroll(ctx context.Context, req *opsbot.Request, args []string) 
 	}
 	e, err := s.o.TOTP.Enroll(ctx, req.User, code, s.now(req))
 	if err != nil {
-		if errors.Is(err, access.ErrBadCode) || errors.Is(err, access.ErrReplayed) || strings.Contains(err.Error(), "already enrolled") {
+		if refusedCode(err) || errors.Is(err, access.ErrEnrolled) {
 			return refuse(ctx, "2fa enroll", err), nil
 		}
 		return nil, err
 	}
-	bot.NoteFrom(ctx).Action("2fa enroll")
+	r := enrolled(e)
+	if err := s.postEnrolled(ctx, req, code != ""); err != nil {
+		r.Text += "\n(" + err.Error() + ": tell the team yourself)"
+	}
+	return r, nil
+}
+
+// postEnrolled notes a new authenticator for the audit entry and posts it
+// to the audit room: a first enrolment needs no code, so a chat session
+// in the wrong hands could do it.
+func (s *Skill) postEnrolled(ctx context.Context, req *opsbot.Request, replaced bool) error {
+	action := "2fa enroll"
+	if replaced {
+		action = "2fa enroll (replaced the authenticator)"
+	}
+	bot.NoteFrom(ctx).Action(action)
+	return s.post(ctx, opsbot.AuditEntry{Time: s.now(req), User: req.User, Channel: req.Channel, Transport: req.Transport,
+		Text: req.Text, Action: action, Allowed: true, Result: "ok"})
+}
+
+// enrolled shows a new authenticator secret.
+func enrolled(e *access.Enrollment) *opsbot.Reply {
 	return &opsbot.Reply{
 		Title: "Your opsbot authenticator",
 		Text: "Scan the QR code with an authenticator app (1Password, Google Authenticator, Authy …) or add this URL by hand:\n`" + e.URL + "`\n" +
@@ -42,7 +63,13 @@ func (s *Skill) enroll(ctx context.Context, req *opsbot.Request, args []string) 
 		// Not Ephemeral: Slack attaches no file to an ephemeral message, and
 		// this answer only ever goes to a DM.
 		Files: []opsbot.File{{Name: "opsbot-2fa.png", Title: "opsbot authenticator", MimeType: "image/png", Data: e.PNG}},
-	}, nil
+	}
+}
+
+// refusedCode reports whether err refuses a second-factor code: wrong,
+// replayed, or the person's second factor is locked.
+func refusedCode(err error) bool {
+	return errors.Is(err, access.ErrBadCode) || errors.Is(err, access.ErrReplayed) || errors.Is(err, access.ErrLocked)
 }
 
 // confirm answers `confirm ID CODE` (TOTP), `confirm ID` (a button) and

@@ -114,6 +114,8 @@ func TestBanConfirmBansExpire(t *testing.T) {
 	}
 	wantRoom := []string{
 		"tech-audits ban 203.0.113.9: refused",
+		"tech-audits 2fa enroll: refused",
+		"tech-audits 2fa enroll: done",
 		"tech-audits confirm " + id + ": refused",
 		"tech-audits confirm " + id + ": refused",
 		"tech-audits ban 203.0.113.9/32 for 2h: scraping /donate at fastly: done",
