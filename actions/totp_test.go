@@ -27,7 +27,9 @@ func TestWrongEnrolCodesLockAndAreAudited(t *testing.T) {
 		t.Fatalf("right code while locked: %+v", r)
 	}
 	got := wd.audit()
-	refused := slices.DeleteFunc(slices.Clone(got), func(l string) bool { return !strings.HasPrefix(l, "UALICE false 2fa enroll ****** | 2fa enroll | refused: ") })
+	refused := slices.DeleteFunc(slices.Clone(got), func(l string) bool {
+		return !strings.HasPrefix(l, "UALICE false 2fa enroll ****** | 2fa enroll | refused: ")
+	})
 	if len(refused) != 6 || !strings.Contains(refused[0], "refused: wrong code") || !strings.Contains(refused[5], "refused: your second factor is locked until 05:15:13Z") {
 		t.Errorf("audit log:\n%s", strings.Join(got, "\n"))
 	}
