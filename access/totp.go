@@ -67,9 +67,11 @@ func NewTOTP(store SecretStore, key []byte, c config.Access) (*TOTP, error) {
 	return &TOTP{store: store, seal: s, issuer: c.Issuer, lock: l}, nil
 }
 
-// Enrollment is a new authenticator secret, to show once.
+// Enrollment is a new authenticator secret, to show once and only to its
+// owner.
 type Enrollment struct {
 	URL string // otpauth://totp/…
+	Key string // the base32 secret in the URL, to type in by hand
 	PNG []byte // the URL as a QR code
 }
 
@@ -107,7 +109,7 @@ func (t *TOTP) Enroll(ctx context.Context, u opsbot.User, code string, now time.
 	if err := t.store.Save(ctx, rec); err != nil {
 		return nil, fmt.Errorf("save totp secret: %w", err)
 	}
-	return &Enrollment{URL: key.URL(), PNG: png}, nil
+	return &Enrollment{URL: key.URL(), Key: key.Secret(), PNG: png}, nil
 }
 
 // Check accepts code for userID at now once.

@@ -43,6 +43,14 @@ func TestWrongEnrolCodesLockAndAreAudited(t *testing.T) {
 	if r := wd.say(alice, "confirm "+id+" "+code(t, secret, wd.clk.Now()), true); r.Ephemeral {
 		t.Fatalf("confirm with the old authenticator after the lockout: %+v", r)
 	}
+	// and replaces itself, which the audit room hears of
+	wd.clk.Add(30 * time.Second)
+	if r := wd.say(alice, "2fa enroll "+code(t, secret, wd.clk.Now()), true); !r.Ephemeral || len(r.Files) != 0 || !strings.Contains(r.Text, "otpauth://") {
+		t.Fatalf("re-enrolment: %+v", r)
+	}
+	if room := wd.slack.titles(); room[len(room)-1] != "tech-audits 2fa enroll (replaced the authenticator): done" {
+		t.Errorf("audit room %q", room)
+	}
 }
 
 // TestWrongConfirmCodesLockAcrossConfirmations: cancelling and asking
