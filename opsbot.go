@@ -100,7 +100,7 @@ type Reply struct {
 	Table     *Result  // tabular answer, may be nil
 	Context   string   // footer: window, rows scanned, time taken, explain hint
 	Files     []File   // charts, CSV exports
-	Ephemeral bool     // errors and refusals: to the asker only
+	Ephemeral bool     // errors, refusals and secrets: to the asker only, not kept (Slack shows no Files with it)
 	Buttons   []Button // optional actions (confirmations)
 	Here      bool     // notify everyone present (Slack @here); set by opsbot only, never from input
 	Took      time.Duration

@@ -5,7 +5,8 @@
 // (RFC 6238) the requester sends in a DM, by the requester pressing a
 // Confirm button, or by a second operator's approval (Confirmations).
 // Authenticator secrets are stored encrypted with AES-GCM under a key from
-// the environment (TOTP).
+// the environment (TOTP). Too many wrong codes in a row lock a person's
+// second factor for a while (access.totp; counted in memory).
 package access
 
 import (

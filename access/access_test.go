@@ -53,7 +53,7 @@ func newTOTP(t *testing.T) (*access.TOTP, access.WarehouseSecrets) {
 	w := embedded(t)
 	warehousetest.Truncate(t, w, "totp_secrets")
 	st := access.WarehouseSecrets{W: w}
-	tp, err := access.NewTOTP(st, key, "opsbot")
+	tp, err := access.NewTOTP(st, key, config.Default().Access)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +122,7 @@ func TestTOTPWrongReplayedAndEncrypted(t *testing.T) {
 		t.Errorf("next step's code: %v", err)
 	}
 	// another key cannot open the stored secret
-	other, _ := access.NewTOTP(st, bytes.Repeat([]byte{8}, 32), "opsbot")
+	other, _ := access.NewTOTP(st, bytes.Repeat([]byte{8}, 32), config.Default().Access)
 	if err := other.Check(ctx, alice.ID, code(t, secret, now.Add(time.Minute)), now.Add(time.Minute)); err == nil || !strings.Contains(err.Error(), "does not open") {
 		t.Errorf("wrong key: %v", err)
 	}
@@ -149,6 +149,96 @@ func TestReenrollNeedsCurrentCode(t *testing.T) {
 	}
 	if err := tp.Check(ctx, alice.ID, code(t, secretOf(t, e2), later), later); err != nil {
 		t.Errorf("new authenticator: %v", err)
+	}
+}
+
+// wrongFor is a six-digit code that is not good.
+func wrongFor(good string) string {
+	if good == "000000" {
+		return "111111"
+	}
+	return "000000"
+}
+
+// TestWrongCodesLockTheSecondFactor: the fifth wrong code in a row locks
+// the person's second factor for the lockout, during which even the right
+// code is refused, for checks and re-enrolment alike; others are not
+// locked, and it unlocks on time.
+func TestWrongCodesLockTheSecondFactor(t *testing.T) {
+	tp, st := newTOTP(t)
+	ctx := context.Background()
+	now := time.Date(2026, 11, 24, 5, 0, 0, 0, time.UTC)
+	e, err := tp.Enroll(ctx, alice, "", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret := secretOf(t, e)
+	be, err := tp.Enroll(ctx, bob, "", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i <= 5; i++ {
+		now = now.Add(time.Second)
+		err := tp.Check(ctx, alice.ID, wrongFor(code(t, secret, now)), now)
+		if !errors.Is(err, access.ErrBadCode) || errors.Is(err, access.ErrLocked) != (i == 5) {
+			t.Fatalf("wrong code %d: %v", i, err)
+		}
+	}
+	// 05:00:05Z + 15m
+	const until = "locked until 05:15:05Z"
+	if err := tp.Check(ctx, alice.ID, wrongFor(code(t, secret, now)), now); !strings.Contains(err.Error(), until) {
+		t.Errorf("the fifth wrong code says %q, want %q", err, until)
+	}
+	rec, _, _ := st.Load(ctx, alice.ID)
+	now = now.Add(30 * time.Second)
+	if err := tp.Check(ctx, alice.ID, code(t, secret, now), now); !errors.Is(err, access.ErrLocked) || !strings.Contains(err.Error(), until) {
+		t.Errorf("right code while locked: %v", err)
+	}
+	if _, err := tp.Enroll(ctx, alice, code(t, secret, now), now); !errors.Is(err, access.ErrLocked) {
+		t.Errorf("re-enrolment while locked: %v", err)
+	}
+	if after, _, _ := st.Load(ctx, alice.ID); after.Version != rec.Version || after.Sealed != rec.Sealed {
+		t.Errorf("the locked authenticator changed: version %d → %d", rec.Version, after.Version)
+	}
+	if err := tp.Check(ctx, bob.ID, code(t, secretOf(t, be), now), now); err != nil {
+		t.Errorf("bob is locked too: %v", err)
+	}
+	now = time.Date(2026, 11, 24, 5, 15, 5, 0, time.UTC)
+	if err := tp.Check(ctx, alice.ID, code(t, secret, now), now); err != nil {
+		t.Errorf("right code after the lockout: %v", err)
+	}
+}
+
+// TestWrongCodesInARow: a right code or the lockout's time passing
+// forgets earlier wrong codes.
+func TestWrongCodesInARow(t *testing.T) {
+	tp, _ := newTOTP(t)
+	ctx := context.Background()
+	now := time.Date(2026, 11, 24, 5, 0, 0, 0, time.UTC)
+	e, err := tp.Enroll(ctx, alice, "", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret := secretOf(t, e)
+	wrong := func(n int) {
+		for range n {
+			now = now.Add(time.Second)
+			if err := tp.Check(ctx, alice.ID, wrongFor(code(t, secret, now)), now); errors.Is(err, access.ErrLocked) {
+				t.Fatalf("locked at %s: %v", now.Format("15:04:05"), err)
+			}
+		}
+	}
+	wrong(4)
+	now = now.Add(30 * time.Second)
+	if err := tp.Check(ctx, alice.ID, code(t, secret, now), now); err != nil {
+		t.Fatal(err)
+	}
+	wrong(4)
+	now = now.Add(16 * time.Minute)
+	wrong(4)
+	now = now.Add(time.Second)
+	if err := tp.Check(ctx, alice.ID, wrongFor(code(t, secret, now)), now); !errors.Is(err, access.ErrLocked) {
+		t.Errorf("the fifth wrong code within 15m: %v", err)
 	}
 }
 

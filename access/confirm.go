@@ -141,8 +141,9 @@ func (c *Confirmations) Cancel(u opsbot.User, id string) (*Pending, error) {
 	})
 }
 
-// take checks and closes id. A failed TOTP code counts a try; maxTries
-// close it.
+// take checks and closes id. A wrong TOTP code counts a try; maxTries
+// close it. (TOTP also counts wrong codes per person, across
+// confirmations, and locks them out.)
 func (c *Confirmations) take(id string, check func(*Pending) error) (*Pending, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -158,7 +159,7 @@ func (c *Confirmations) take(id string, check func(*Pending) error) (*Pending, e
 		if errors.Is(err, ErrBadCode) {
 			if p.tries++; p.tries >= maxTries {
 				c.close(id, fmt.Errorf("%w: cancelled after %d wrong codes", ErrUsed, maxTries))
-				return nil, fmt.Errorf("%w: %d wrong codes, %s is cancelled; ask again", ErrBadCode, maxTries, id)
+				return nil, fmt.Errorf("%w; %d wrong codes for %s cancelled it: ask again", err, maxTries, id)
 			}
 		}
 		return nil, err

@@ -3,6 +3,7 @@ package access_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -64,6 +65,45 @@ func TestConfirmTOTPExpiresAndCannotBeReplayed(t *testing.T) {
 	}
 	if _, _, err := c.Confirm(ctx, alice, "NOPE42", "1", true); !errors.Is(err, access.ErrNoConfirmation) {
 		t.Errorf("unknown id: %v", err)
+	}
+}
+
+// TestConfirmCodesLockPerPerson: wrong codes count per person across
+// confirmations, so cancelling and asking again buys no more guesses.
+func TestConfirmCodesLockPerPerson(t *testing.T) {
+	tp, _ := newTOTP(t)
+	ctx := context.Background()
+	clk := &clock{time.Date(2026, 11, 24, 5, 0, 0, 0, time.UTC)}
+	e, err := tp.Enroll(ctx, alice, "", clk.t)
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret := secretOf(t, e)
+	c := access.NewConfirmations(tp, 5*time.Minute, clk.now)
+	guess := func(id string) error {
+		clk.t = clk.t.Add(time.Second)
+		_, _, err := c.Confirm(ctx, alice, id, wrongFor(code(t, secret, clk.t)), true)
+		return err
+	}
+	p1 := c.Open(action(config.ConfirmTOTP))
+	for range 3 {
+		if err := guess(p1.ID); !errors.Is(err, access.ErrBadCode) || errors.Is(err, access.ErrLocked) {
+			t.Fatalf("wrong code for %s: %v", p1.ID, err)
+		}
+	}
+	p2 := c.Open(action(config.ConfirmTOTP))
+	guess(p2.ID)
+	if err := guess(p2.ID); !errors.Is(err, access.ErrLocked) || !strings.Contains(err.Error(), "locked until 05:15:05Z") {
+		t.Fatalf("fifth wrong code: %v", err)
+	}
+	clk.t = clk.t.Add(30 * time.Second)
+	if _, _, err := c.Confirm(ctx, alice, p2.ID, code(t, secret, clk.t), true); !errors.Is(err, access.ErrLocked) {
+		t.Fatalf("right code while locked: %v", err)
+	}
+	clk.t = time.Date(2026, 11, 24, 5, 15, 5, 0, time.UTC)
+	p3 := c.Open(action(config.ConfirmTOTP))
+	if _, _, err := c.Confirm(ctx, alice, p3.ID, code(t, secret, clk.t), true); err != nil {
+		t.Fatalf("right code after the lockout: %v", err)
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/skip2/go-qrcode"
 
 	"github.com/opsbot/opsbot"
+	"github.com/opsbot/opsbot/config"
 )
 
 // Errors of TOTP checks, for errors.Is.
@@ -20,6 +21,7 @@ var (
 	ErrNotEnrolled = errors.New("no authenticator enrolled: send `2fa enroll` to opsbot in a direct message")
 	ErrBadCode     = errors.New("wrong code")
 	ErrReplayed    = errors.New("code already used: wait for the next code from your authenticator")
+	ErrEnrolled    = errors.New("you are already enrolled: to replace your authenticator send `2fa enroll CODE` with a current code from it")
 )
 
 const period = 30 // seconds per TOTP step (RFC 6238 default)
@@ -43,26 +45,33 @@ type SecretStore interface {
 }
 
 // TOTP enrols authenticators and checks their codes. A code is accepted
-// once: a code of a step at or before the last one used is refused.
+// once: a code of a step at or before the last one used is refused. Too
+// many wrong codes in a row (access.totp) lock a person's second factor
+// for a while, whether they came to confirm or to re-enrol.
 type TOTP struct {
 	store  SecretStore
 	seal   *sealer
 	issuer string
-	mu     sync.Mutex // check-then-save of LastStep
+	mu     sync.Mutex // check-then-save of LastStep; lock
+	lock   lockout
 }
 
-// NewTOTP returns a TOTP over store, sealing secrets with key (32 bytes).
-func NewTOTP(store SecretStore, key []byte, issuer string) (*TOTP, error) {
+// NewTOTP returns a TOTP over store, sealing secrets with key (32 bytes),
+// with c's issuer and wrong-code limits.
+func NewTOTP(store SecretStore, key []byte, c config.Access) (*TOTP, error) {
 	s, err := newSealer(key)
 	if err != nil {
 		return nil, err
 	}
-	return &TOTP{store: store, seal: s, issuer: issuer}, nil
+	l := lockout{max: c.TOTP.MaxFailures, d: c.TOTP.Lockout, by: map[string]*strikes{}}
+	return &TOTP{store: store, seal: s, issuer: c.Issuer, lock: l}, nil
 }
 
-// Enrollment is a new authenticator secret, to show once.
+// Enrollment is a new authenticator secret, to show once and only to its
+// owner.
 type Enrollment struct {
 	URL string // otpauth://totp/…
+	Key string // the base32 secret in the URL, to type in by hand
 	PNG []byte // the URL as a QR code
 }
 
@@ -78,7 +87,7 @@ func (t *TOTP) Enroll(ctx context.Context, u opsbot.User, code string, now time.
 	}
 	if ok {
 		if code == "" {
-			return nil, errors.New("you are already enrolled: to replace your authenticator send `2fa enroll CODE` with a current code from it")
+			return nil, ErrEnrolled
 		}
 		if old, err = t.checkLocked(ctx, old, code, now); err != nil {
 			return nil, err
@@ -100,7 +109,7 @@ func (t *TOTP) Enroll(ctx context.Context, u opsbot.User, code string, now time.
 	if err := t.store.Save(ctx, rec); err != nil {
 		return nil, fmt.Errorf("save totp secret: %w", err)
 	}
-	return &Enrollment{URL: key.URL(), PNG: png}, nil
+	return &Enrollment{URL: key.URL(), Key: key.Secret(), PNG: png}, nil
 }
 
 // Check accepts code for userID at now once.
@@ -118,19 +127,24 @@ func (t *TOTP) Check(ctx context.Context, userID, code string, now time.Time) er
 	return err
 }
 
-// checkLocked accepts code once and returns the record as saved.
+// checkLocked accepts code once and returns the record as saved. It
+// counts wrong codes and refuses every code while the person is locked.
 func (t *TOTP) checkLocked(ctx context.Context, rec Secret, code string, now time.Time) (Secret, error) {
+	if err := t.lock.check(rec.UserID, now); err != nil {
+		return rec, err
+	}
 	secret, err := t.seal.open(rec.UserID, rec.Sealed)
 	if err != nil {
 		return rec, err
 	}
 	s, ok := matchStep(string(secret), code, now)
 	if !ok {
-		return rec, ErrBadCode
+		return rec, t.lock.failed(rec.UserID, now)
 	}
 	if s <= rec.LastStep {
 		return rec, ErrReplayed
 	}
+	t.lock.succeeded(rec.UserID)
 	rec.LastStep, rec.Version = s, rec.Version+1
 	if err := t.store.Save(ctx, rec); err != nil {
 		return rec, fmt.Errorf("save totp step: %w", err)

@@ -11,8 +11,8 @@ import (
 	"github.com/opsbot/opsbot/bot"
 )
 
-// enroll answers `2fa enroll [CODE]`, only in a DM: the QR code and the
-// otpauth URL are the secret.
+// enroll answers `2fa enroll [CODE]`, only in a DM and only to the asker
+// (ephemeral): the otpauth URL, its key and the QR code are the secret.
 func (s *Skill) enroll(ctx context.Context, req *opsbot.Request, args []string) (*opsbot.Reply, error) {
 	if len(args) == 0 || !strings.EqualFold(args[0], "enroll") || len(args) > 2 {
 		return ephemeral("Usage: `2fa enroll` in a direct message to opsbot (`2fa enroll CODE` to replace your authenticator)."), nil
@@ -29,20 +29,66 @@ func (s *Skill) enroll(ctx context.Context, req *opsbot.Request, args []string) 
 	}
 	e, err := s.o.TOTP.Enroll(ctx, req.User, code, s.now(req))
 	if err != nil {
-		if errors.Is(err, access.ErrBadCode) || errors.Is(err, access.ErrReplayed) || strings.Contains(err.Error(), "already enrolled") {
+		if refusedCode(err) || errors.Is(err, access.ErrEnrolled) {
 			return refuse(ctx, "2fa enroll", err), nil
 		}
 		return nil, err
 	}
-	bot.NoteFrom(ctx).Action("2fa enroll")
-	return &opsbot.Reply{
-		Title: "Your opsbot authenticator",
-		Text: "Scan the QR code with an authenticator app (1Password, Google Authenticator, Authy …) or add this URL by hand:\n`" + e.URL + "`\n" +
-			"Then confirm write commands with the 6-digit code it shows, sent to me in a DM. Delete this message once scanned.",
-		// Not Ephemeral: Slack attaches no file to an ephemeral message, and
-		// this answer only ever goes to a DM.
-		Files: []opsbot.File{{Name: "opsbot-2fa.png", Title: "opsbot authenticator", MimeType: "image/png", Data: e.PNG}},
-	}, nil
+	r := enrolled(e, req.Transport)
+	if err := s.postEnrolled(ctx, req, code != ""); err != nil {
+		r.Text += "\n(" + err.Error() + ": tell the team yourself)"
+	}
+	return r, nil
+}
+
+// postEnrolled notes a new authenticator for the audit entry and posts it
+// to the audit room: a first enrolment needs no code, so a chat session
+// in the wrong hands could do it.
+func (s *Skill) postEnrolled(ctx context.Context, req *opsbot.Request, replaced bool) error {
+	action := "2fa enroll"
+	if replaced {
+		action = "2fa enroll (replaced the authenticator)"
+	}
+	bot.NoteFrom(ctx).Action(action)
+	return s.post(ctx, opsbot.AuditEntry{Time: s.now(req), User: req.User, Channel: req.Channel, Transport: req.Transport,
+		Text: req.Text, Action: action, Allowed: true, Result: "ok"})
+}
+
+// enrolled shows a new authenticator secret to the asker only. In Slack
+// that is an ephemeral message, which stays out of the DM's history but
+// carries no file, so there is no QR code there (an uploaded file would
+// stay): the URL and the key are typed or pasted into the app. The
+// terminal chat saves the QR code to a file only its user can read.
+func enrolled(e *access.Enrollment, transport string) *opsbot.Reply {
+	how := "Add it to an authenticator app (1Password, Google Authenticator, Authy …): paste this URL"
+	note := "Only you see this message, and Slack forgets it when you reload: nobody else may see the key."
+	var files []opsbot.File
+	if transport == "terminal" {
+		how = "Scan the QR code below with an authenticator app (1Password, Google Authenticator, Authy …), or paste this URL"
+		note = "Only you can read the QR code's file: delete it once scanned."
+		files = []opsbot.File{{Name: "opsbot-2fa.png", Title: "opsbot authenticator", MimeType: "image/png", Data: e.PNG}}
+	}
+	return &opsbot.Reply{Title: "Your opsbot authenticator", Ephemeral: true, Files: files,
+		Text: how + "\n`" + e.URL + "`\nor type the key `" + grouped(e.Key) + "` (time-based, 6 digits, every 30 s).\n" +
+			"Then confirm write commands with the 6-digit code it shows, sent to me in a DM. " + note}
+}
+
+// grouped writes key in groups of four, for typing it in.
+func grouped(key string) string {
+	var b strings.Builder
+	for i, r := range key {
+		if i > 0 && i%4 == 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// refusedCode reports whether err refuses a second-factor code: wrong,
+// replayed, or the person's second factor is locked.
+func refusedCode(err error) bool {
+	return errors.Is(err, access.ErrBadCode) || errors.Is(err, access.ErrReplayed) || errors.Is(err, access.ErrLocked)
 }
 
 // confirm answers `confirm ID CODE` (TOTP), `confirm ID` (a button) and

@@ -99,10 +99,10 @@ func TestBanConfirmBansExpire(t *testing.T) {
 	want := []string{
 		"UROB false ban 203.0.113.9 | ban 203.0.113.9 | refused: needs operator, has reader | ",
 		"UALICE false 2fa enroll | 2fa enroll | refused: send `2fa enroll` in a direct message to opsbot: the code it shows is a secret | ",
-		"UALICE true 2fa enroll | 2fa enroll | ok | ",
+		"UALICE true 2fa enroll | 2fa enroll | answered: Your opsbot authenticator | ",
 		"UALICE true ban 203.0.113.9 for 2h scraping /donate | ban 203.0.113.9/32 for 2h: scraping /donate at fastly, until 2026-11-24 07:00Z (awaiting totp confirmation " + id + ") | ok | ",
 		"UALICE false confirm " + id + " ****** | confirm " + id + " | refused: send the code in a direct message to opsbot, not in a channel | ",
-		"UALICE false confirm " + id + " ****** | confirm " + id + " | refused: wrong code | ",
+		"UALICE false confirm " + id + " ****** | confirm " + id + " | refused: wrong code: 4 more wrong in a row and your second factor locks for 15m | ",
 		"UALICE true confirm " + id + " ****** | ban 203.0.113.9/32 for 2h: scraping /donate at fastly | ok | totp",
 		"UALICE false confirm " + id + " ****** | confirm " + id + " | refused: " + id + ": confirmation already used | ",
 		"UBOB true bans | bans | ok | ",
@@ -114,6 +114,8 @@ func TestBanConfirmBansExpire(t *testing.T) {
 	}
 	wantRoom := []string{
 		"tech-audits ban 203.0.113.9: refused",
+		"tech-audits 2fa enroll: refused",
+		"tech-audits 2fa enroll: done",
 		"tech-audits confirm " + id + ": refused",
 		"tech-audits confirm " + id + ": refused",
 		"tech-audits ban 203.0.113.9/32 for 2h: scraping /donate at fastly: done",

@@ -76,7 +76,8 @@ func TestTerminalBan(t *testing.T) {
 	if err != nil || res.Rows[0][0] != uint64(5) {
 		t.Errorf("terminal entries in the audit log: %v %v", res, err)
 	}
-	if titles := wd.slack.titles(); len(titles) != 1 || !strings.Contains(titles[0], "ban 203.0.113.9/32 for 1h: bot storm at fastly: done") {
+	if titles := wd.slack.titles(); len(titles) != 2 || titles[0] != "tech-audits 2fa enroll: done" ||
+		!strings.Contains(titles[1], "ban 203.0.113.9/32 for 1h: bot storm at fastly: done") {
 		t.Errorf("audit room %q", titles)
 	}
 }

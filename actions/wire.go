@@ -58,7 +58,7 @@ func Wire(ctx context.Context, d Deps) (*Wired, error) {
 	getenv := d.Getenv
 	key, err := keyFrom(getenv, c.Access.SecretKeyEnv)
 	if err == nil {
-		if wd.TOTP, err = access.NewTOTP(access.WarehouseSecrets{W: d.Warehouse}, key, c.Access.Issuer); err != nil {
+		if wd.TOTP, err = access.NewTOTP(access.WarehouseSecrets{W: d.Warehouse}, key, c.Access); err != nil {
 			return nil, err
 		}
 	} else if !errors.Is(err, access.ErrNoKey) {

@@ -30,9 +30,11 @@ func New(w warehouse.Warehouse, poster opsbot.Poster, room string) *Log {
 
 // Record appends e. Codes typed in `confirm ID CODE` and `2fa enroll CODE`
 // are masked: the log never holds a second factor. A refused write
-// command (ban, unban, page) or confirmation (a wrong, expired or replayed
-// code, a refused approval) is also posted to the audit room: someone
-// tried to change the edge or wake the on-call and was stopped.
+// command (ban, unban, page), confirmation (a wrong, expired or replayed
+// code, a refused approval, a locked second factor) or enrolment (`2fa
+// enroll` with a wrong code or while locked) is also posted to the audit
+// room: someone tried to change the edge, wake the on-call or swap a
+// second factor and was stopped.
 func (l *Log) Record(ctx context.Context, e opsbot.AuditEntry) error {
 	err := l.insert(ctx, e)
 	if !e.Allowed && isWrite(e.Text) {
@@ -43,18 +45,18 @@ func (l *Log) Record(ctx context.Context, e opsbot.AuditEntry) error {
 	return err
 }
 
-// isWrite reports whether text is a write command.
+// isWrite reports whether text is a write command, a confirmation or an
+// enrolment of a second factor.
 func isWrite(text string) bool {
 	f := strings.Fields(strings.ToLower(text))
 	if len(f) == 0 {
 		return false
 	}
 	switch f[0] {
-	case "ban", "unban", "page", "confirm", "approve":
+	case "ban", "unban", "page", "confirm", "approve", "2fa":
 		return true
 	}
 	return isDigits(strings.Join(f, "")) // a bare code
-
 }
 
 func (l *Log) insert(ctx context.Context, e opsbot.AuditEntry) error {
@@ -151,11 +153,11 @@ func Redact(text string) string {
 	}
 	switch {
 	case len(f) >= 3 && strings.EqualFold(f[0], "confirm"):
-		f[2] = "******"
+		f = append(f[:2], "******") // all of the code, even typed "123 456"
 	case len(f) == 2 && strings.EqualFold(f[0], "confirm") && isDigits(f[1]):
 		f[1] = "******" // a bare code, rewritten from a DM
 	case len(f) >= 3 && strings.EqualFold(f[0], "2fa") && strings.EqualFold(f[1], "enroll"):
-		f[2] = "******"
+		f = append(f[:2], "******")
 	default:
 		return text
 	}

@@ -103,6 +103,39 @@ func TestAnnounceReportsPostFailureAfterRecording(t *testing.T) {
 	}
 }
 
+// TestRefusedEnrolmentIsPosted: a refused `2fa enroll CODE` (a wrong code,
+// a lockout) reaches the audit room like a refused write, without the code;
+// a plain read does not.
+func TestRefusedEnrolmentIsPosted(t *testing.T) {
+	w := embedded(t)
+	warehousetest.Truncate(t, w, "audit_log")
+	p := &poster{}
+	l := auditlog.New(w, p, "#tech-audits")
+	ctx := context.Background()
+	alice := opsbot.User{ID: "U1", Name: "alice"}
+	for _, e := range []opsbot.AuditEntry{
+		{Time: t0, User: alice, Channel: "D1", Transport: "slack", Text: "2fa enroll 654321", Action: "2fa enroll", Result: "refused: wrong code"},
+		{Time: t0, User: alice, Channel: "D1", Transport: "slack", Text: "2fa enroll 123 456", Action: "2fa enroll", Result: "refused: your second factor is locked until 05:15:00Z"},
+		{Time: t0, User: alice, Channel: "D1", Transport: "slack", Text: "2fa", Allowed: true, Result: "answered: usage"},
+	} {
+		if err := l.Record(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(p.msgs) != 2 || p.msgs[0].Reply.Title != "2fa enroll: refused" || !strings.Contains(p.msgs[1].Reply.Text, "locked until 05:15:00Z") {
+		t.Fatalf("posted %+v", p.msgs)
+	}
+	for _, m := range p.msgs {
+		if r := m.Reply; strings.Contains(r.Title+r.Text, "654321") || strings.Contains(r.Title+r.Text, "456") {
+			t.Errorf("a code was posted: %+v", r)
+		}
+	}
+	res, err := w.Query(ctx, "SELECT text FROM audit_log WHERE allowed = false ORDER BY text", nil)
+	if err != nil || len(res.Rows) != 2 || res.Rows[0][0] != "2fa enroll ******" || res.Rows[1][0] != "2fa enroll ******" {
+		t.Errorf("stored %v %v", res, err)
+	}
+}
+
 func TestParseWindow(t *testing.T) {
 	for in, want := range map[string]time.Duration{"": 24 * time.Hour, "7d": 7 * 24 * time.Hour, "last 2h": 2 * time.Hour, "30m": 30 * time.Minute, "2w": 14 * 24 * time.Hour} {
 		if got, err := auditlog.ParseWindow(in); err != nil || got != want {
@@ -116,13 +149,15 @@ func TestParseWindow(t *testing.T) {
 
 func TestRedact(t *testing.T) {
 	for in, want := range map[string]string{
-		"confirm ABC234 123456": "confirm ABC234 ******",
-		"confirm 123456":        "confirm ******",
-		"123456":                "******",
-		"123 456":               "******",
-		"2fa enroll 654321":     "2fa enroll ******",
-		"confirm ABC234":        "confirm ABC234",
-		"ban 203.0.113.9":       "ban 203.0.113.9",
+		"confirm ABC234 123456":  "confirm ABC234 ******",
+		"confirm 123456":         "confirm ******",
+		"123456":                 "******",
+		"123 456":                "******",
+		"2fa enroll 654321":      "2fa enroll ******",
+		"2fa enroll 654 321":     "2fa enroll ******",
+		"confirm ABC234 123 456": "confirm ABC234 ******",
+		"confirm ABC234":         "confirm ABC234",
+		"ban 203.0.113.9":        "ban 203.0.113.9",
 	} {
 		if got := auditlog.Redact(in); got != want {
 			t.Errorf("Redact(%q) = %q, want %q", in, got, want)

@@ -29,6 +29,19 @@ type Access struct {
 	SecretKeyEnv string `yaml:"secret_key_env"`
 	// Issuer is the name authenticator apps show (opsbot).
 	Issuer string `yaml:"issuer"`
+	// TOTP limits wrong authenticator codes per person.
+	TOTP TOTPLimits `yaml:"totp"`
+}
+
+// TOTPLimits is the `access.totp:` section: how many wrong codes (in
+// `confirm ID CODE` and `2fa enroll CODE` alike) lock a person's second
+// factor, and for how long.
+type TOTPLimits struct {
+	// MaxFailures wrong codes in a row lock the person's second factor (5).
+	MaxFailures int `yaml:"max_failures"`
+	// Lockout is how long it stays locked; even a right code is refused
+	// meanwhile (15m). Wrong codes older than this are forgotten.
+	Lockout time.Duration `yaml:"lockout"`
 }
 
 // Members are Slack user IDs and user group IDs.
@@ -51,6 +64,7 @@ func (c *Access) defaults() {
 	c.ConfirmWithin = 5 * time.Minute
 	c.SecretKeyEnv = "OPSBOT_SECRET_KEY"
 	c.Issuer = "opsbot"
+	c.TOTP = TOTPLimits{MaxFailures: 5, Lockout: 15 * time.Minute}
 }
 
 // ConfirmMethod is the confirmation command needs (totp unless configured).
@@ -77,6 +91,10 @@ func (c *Access) validate() error {
 		return fieldErr("access.secret_key_env", "name the environment variable holding the TOTP encryption key")
 	case c.Issuer == "":
 		return fieldErr("access.issuer", "must not be empty")
+	case c.TOTP.MaxFailures < 1 || c.TOTP.MaxFailures > 20:
+		return fieldErr("access.totp.max_failures", "must be between 1 and 20 wrong codes, got %d", c.TOTP.MaxFailures)
+	case c.TOTP.Lockout < time.Minute || c.TOTP.Lockout > 24*time.Hour:
+		return fieldErr("access.totp.lockout", "must be between 1m and 24h, got %s", c.TOTP.Lockout)
 	}
 	for role, m := range map[string]Members{"readers": c.Readers, "analysts": c.Analysts, "operators": c.Operators} {
 		for i, u := range m.Users {

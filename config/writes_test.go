@@ -20,12 +20,14 @@ func TestWritesConfig(t *testing.T) {
 		t.Errorf("edges %+v", c.Edges)
 	}
 	a := c.Access
-	if a.ConfirmMethod("ban") != "totp" || a.ConfirmMethod("unban") != "button" || a.ConfirmMethod("page") != "approval" || a.ConfirmWithin != 3*time.Minute {
+	if a.ConfirmMethod("ban") != "totp" || a.ConfirmMethod("unban") != "button" || a.ConfirmMethod("page") != "approval" || a.ConfirmWithin != 3*time.Minute ||
+		a.TOTP.MaxFailures != 3 || a.TOTP.Lockout != time.Hour {
 		t.Errorf("access %+v", a)
 	}
 	d := config.Default()
 	if d.Edges.Ban.DefaultFor != 24*time.Hour || d.Edges.Ban.MinPrefixV4 != 16 || d.Edges.Ban.MinPrefixV6 != 48 ||
-		d.Access.ConfirmMethod("ban") != "totp" || d.Access.ConfirmWithin != 5*time.Minute || d.Access.SecretKeyEnv != "OPSBOT_SECRET_KEY" {
+		d.Access.ConfirmMethod("ban") != "totp" || d.Access.ConfirmWithin != 5*time.Minute || d.Access.SecretKeyEnv != "OPSBOT_SECRET_KEY" ||
+		d.Access.TOTP.MaxFailures != 5 || d.Access.TOTP.Lockout != 15*time.Minute {
 		t.Errorf("defaults %+v %+v", d.Edges.Ban, d.Access)
 	}
 }

@@ -22,6 +22,7 @@ func (little) Commands() []bot.Command {
 		{Name: "rows", Summary: "a table", Role: opsbot.RoleReader},
 		{Name: "who", Summary: "who asks", Role: opsbot.RoleReader},
 		{Name: "chart", Summary: "a chart", Role: opsbot.RoleReader},
+		{Name: "secret", Summary: "a secret file", Role: opsbot.RoleReader},
 		{Name: "ban", Usage: "ban IP", Summary: "block", Role: opsbot.RoleOperator},
 	}
 }
@@ -35,6 +36,8 @@ func (little) Handle(_ context.Context, req *opsbot.Request) (*opsbot.Reply, err
 		}}, nil
 	case "chart":
 		return &opsbot.Reply{Title: "Requests", Files: []opsbot.File{{Name: "requests.png", Data: []byte("png")}}}, nil
+	case "secret":
+		return &opsbot.Reply{Title: "Your authenticator", Files: []opsbot.File{{Name: "opsbot-2fa.png", Data: []byte("otpauth-secret")}}}, nil
 	}
 	return &opsbot.Reply{Text: req.User.ID + " via " + req.Transport}, nil
 }
@@ -56,11 +59,80 @@ func TestPipedChat(t *testing.T) {
 		"U0ALICE01 via terminal\n\n" +
 		"`ban` needs the operator role; you are a reader.\n\n" +
 		"Requests\n" +
-		"requests.png saved to " + filepath.Join(dir, "opsbot-requests.png") + "\n\n"
+		"requests.png saved to " + filepath.Join(runDir(t, dir), "requests.png") + "\n\n"
 	if out.String() != want {
 		t.Errorf("got\n%s\nwant\n%s", out.String(), want)
 	}
-	if b, err := os.ReadFile(filepath.Join(dir, "opsbot-requests.png")); err != nil || string(b) != "png" {
+	if b, err := os.ReadFile(filepath.Join(runDir(t, dir), "requests.png")); err != nil || string(b) != "png" {
 		t.Errorf("chart file: %q %v", b, err)
+	}
+}
+
+// runDir is the one folder a chat run made under dir.
+func runDir(t *testing.T, dir string) string {
+	t.Helper()
+	runs, err := filepath.Glob(filepath.Join(dir, "opsbot-*"))
+	if err != nil || len(runs) != 1 {
+		t.Fatalf("run folders in %s: %v %v", dir, runs, err)
+	}
+	return runs[0]
+}
+
+// TestAttachmentsGoToAPrivateFolder: in a shared folder (like /tmp) where
+// someone else planted world-writable files at the old fixed names, a
+// run's attachments — the 2FA QR code is a secret — go to a new folder
+// only its user can enter, as new files only they can read; the same
+// name twice makes two files, and each run has its own folder.
+func TestAttachmentsGoToAPrivateFolder(t *testing.T) {
+	shared := t.TempDir()
+	for _, name := range []string{"opsbot-opsbot-2fa.png", "opsbot-2fa.png"} {
+		planted := filepath.Join(shared, name)
+		if err := os.WriteFile(planted, nil, 0o666); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(planted, 0o666); err != nil { // past the umask
+			t.Fatal(err)
+		}
+	}
+	saved := func() []string {
+		var out bytes.Buffer
+		in := strings.NewReader("secret\nsecret\n")
+		if err := terminal.Chat(context.Background(), terminal.Options{User: opsbot.User{ID: "U0ALICE01"}, In: in, Out: &out, Files: shared}, bot.Options{}, little{}); err != nil {
+			t.Fatal(err)
+		}
+		var paths []string
+		for _, l := range strings.Split(out.String(), "\n") {
+			if p, ok := strings.CutPrefix(l, "opsbot-2fa.png saved to "); ok {
+				paths = append(paths, p)
+			}
+		}
+		if len(paths) != 2 || paths[0] == paths[1] || filepath.Dir(paths[0]) != filepath.Dir(paths[1]) {
+			t.Fatalf("saved to %q\n%s", paths, out.String())
+		}
+		return paths
+	}
+	first, second := saved(), saved()
+	if filepath.Dir(first[0]) == filepath.Dir(second[0]) {
+		t.Errorf("two runs share %s", filepath.Dir(first[0]))
+	}
+	for _, p := range append(first, second...) {
+		dir := filepath.Dir(p)
+		if filepath.Dir(dir) != shared {
+			t.Errorf("%s is not in a folder of its own under %s", p, shared)
+		}
+		if st, err := os.Stat(dir); err != nil || st.Mode().Perm() != 0o700 {
+			t.Errorf("folder %s: %v %v", dir, st.Mode(), err)
+		}
+		if st, err := os.Stat(p); err != nil || st.Mode().Perm() != 0o600 {
+			t.Errorf("file %s: %v %v", p, st.Mode(), err)
+		}
+		if b, err := os.ReadFile(p); err != nil || string(b) != "otpauth-secret" {
+			t.Errorf("file %s holds %q %v", p, b, err)
+		}
+	}
+	for _, name := range []string{"opsbot-opsbot-2fa.png", "opsbot-2fa.png"} {
+		if b, err := os.ReadFile(filepath.Join(shared, name)); err != nil || len(b) != 0 {
+			t.Errorf("the planted %s holds %q %v", name, b, err)
+		}
 	}
 }
