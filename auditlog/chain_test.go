@@ -170,7 +170,7 @@ func TestRowsBeforeTheChain(t *testing.T) {
 	if rep.Break != nil || rep.Before != 2 || rep.Verified != 2 || rep.First != 1 {
 		t.Fatalf("report %+v: %s", rep, rep)
 	}
-	if !strings.Contains(rep.String(), "2 older rows predate the chain") {
+	if !strings.Contains(rep.String(), "2 rows from before the chain, not vouched for") {
 		t.Errorf("String() = %q", rep)
 	}
 }

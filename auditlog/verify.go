@@ -184,15 +184,22 @@ func (r *Report) String() string {
 	case r.Verified == 0:
 		s = "no chained rows yet"
 	default:
-		s = fmt.Sprintf("%d rows verified, chain intact from seq %d to %d", r.Verified, r.First, r.Last)
+		s = fmt.Sprintf("%s verified, chain intact from seq %d to %d", rows(r.Verified), r.First, r.Last)
 	}
 	if r.Break != nil && r.Verified > 0 {
-		s += fmt.Sprintf("\n%d rows verified before it, seq %d to %d", r.Verified, r.First, r.Last)
+		s += fmt.Sprintf("\n%s verified before it, seq %d to %d", rows(r.Verified), r.First, r.Last)
 	}
 	if r.Before > 0 {
-		s += fmt.Sprintf("\n%d older rows predate the chain and are not vouched for", r.Before)
+		s += fmt.Sprintf("\n%s from before the chain, not vouched for", rows(r.Before))
 	}
 	return s
+}
+
+func rows(n uint64) string {
+	if n == 1 {
+		return "1 row"
+	}
+	return fmt.Sprintf("%d rows", n)
 }
 
 // Title is the report's headline.
