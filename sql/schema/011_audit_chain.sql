@@ -4,7 +4,7 @@
 -- prev_hash (the hash of seq-1; '' for seq 1) and hash: SHA-256, or
 -- HMAC-SHA256 when keyed (a key derived from access.secret_key_env), over a
 -- length-prefixed encoding of every column of the entry, seq and prev_hash
--- included (auditlog.Digest). Hashes are lowercase hex.
+-- included (auditlog/chain.go). Hashes are lowercase hex.
 -- Rows written before this migration keep seq 0 and empty hashes: verify
 -- counts them as "before the chain" and does not vouch for them.
 -- One opsbot process appends (it holds the chain's head in memory).
