@@ -41,7 +41,8 @@ type Wired struct {
 
 // Wire builds roles, the audit log, the edges, TOTP and confirmations and
 // the skills from config. A missing TOTP key is not an error: TOTP
-// confirmations then answer how to set it up.
+// confirmations then answer how to set it up, and the audit log chains
+// with plain SHA-256 instead of an HMAC keyed from it.
 func Wire(ctx context.Context, d Deps) (*Wired, error) {
 	c := d.Config
 	if d.Now == nil {
@@ -58,6 +59,9 @@ func Wire(ctx context.Context, d Deps) (*Wired, error) {
 	getenv := d.Getenv
 	key, err := keyFrom(getenv, c.Access.SecretKeyEnv)
 	if err == nil {
+		if wd.Audit, err = wd.Audit.Keyed(key); err != nil {
+			return nil, err
+		}
 		if wd.TOTP, err = access.NewTOTP(access.WarehouseSecrets{W: d.Warehouse}, key, c.Access); err != nil {
 			return nil, err
 		}

@@ -1,14 +1,58 @@
 // Package auditlog appends every chat command — who, where, what was typed,
 // the parsed action, allowed or refused, the result, the time taken and the
 // approval — to the audit_log table (a MergeTree that is never updated),
-// posts write actions to the audit room, and answers `audit [WINDOW]`.
+// posts write actions to the audit room, and answers `audit [WINDOW]` and
+// `audit verify`.
+//
+// # The hash chain
+//
+// Each row carries seq (1, 2, 3, … with no gaps), prev_hash (the hash of
+// the row before; "" for seq 1) and hash: SHA-256 over a length-prefixed
+// encoding of every field, seq, prev_hash and keyed included. When
+// access.secret_key_env (OPSBOT_SECRET_KEY) holds a key, hash is an
+// HMAC-SHA256 under a subkey derived from it with HKDF (info "opsbot
+// audit_log chain v1"), and the row is marked keyed. The subkey rather than
+// a separate variable: it is the one secret opsbot already holds outside
+// the warehouse, which is what an insider with only SQL lacks, and HKDF
+// keeps the two uses apart. Changing that key makes every keyed row fail
+// (as it makes every TOTP secret unreadable): keep it.
+//
+// `audit verify` (and the daily audit-chain job) walks the rows in seq
+// order and names the first that was deleted (a missing seq, a link to a
+// row that is not there), altered (fields that no longer match the hash,
+// or a hash recomputed so the next row no longer links to it) or forged
+// (a second row with a taken seq, a row whose hash and link both fail, an
+// unkeyed row after keyed ones, a row without a seq dated after the
+// chain began). Rows written before the chain have seq 0: they are
+// counted, not vouched for.
+//
+// What it proves, and what not:
+//   - Keyed: nobody without the key can delete, alter, insert or reorder a
+//     row anywhere but at the end without verify naming it.
+//   - Plain SHA-256 (no key): the same against anyone who cannot rewrite
+//     the rest of the table; an insider with SQL can recompute the hashes
+//     from the row they change onward and verify then passes.
+//   - Neither detects truncation, the newest rows removed: the chain that
+//     is left is intact. The daily job therefore posts the head (last seq
+//     and hash) to the audit room, like CloudTrail's digest files: a head
+//     that is lower, or whose hash differs from the one posted for the
+//     same seq, shows it against the room's history.
+//   - Rows before the chain, and a row without a seq backdated to before
+//     it, are not protected.
+//
+// Appends are serialized by one writer per process, which holds the head
+// in memory (read from the table on first use and after a failed append,
+// whose row may have landed). The embedded engine's data folder has one
+// owner; on a ClickHouse server exactly one opsbot process may write the
+// audit log (`serve`, not also a terminal `chat`): a second writer takes
+// the same seqs, and verify reports the chain broken where they meet.
 package auditlog
 
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/opsbot/opsbot"
@@ -20,6 +64,12 @@ type Log struct {
 	w      warehouse.Warehouse
 	poster opsbot.Poster // nil: nothing is posted
 	room   string
+	key    []byte // the chain's HMAC key; nil: plain SHA-256
+
+	mu     sync.Mutex // serializes appends: one chain, one writer
+	loaded bool       // seq and head hold the table's newest row
+	seq    uint64
+	head   string
 }
 
 // New returns the log over w, posting write actions to room through poster
@@ -36,7 +86,7 @@ func New(w warehouse.Warehouse, poster opsbot.Poster, room string) *Log {
 // room: someone tried to change the edge, wake the on-call or swap a
 // second factor and was stopped.
 func (l *Log) Record(ctx context.Context, e opsbot.AuditEntry) error {
-	err := l.insert(ctx, e)
+	err := l.append(ctx, e)
 	if !e.Allowed && isWrite(e.Text) {
 		if perr := l.Post(ctx, e); perr != nil && err == nil {
 			err = perr
@@ -59,30 +109,10 @@ func isWrite(text string) bool {
 	return isDigits(strings.Join(f, "")) // a bare code
 }
 
-func (l *Log) insert(ctx context.Context, e opsbot.AuditEntry) error {
-	if e.Time.IsZero() {
-		e.Time = time.Now()
-	}
-	err := l.w.Exec(ctx, `INSERT INTO audit_log
-		(ts, user_id, user_name, channel, transport, text, action, allowed, result, took_ms, approval)
-		SELECT {ts:DateTime64(3, 'UTC')}, {uid:String}, {uname:String}, {ch:String}, {tr:String},
-		       {text:String}, {action:String}, {allowed:Bool}, {result:String}, {took:UInt32}, {approval:String}`,
-		opsbot.Params{
-			"ts": warehouse.TimeParam(e.Time), "uid": e.User.ID, "uname": e.User.Name,
-			"ch": e.Channel, "tr": e.Transport, "text": Redact(e.Text), "action": Redact(e.Action),
-			"allowed": strconv.FormatBool(e.Allowed), "result": e.Result,
-			"took": strconv.FormatInt(min(e.Took.Milliseconds(), 1<<32-1), 10), "approval": e.Approval,
-		})
-	if err != nil {
-		return fmt.Errorf("audit log: %w", err)
-	}
-	return nil
-}
-
 // Announce records e and posts it to the audit room: what changes the
 // world outside a chat command (a ban expiring) goes through here.
 func (l *Log) Announce(ctx context.Context, e opsbot.AuditEntry) error {
-	err := l.insert(ctx, e)
+	err := l.append(ctx, e)
 	if perr := l.Post(ctx, e); perr != nil && err == nil {
 		err = perr
 	}

@@ -13,7 +13,7 @@ import (
 	"github.com/opsbot/opsbot/warehouse"
 )
 
-// Skill answers `audit [WINDOW]` for operators.
+// Skill answers `audit [WINDOW]` and `audit verify` for operators.
 type Skill struct {
 	log *Log
 	now func() time.Time
@@ -35,9 +35,10 @@ func (l *Log) Skill(now func() time.Time) *Skill {
 // Commands lists `audit`.
 func (s *Skill) Commands() []bot.Command {
 	return []bot.Command{{
-		Name: "audit", Usage: "audit [WINDOW]", Role: opsbot.RoleOperator,
-		Summary:  "the audit log: every command, who, where, allowed or refused, result and approval (last 24h, newest first)",
-		Examples: []string{"audit", "audit 7d", "audit last 2h"},
+		Name: "audit", Usage: "audit [WINDOW] | audit verify", Role: opsbot.RoleOperator,
+		Summary: "the audit log: every command, who, where, allowed or refused, result and approval (last 24h, newest first); " +
+			"`audit verify` checks its hash chain and names the first deleted, altered or forged entry",
+		Examples: []string{"audit", "audit 7d", "audit last 2h", "audit verify"},
 	}}
 }
 
@@ -68,6 +69,9 @@ func ParseWindow(s string) (time.Duration, error) {
 // Handle answers `audit [WINDOW]`.
 func (s *Skill) Handle(ctx context.Context, req *opsbot.Request) (*opsbot.Reply, error) {
 	arg := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(req.Text), "audit"))
+	if strings.EqualFold(arg, "verify") {
+		return s.verify(ctx)
+	}
 	d, err := ParseWindow(arg)
 	if err != nil {
 		return &opsbot.Reply{Text: err.Error(), Ephemeral: true}, nil
@@ -101,4 +105,13 @@ func (s *Skill) Handle(ctx context.Context, req *opsbot.Request) (*opsbot.Reply,
 		r.Context += fmt.Sprintf(" · showing the latest %d: narrow the window to see older ones", MaxRows)
 	}
 	return r, nil
+}
+
+// verify answers `audit verify`.
+func (s *Skill) verify(ctx context.Context) (*opsbot.Reply, error) {
+	rep, err := s.log.Verify(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &opsbot.Reply{Title: rep.Title(), Text: rep.String(), Context: rep.mode()}, nil
 }

@@ -25,7 +25,8 @@ type Access struct {
 	// ConfirmWithin is how long a confirmation stays open (5m).
 	ConfirmWithin time.Duration `yaml:"confirm_within"`
 	// SecretKeyEnv names the variable holding the base64 32-byte key that
-	// encrypts TOTP secrets (OPSBOT_SECRET_KEY).
+	// encrypts TOTP secrets (OPSBOT_SECRET_KEY). The audit log's hash
+	// chain is keyed with a subkey derived from it (package auditlog).
 	SecretKeyEnv string `yaml:"secret_key_env"`
 	// Issuer is the name authenticator apps show (opsbot).
 	Issuer string `yaml:"issuer"`

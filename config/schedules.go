@@ -108,6 +108,7 @@ func (c *Schedules) defaults() {
 		"health":         {Cron: "@every 1m"},
 		"infra-audit":    {Cron: "0 8 * * *"},
 		"ban-expiry":     {Cron: "@every 1m"},
+		"audit-chain":    {Cron: "30 8 * * *"},
 	}
 	c.LeaseTTL = 2 * time.Minute
 	c.Report.Top = 5

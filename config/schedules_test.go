@@ -17,6 +17,9 @@ func TestSchedulesAndPagerDefaults(t *testing.T) {
 		s.Health.GroupWait != 30*time.Second || s.Health.CriticalPaths[0] != "/donate" || c.Pager.RetryFor != 2*time.Minute {
 		t.Errorf("defaults = %+v %+v", s, c.Pager)
 	}
+	if s.Jobs["audit-chain"].Cron != "30 8 * * *" {
+		t.Errorf("audit-chain runs daily by default, got %q", s.Jobs["audit-chain"].Cron)
+	}
 	if got := s.Jobs["daily-analysis"].CronSpec("Europe/Paris"); got != "CRON_TZ=Europe/Paris 0 7 * * *" {
 		t.Errorf("cron spec %q", got)
 	}

@@ -47,7 +47,7 @@ func wire(ctx context.Context, g *globals, w warehouse.Warehouse, poster opsbot.
 		return nil, err
 	}
 	s.infra = newInfra(g, w)
-	jobs := append([]schedules.Job{s.wired.Expiry}, s.infra.jobs...)
+	jobs := append([]schedules.Job{s.wired.Expiry, s.wired.Audit.Job()}, s.infra.jobs...)
 	s.sched, err = schedules.New(schedules.Options{
 		Config: g.cfg, Warehouse: w, Poster: poster, Pager: s.pager, Jobs: jobs, Log: slog.Default(),
 	})
