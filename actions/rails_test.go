@@ -90,7 +90,7 @@ func TestBanRefusalsAreAudited(t *testing.T) {
 		"ban 198.51.100.77":        "your own address",
 		"ban 203.0.113.9 for 90d":  "longer than the longest ban",
 		"ban 1.2.3.4 for 106752d":  "longer than the longest ban, 30d (edges.ban.max_for)",
-		"ban 1.2.3.4 for 0d":       "is not a positive duration: give one from 1m to 30d",
+		"ban 1.2.3.4 for 0d":       "is not a positive duration: give a length up to 30d",
 		"ban 203.0.113.9 for soon": `"soon" is not a duration`,
 		"ban":                      "Usage: `ban IP|CIDR",
 	}

@@ -22,7 +22,7 @@ func sprintf(format string, args ...any) string {
 // accepted form and the limit.
 func parseFor(s string, limit time.Duration) (time.Duration, error) {
 	s = strings.ToLower(strings.TrimSpace(s))
-	form := fmt.Sprintf("give one from 1m to %s, e.g. 30m, 24h, 7d, 2w", human(limit))
+	form := fmt.Sprintf("give a length up to %s, e.g. 30m, 24h, 7d, 2w", human(limit))
 	d, tooLong, ok := readFor(s, limit)
 	switch {
 	case tooLong || ok && d > limit:
