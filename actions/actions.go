@@ -11,9 +11,12 @@ package actions
 
 import (
 	"context"
+	"log/slog"
 	"net/netip"
 	"sync"
 	"time"
+
+	"github.com/cenkalti/backoff/v4"
 
 	"github.com/opsbot/opsbot"
 	"github.com/opsbot/opsbot/access"
@@ -73,6 +76,23 @@ type Options struct {
 	// terminal chat's host); they are never banned.
 	SelfAddrs func(ctx context.Context, u opsbot.User) []netip.Addr
 	Now       func() time.Time // nil: time.Now
+	// Alerts and AlertRoom are where a ban left at an edge without an
+	// expiry is reported (nil: only logged and answered).
+	Alerts    opsbot.Poster
+	AlertRoom string
+	// RecordBackoff paces the retries of a ban's record (nil:
+	// DefaultRecordBackoff).
+	RecordBackoff func() backoff.BackOff
+	Log           *slog.Logger // nil: slog.Default()
+}
+
+// DefaultRecordBackoff tries a ban's record five more times over about
+// six seconds before the ban is undone.
+func DefaultRecordBackoff() backoff.BackOff {
+	b := backoff.NewExponentialBackOff()
+	b.InitialInterval = 250 * time.Millisecond
+	b.MaxInterval = 2 * time.Second
+	return backoff.WithMaxRetries(b, 5)
 }
 
 // Skill answers the write commands.
@@ -91,6 +111,12 @@ var _ bot.Skill = (*Skill)(nil)
 func New(o Options) (*Skill, error) {
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.RecordBackoff == nil {
+		o.RecordBackoff = DefaultRecordBackoff
+	}
+	if o.Log == nil {
+		o.Log = slog.Default()
 	}
 	r, err := NewRails(o.Rails)
 	if err != nil {

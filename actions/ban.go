@@ -49,13 +49,10 @@ func (s *Skill) parseBan(args []string) (banArgs, error) {
 	}
 	a.prefix, a.dur, rest = p, s.o.Rails.DefaultFor, rest[1:]
 	if len(rest) >= 2 && strings.EqualFold(rest[0], "for") {
-		if a.dur, err = parseFor(rest[1]); err != nil {
-			return a, fmt.Errorf("%w: %v", opsbot.ErrInvalid, err)
+		if a.dur, err = parseFor(rest[1], s.o.Rails.MaxFor); err != nil {
+			return a, fmt.Errorf("%w: %w", opsbot.ErrInvalid, err)
 		}
 		rest = rest[2:]
-	}
-	if a.dur > s.o.Rails.MaxFor {
-		return a, fmt.Errorf("%w: %s is longer than the longest ban, %s (edges.ban.max_for)", opsbot.ErrInvalid, human(a.dur), human(s.o.Rails.MaxFor))
 	}
 	a.reason = strings.Join(rest, " ")
 	return a, nil

@@ -34,6 +34,7 @@ type acl struct {
 	next    int
 	patches []string
 	key     string // the token it accepts ("" = fastly-secret)
+	refuse  bool   // refuse deletions with a 403, as a token without delete rights
 }
 
 func (a *acl) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -56,6 +57,11 @@ func (a *acl) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	b, _ := io.ReadAll(r.Body)
+	if a.refuse && strings.Contains(string(b), `"op":"delete"`) {
+		w.WriteHeader(403)
+		io.WriteString(w, `{"msg":"token lacks purge_select"}`)
+		return
+	}
 	a.patches = append(a.patches, string(b))
 	var body struct{ Entries []map[string]any }
 	json.Unmarshal(b, &body)

@@ -61,7 +61,7 @@ func Parse(s string) (netip.Prefix, error) {
 	if !strings.Contains(s, "/") {
 		return p, nil
 	}
-	if full, _ := netip.ParsePrefix(s); full.IsValid() && full.Addr().Unmap() != p.Addr() {
+	if full, _ := netip.ParsePrefix(s); full.IsValid() && full != full.Masked() {
 		return netip.Prefix{}, fmt.Errorf("%w: %s has host bits set: did you mean %s?", opsbot.ErrInvalid, s, p)
 	}
 	return p, nil
@@ -69,25 +69,45 @@ func Parse(s string) (netip.Prefix, error) {
 
 // Check refuses prefixes too broad to ban, the default route, and any
 // overlap with a range that must never be banned, including the
-// requester's own addresses.
+// requester's own addresses. An IPv6 prefix in a range that embeds IPv4
+// addresses (see embeddings) is also checked as the IPv4 prefix it
+// embeds, with the IPv4 rails; the requester's addresses are seen through
+// the same forms.
 func (r *Rails) Check(p netip.Prefix, self []netip.Addr) error {
+	if !p.IsValid() {
+		return fmt.Errorf("%w: %s is not an IP address or CIDR", opsbot.ErrForbidden, p)
+	}
 	if p.Bits() == 0 {
 		return fmt.Errorf("%w: %s is the default route: it would block everyone", opsbot.ErrForbidden, p)
 	}
-	if min := r.min(p); p.Bits() < min {
-		return fmt.Errorf("%w: %s is broader than /%d, the widest ban allowed (edges.ban.min_prefix_v%d); ban narrower ranges", opsbot.ErrForbidden, p, min, map[bool]int{true: 4, false: 6}[p.Addr().Is4()])
+	mine := selfViews(self)
+	if why := r.refuse(p, mine); why != "" {
+		return fmt.Errorf("%w: %s %s", opsbot.ErrForbidden, p, why)
 	}
-	for _, a := range r.allow {
-		if a.p.Addr().Is4() == p.Addr().Is4() && a.p.Overlaps(p) {
-			return fmt.Errorf("%w: %s overlaps %s, %s, which is never banned", opsbot.ErrForbidden, p, a.p, a.why)
-		}
-	}
-	for _, a := range self {
-		if p.Contains(a.Unmap()) {
-			return fmt.Errorf("%w: %s contains your own address %s", opsbot.ErrForbidden, p, a.Unmap())
+	for _, v := range views(p) {
+		if why := r.refuse(v.p, mine); why != "" {
+			return fmt.Errorf("%w: %s embeds %s (%s): it %s", opsbot.ErrForbidden, p, v.p, v.form, why)
 		}
 	}
 	return nil
+}
+
+// refuse says why p may not be banned, or "" when it may.
+func (r *Rails) refuse(p netip.Prefix, self []selfAddr) string {
+	if min := r.min(p); p.Bits() < min {
+		return fmt.Sprintf("is broader than /%d, the widest ban allowed (edges.ban.min_prefix_v%d); ban narrower ranges", min, map[bool]int{true: 4, false: 6}[p.Addr().Is4()])
+	}
+	for _, a := range r.allow {
+		if a.p.Overlaps(p) {
+			return fmt.Sprintf("overlaps %s, %s, which is never banned", a.p, a.why)
+		}
+	}
+	for _, a := range self {
+		if p.Contains(a.addr) {
+			return "contains your own address " + a.shown.String()
+		}
+	}
+	return ""
 }
 
 func (r *Rails) min(p netip.Prefix) int {
@@ -95,4 +115,24 @@ func (r *Rails) min(p netip.Prefix) int {
 		return r.minV4
 	}
 	return r.minV6
+}
+
+// selfAddr is one form of the requester's address: addr is what a ban
+// would contain, shown what the requester's address list said.
+type selfAddr struct{ addr, shown netip.Addr }
+
+// selfViews are self's addresses and the IPv4 addresses they embed.
+func selfViews(self []netip.Addr) []selfAddr {
+	var out []selfAddr
+	for _, a := range self {
+		a = a.Unmap()
+		out = append(out, selfAddr{a, a})
+		if !a.Is6() {
+			continue
+		}
+		for _, v := range views(netip.PrefixFrom(a, 128)) {
+			out = append(out, selfAddr{v.p.Addr(), a})
+		}
+	}
+	return out
 }

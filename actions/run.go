@@ -10,6 +10,7 @@ import (
 	"github.com/opsbot/opsbot"
 	"github.com/opsbot/opsbot/bot"
 	"github.com/opsbot/opsbot/edge"
+	"github.com/opsbot/opsbot/retry"
 )
 
 // runBan bans at every edge once confirmed, records each success and
@@ -18,15 +19,62 @@ func (s *Skill) runBan(ctx context.Context, req *opsbot.Request, a banArgs, appr
 	now := s.o.Now()
 	meta := edge.Meta{By: who(req.User.ID, req.User.Name), Reason: a.reason, Expires: now.Add(a.dur)}
 	lines, failed := s.atEachEdge("added", "already blocked; expiry set", func(e Edge) (edge.Status, error) {
-		st, err := e.Ban(ctx, a.prefix, meta)
-		if err != nil {
-			return st, err
-		}
-		return st, s.bans.put(ctx, record{Edge: e.Name(), Prefix: a.prefix.String(), ByID: req.User.ID, ByName: req.User.Name,
+		return s.banAt(ctx, e, a.prefix, meta, record{Edge: e.Name(), Prefix: a.prefix.String(), ByID: req.User.ID, ByName: req.User.Name,
 			Reason: a.reason, Approval: approval, Created: now, Expires: meta.Expires, State: StateActive})
 	})
 	action := fmt.Sprintf("%s at %s", a, s.edgeNames())
 	return s.outcome(ctx, req, action, approval, lines, failed), nil
+}
+
+// banAt bans p at e and records it: the record is what expires the ban.
+// A ban whose record cannot be written is lifted again, unless the edge
+// held p before (then its earlier record, if any, still expires it). One
+// that can be neither recorded nor lifted is logged as an error, posted
+// to the alerts room and answered, naming the entry to remove by hand.
+// The record and the undo run even if ctx is cancelled.
+func (s *Skill) banAt(ctx context.Context, e Edge, p netip.Prefix, m edge.Meta, r record) (edge.Status, error) {
+	st, err := e.Ban(ctx, p, m)
+	if err != nil {
+		return st, err
+	}
+	ctx = context.WithoutCancel(ctx)
+	rerr := s.record(ctx, r)
+	switch {
+	case rerr == nil:
+		return st, nil
+	case !st.Changed:
+		return st, fmt.Errorf("already blocked there, but this ban's expiry was not recorded (%w): it keeps the expiry it had, if any: `bans` shows it", rerr)
+	}
+	if _, uerr := e.Unban(ctx, p); uerr != nil {
+		return st, s.stranded(ctx, e, p, rerr, uerr)
+	}
+	return st, fmt.Errorf("banned, but the ban could not be recorded (%w), so it was lifted again: nothing is blocked there; try again", rerr)
+}
+
+// record writes r, retrying every failure as RecordBackoff allows.
+func (s *Skill) record(ctx context.Context, r record) error {
+	return retry.Do(ctx, s.o.RecordBackoff(), func() (bool, error) {
+		return true, s.bans.put(ctx, r)
+	})
+}
+
+// stranded reports p left blocked at e with no record to expire it: an
+// error in the log, a post to the alerts room, and the returned error for
+// the reply.
+func (s *Skill) stranded(ctx context.Context, e Edge, p netip.Prefix, rerr, uerr error) error {
+	err := fmt.Errorf("%s is blocked at %s (%s) with NO expiry: opsbot could not record the ban (%w) nor lift it again (%w). Remove %s from %s by hand, or `unban %s` once the edge accepts it",
+		p, e.Name(), e.Kind(), rerr, uerr, p, e.Name(), p)
+	s.o.Log.Error("ban left at an edge without an expiry", "edge", e.Name(), "kind", e.Kind(), "prefix", p.String(),
+		"record_error", rerr, "unban_error", uerr)
+	if s.o.Alerts == nil {
+		return err
+	}
+	m := opsbot.Message{Channel: s.o.AlertRoom, Reply: opsbot.Reply{
+		Title: fmt.Sprintf("Ban without expiry: %s at %s", p, e.Name()), Text: capitalize(err.Error())}}
+	if _, perr := s.o.Alerts.Post(ctx, m); perr != nil {
+		s.o.Log.Error("could not post a ban without expiry to the alerts room", "room", s.o.AlertRoom, "prefix", p.String(), "err", perr)
+	}
+	return err
 }
 
 // atEachEdge runs change at every edge, one line each: what changed (or

@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/netip"
 	"time"
+
+	"github.com/cenkalti/backoff/v4"
 
 	"github.com/opsbot/opsbot"
 	"github.com/opsbot/opsbot/access"
@@ -27,6 +30,10 @@ type Deps struct {
 	Now       func() time.Time
 	Edges     []Edge // nil: built from Config.Edges
 	SelfAddrs func(ctx context.Context, u opsbot.User) []netip.Addr
+	// RecordBackoff paces the retries of a ban's record (nil: a few tries
+	// over seconds). Tests pass a backoff.ZeroBackOff.
+	RecordBackoff func() backoff.BackOff
+	Log           *slog.Logger // nil: slog.Default()
 }
 
 // Wired is everything the router and the scheduler need from writes.
@@ -70,7 +77,8 @@ func Wire(ctx context.Context, d Deps) (*Wired, error) {
 	}
 	s, err := New(Options{Edges: edges, Rails: c.Edges.Ban, Access: c.Access, Warehouse: d.Warehouse,
 		Confirmations: access.NewConfirmations(wd.TOTP, c.Access.ConfirmWithin, d.Now), TOTP: wd.TOTP,
-		Pager: d.Pager, Hits: d.Hits, Audit: wd.Audit, SelfAddrs: d.SelfAddrs, Now: d.Now})
+		Pager: d.Pager, Hits: d.Hits, Audit: wd.Audit, SelfAddrs: d.SelfAddrs, Now: d.Now,
+		Alerts: d.Poster, AlertRoom: c.Slack.Rooms.Warn, RecordBackoff: d.RecordBackoff, Log: d.Log})
 	if err != nil {
 		return nil, fmt.Errorf("writes: %w", err)
 	}

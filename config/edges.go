@@ -134,7 +134,8 @@ func (b *Ban) validate() error {
 }
 
 // ParsePrefix reads an address ("1.2.3.4", a /32) or a CIDR ("1.2.3.0/24"),
-// masked to its network.
+// masked to its network. An IPv4-mapped address or prefix within
+// ::ffff:0:0/96 is read as the IPv4 it maps; a broader one stays IPv6.
 func ParsePrefix(s string) (netip.Prefix, error) {
 	if a, err := netip.ParseAddr(s); err == nil {
 		a = a.Unmap()
@@ -144,10 +145,11 @@ func ParsePrefix(s string) (netip.Prefix, error) {
 	if err != nil {
 		return netip.Prefix{}, err
 	}
-	if p.Addr().Is4In6() {
+	p = p.Masked()
+	if p.Addr().Is4In6() && p.Bits() >= 96 {
 		p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
 	}
-	return p.Masked(), nil
+	return p, nil
 }
 
 func (w *WAFEdge) validate(i int, name func(string, string) error) error {
