@@ -88,7 +88,7 @@ type Request struct {
 	Thread    string // thread timestamp when asked in a thread
 	DM        bool   // asked in a direct message
 	Text      string // the command, without trigger ("opsbot", a mention)
-	Transport string // "slack", "terminal"
+	Transport string // "slack", "terminal", "socket" (a second process through the owner's unix socket)
 	Now       time.Time
 }
 

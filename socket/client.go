@@ -40,11 +40,13 @@ func (c *Client) Ask(ctx context.Context, phrase string, now time.Time) (*Answer
 	return &a, nil
 }
 
-// Handle sends a chat request through the owner's router; a failure to
-// reach it becomes an ephemeral reply that says so.
+// Handle sends a chat command through the owner's router; a failure to
+// reach it becomes an ephemeral reply that says so. Only req.Text is sent:
+// the owner runs it as the identity of this process's OS user (see Serve),
+// whatever req.User, Transport or Now say.
 func (c *Client) Handle(ctx context.Context, req *opsbot.Request) *opsbot.Reply {
 	var r opsbot.Reply
-	if err := c.post(ctx, "/chat", req, &r); err != nil {
+	if err := c.post(ctx, "/chat", chatRequest{Text: req.Text}, &r); err != nil {
 		return &opsbot.Reply{Text: err.Error(), Ephemeral: true}
 	}
 	return &r

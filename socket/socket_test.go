@@ -36,7 +36,7 @@ func serve(t *testing.T) (*socket.Client, *query.Engine, string) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- socket.Serve(ctx, l, e, b) }()
+	go func() { done <- socket.Serve(ctx, l, e, b, nil) }()
 	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {
@@ -83,7 +83,7 @@ func TestBadPhraseStaysInvalid(t *testing.T) {
 
 func TestChatThroughTheOwner(t *testing.T) {
 	c, _, _ := serve(t)
-	r := c.Handle(context.Background(), &opsbot.Request{User: opsbot.User{ID: "local:test"}, Text: "help top", Now: day})
+	r := c.Handle(context.Background(), &opsbot.Request{Text: "help top"})
 	if r.Ephemeral || r.Text == "" {
 		t.Fatalf("help through the socket: %+v", r)
 	}

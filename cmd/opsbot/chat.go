@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"os/user"
 	"path/filepath"
 
 	"github.com/opsbot/opsbot"
@@ -17,18 +16,18 @@ import (
 )
 
 // runChat is `opsbot chat`: the Slack commands in a terminal, as the
-// identity from config (slack.terminal.user, or local:$USER).
+// identity from config (slack.terminal.user, or local:$USER). Through a
+// running serve, serve decides that identity from the OS user (socketUser).
 func runChat(ctx context.Context, g *globals, args []string) error {
 	fs := subFlags("chat", "chat [--user ID] [--name NAME]")
-	id := fs.String("user", g.cfg.Slack.Terminal.User, "identity for roles (your Slack user ID to hold your Slack role)")
+	id := fs.String("user", g.cfg.Slack.Terminal.User, "identity for roles (your Slack user ID to hold your Slack role); not while serve owns the data folder")
 	name := fs.String("name", g.cfg.Slack.Terminal.Name, "display name")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	w, err := g.open(ctx)
 	if errors.Is(err, warehouse.ErrLocked) { // serve owns the folder: chat through it
-		fmt.Fprintf(os.Stderr, "chatting through the opsbot that owns %s\n", g.cfg.Data)
-		return terminal.Run(ctx, socket.Dial(socket.Path(g.cfg.Data)), chatOptions(g, *id, *name))
+		return chatThrough(ctx, g, *id)
 	}
 	if err != nil {
 		return err
@@ -55,19 +54,42 @@ func chatOptions(g *globals, id, name string) terminal.Options {
 	return terminal.Options{User: localUser(id, name), History: history}
 }
 
+// chatThrough chats through serve's socket. serve names the asker from
+// the kernel's word on this process's OS user (socketUser), so a --user
+// other than the configured one cannot hold there.
+func chatThrough(ctx context.Context, g *globals, id string) error {
+	t := g.cfg.Slack.Terminal
+	if id != t.User {
+		return fmt.Errorf("--user %s: the opsbot serving %s runs your commands as %s, the identity of your OS user; drop --user, or stop serve to chat on the folder directly",
+			id, g.cfg.Data, localUser(t.User, "").ID)
+	}
+	fmt.Fprintf(os.Stderr, "chatting through the opsbot that owns %s\n", g.cfg.Data)
+	return terminal.Run(ctx, socket.Dial(socket.Path(g.cfg.Data)), chatOptions(g, t.User, t.Name))
+}
+
 // localUser is the chat identity: the configured ID, else local:$USER.
 func localUser(id, name string) opsbot.User {
-	login := "someone"
-	if u, err := user.Current(); err == nil {
-		login = u.Username
+	u := socket.Local(os.Getuid())
+	if id != "" {
+		u.ID = id
 	}
-	if id == "" {
-		id = "local:" + login
+	if name != "" {
+		u.Name = name
 	}
-	if name == "" {
-		name = login
+	return u
+}
+
+// socketUser names a peer of serve's socket as `opsbot chat` would name
+// it in that OS user's session: serve's own OS user gets slack.terminal
+// from serve's config, any other (root) its local identity. Only the
+// kernel's word on the peer counts.
+func socketUser(g *globals) socket.Identity {
+	return func(p socket.Peer) opsbot.User {
+		if p.UID == os.Getuid() {
+			return localUser(g.cfg.Slack.Terminal.User, g.cfg.Slack.Terminal.Name)
+		}
+		return socket.Local(p.UID)
 	}
-	return opsbot.User{ID: id, Name: name}
 }
 
 // auditPoster posts write actions to the audit room when a Slack bot token

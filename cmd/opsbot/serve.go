@@ -60,7 +60,7 @@ func runServe(ctx context.Context, g *globals, args []string) error {
 	}
 	eg.Go(func() error { return s.sched.Run(ctx) })
 	if sock != nil {
-		eg.Go(func() error { return socket.Serve(ctx, sock, s.engine, s.bot) })
+		eg.Go(func() error { return socket.Serve(ctx, sock, s.engine, s.bot, socketUser(g)) })
 	}
 	if app != nil {
 		if g.cfg.Slack.Mode == "http" {

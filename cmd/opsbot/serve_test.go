@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -32,7 +33,12 @@ func TestServeAnswersThroughItsSocket(t *testing.T) {
 	}
 	run(t, bin, "--data", data, "ingest", "--from", logs, "--once", "--no-progress")
 
-	serve := exec.Command(bin, "--data", data, "serve", "--listen", "127.0.0.1:0")
+	// serve's config maps its OS user to U0TERM, an operator.
+	cfg := filepath.Join(dir, "opsbot.yaml")
+	if err := os.WriteFile(cfg, []byte("slack:\n  terminal:\n    user: U0TERM\naccess:\n  operators:\n    users: [U0TERM]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	serve := exec.Command(bin, "--config", cfg, "--data", data, "serve", "--listen", "127.0.0.1:0")
 	serve.Env = append(os.Environ(), "SLACK_BOT_TOKEN=")
 	stderr, err := serve.StderrPipe()
 	if err != nil {
@@ -79,11 +85,33 @@ func TestServeAnswersThroughItsSocket(t *testing.T) {
 			t.Errorf("ask help does not list %s:\n%s", c, help)
 		}
 	}
+	chatThroughServe(t, bin, cfg, data)
 	if err := serve.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
 	if err := serve.Wait(); err != nil {
 		t.Fatalf("serve did not stop cleanly on SIGTERM: %v", err)
+	}
+}
+
+// chatThroughServe chats while serve owns the folder. serve names the
+// asker from its socket's peer, this OS user, which its config maps to
+// the operator U0TERM: so `audit` answers, and shows the help before it
+// as U0TERM's. Asking to be someone else through serve is an error.
+func chatThroughServe(t *testing.T, bin, cfg, data string) {
+	t.Helper()
+	chat := exec.Command(bin, "--config", cfg, "--data", data, "chat")
+	chat.Stdin = strings.NewReader("help top\naudit\n")
+	out, err := chat.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "chatting through the opsbot that owns") ||
+		!regexp.MustCompile(`U0TERM\s.*help top`).Match(out) {
+		t.Errorf("chat through serve: %v; want the audit to show U0TERM's help top\n%s", err, out)
+	}
+	other := exec.Command(bin, "--config", cfg, "--data", data, "chat", "--user", "U0ALICE")
+	other.Stdin = strings.NewReader("audit\n")
+	out, err = other.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "--user U0ALICE: the opsbot serving") || !strings.Contains(string(out), "as U0TERM") {
+		t.Errorf("chat --user U0ALICE through serve: %v; want an error naming U0TERM\n%s", err, out)
 	}
 }
 
