@@ -31,6 +31,11 @@ func TestServeAnswersThroughItsSocket(t *testing.T) {
 		t.Fatal(err)
 	}
 	run(t, bin, "--data", data, "ingest", "--from", logs, "--once", "--no-progress")
+	// serve listens on loopback unless told otherwise, and says how to expose it.
+	usage, err := exec.Command(bin, "serve", "--help").CombinedOutput()
+	if err != nil || !strings.Contains(string(usage), `(default "127.0.0.1:9464")`) || !strings.Contains(string(usage), "reverse proxy with TLS") {
+		t.Errorf("serve --help: %v\n%s", err, usage)
+	}
 
 	serve := exec.Command(bin, "--data", data, "serve", "--listen", "127.0.0.1:0")
 	serve.Env = append(os.Environ(), "SLACK_BOT_TOKEN=")
