@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"gopkg.in/yaml.v3"
 )
 
 // Slack is the `slack:` section: how opsbot talks to Slack and where it
@@ -16,13 +18,26 @@ type Slack struct {
 	// URL; the default) or "http" (Events API and slash command endpoints).
 	Mode string `yaml:"mode"`
 	// Listen is the address of the HTTP endpoints in http mode when they
-	// are not mounted on the serve port (default ":3000").
+	// are not mounted on the serve port (default "127.0.0.1:3000": loopback
+	// only; put a TLS reverse proxy in front, or set ":3000" to listen on
+	// every interface).
 	Listen string `yaml:"listen"`
 	// PathPrefix is where the HTTP endpoints live: PREFIX/events,
 	// PREFIX/commands and PREFIX/actions (default "/slack").
 	PathPrefix string `yaml:"path_prefix"`
 	// BotUserID is the bot's own user ID (U…); found with auth.test when empty.
 	BotUserID string `yaml:"bot_user_id"`
+	// TeamID is the workspace (T…), or a list of workspaces, whose
+	// deliveries (events, slash commands, button presses) are acted on;
+	// others are refused. Empty: the bot token's own workspace (auth.test).
+	TeamID IDs `yaml:"team_id"`
+	// EnterpriseID is the Enterprise Grid organization (E…) deliveries must
+	// come from. Empty: the bot token's (auth.test), so outside a Grid
+	// org a delivery naming any enterprise is refused.
+	EnterpriseID string `yaml:"enterprise_id"`
+	// AppID is the Slack app (A…) deliveries must be for. Empty: the bot
+	// token's app (bots.info).
+	AppID string `yaml:"app_id"`
 	// Channels allow-lists where commands are answered (names like
 	// tech-alerts or #tech-alerts, or IDs); empty: any channel the bot is
 	// in. DMs are always allowed.
@@ -55,7 +70,7 @@ type Terminal struct {
 
 func (c *Slack) defaults() {
 	c.Mode = "socket"
-	c.Listen = ":3000"
+	c.Listen = "127.0.0.1:3000"
 	c.PathPrefix = "/slack"
 	c.Rooms = Rooms{Audit: "tech-audits", Warn: "tech-alerts", Page: "tech-alerts"}
 	c.Progress = time.Second
@@ -65,6 +80,9 @@ func (c *Slack) defaults() {
 var (
 	slackUserID  = regexp.MustCompile(`^[UW][A-Z0-9]{2,}$`)
 	slackChannel = regexp.MustCompile(`^#?[a-z0-9][a-z0-9_\-]{0,79}$|^[CGD][A-Z0-9]{2,}$`)
+	slackTeamID  = regexp.MustCompile(`^T[A-Z0-9]{2,}$`)
+	slackEntID   = regexp.MustCompile(`^E[A-Z0-9]{2,}$`)
+	slackAppID   = regexp.MustCompile(`^A[A-Z0-9]{2,}$`)
 )
 
 func (c *Slack) validate() error {
@@ -73,7 +91,7 @@ func (c *Slack) validate() error {
 	}
 	if c.Mode == "http" {
 		if _, _, err := net.SplitHostPort(c.Listen); err != nil {
-			return fieldErr("slack.listen", "must be host:port (e.g. :3000), got %q", c.Listen)
+			return fieldErr("slack.listen", "must be host:port (e.g. 127.0.0.1:3000), got %q", c.Listen)
 		}
 	}
 	if !strings.HasPrefix(c.PathPrefix, "/") {
@@ -90,7 +108,26 @@ func (c *Slack) validate() error {
 	if err := c.Rooms.validate(); err != nil {
 		return err
 	}
+	if err := c.identity(); err != nil {
+		return err
+	}
 	return c.durations()
+}
+
+// identity checks the workspace, organization and app deliveries must match.
+func (c *Slack) identity() error {
+	for i, id := range c.TeamID {
+		if !slackTeamID.MatchString(id) {
+			return fieldErr(fmt.Sprintf("slack.team_id[%d]", i), "must be a Slack workspace ID like T012AB3CD (Workspace settings, or auth.test), got %q", id)
+		}
+	}
+	if c.EnterpriseID != "" && !slackEntID.MatchString(c.EnterpriseID) {
+		return fieldErr("slack.enterprise_id", "must be an Enterprise Grid org ID like E012AB3CD, got %q", c.EnterpriseID)
+	}
+	if c.AppID != "" && !slackAppID.MatchString(c.AppID) {
+		return fieldErr("slack.app_id", "must be a Slack app ID like A012AB3CD (the app's Basic Information page), got %q", c.AppID)
+	}
+	return nil
 }
 
 func (c *Slack) durations() error {
@@ -127,4 +164,29 @@ func (r Rooms) Room(level string) string {
 		return r.Page
 	}
 	return r.Audit
+}
+
+// IDs is a list of IDs written as one (`team_id: T012AB3CD`) or as a list
+// (`team_id: [T012AB3CD, T045EF6GH]`).
+type IDs []string
+
+// UnmarshalYAML reads one ID or a list of them.
+func (ids *IDs) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode {
+		var one string
+		if err := n.Decode(&one); err != nil {
+			return err
+		}
+		*ids = nil
+		if one != "" {
+			*ids = IDs{one}
+		}
+		return nil
+	}
+	var list []string
+	if err := n.Decode(&list); err != nil {
+		return err
+	}
+	*ids = list
+	return nil
 }

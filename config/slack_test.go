@@ -13,7 +13,7 @@ func TestSlackDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := c.Slack
-	if s.Mode != "socket" || s.PathPrefix != "/slack" || s.Pace != time.Second || s.Rooms.Room("audit") != "tech-audits" || s.Rooms.Room("page") != "tech-alerts" {
+	if s.Mode != "socket" || s.Listen != "127.0.0.1:3000" || s.TeamID != nil || s.AppID != "" || s.PathPrefix != "/slack" || s.Pace != time.Second || s.Rooms.Room("audit") != "tech-audits" || s.Rooms.Room("page") != "tech-alerts" {
 		t.Errorf("defaults = %+v", s)
 	}
 }
@@ -27,12 +27,40 @@ func TestSlackGood(t *testing.T) {
 	if s.Mode != "http" || s.Listen != "127.0.0.1:3000" || len(s.Channels) != 3 || s.Rooms.Page != "oncall" || s.Progress != 2*time.Second || s.Terminal.Name != "alice" {
 		t.Errorf("loaded = %+v", s)
 	}
+	if strings.Join(s.TeamID, ",") != "T012AB3CD,T045EF6GH" || s.EnterpriseID != "E012AB3CD" || s.AppID != "A012AB3CD" {
+		t.Errorf("identity = %q %q %q", s.TeamID, s.EnterpriseID, s.AppID)
+	}
+}
+
+// team_id takes one ID as well as a list; empty leaves it to auth.test.
+func TestSlackTeamIDForms(t *testing.T) {
+	for doc, want := range map[string]string{
+		"slack: {team_id: T012AB3CD}":              "T012AB3CD",
+		"slack: {team_id: [T012AB3CD, T045EF6GH]}": "T012AB3CD,T045EF6GH",
+		`slack: {team_id: ""}`:                     "",
+		"slack: {}":                                "",
+	} {
+		c := Default()
+		if err := Decode([]byte(doc), c); err != nil {
+			t.Fatalf("%s: %v", doc, err)
+		}
+		if err := c.Validate(); err != nil {
+			t.Errorf("%s: %v", doc, err)
+		}
+		if got := strings.Join(c.Slack.TeamID, ","); got != want {
+			t.Errorf("%s: team_id = %q (%d), want %q", doc, got, len(c.Slack.TeamID), want)
+		}
+	}
 }
 
 func TestSlackBad(t *testing.T) {
 	for file, want := range map[string]string{
 		"bad_mode.yaml":          `slack.mode: must be socket or http, got "websocket"`,
-		"bad_listen.yaml":        `slack.listen: must be host:port (e.g. :3000), got "3000"`,
+		"bad_listen.yaml":        `slack.listen: must be host:port (e.g. 127.0.0.1:3000), got "3000"`,
+		"bad_team_id.yaml":       `slack.team_id[1]: must be a Slack workspace ID like T012AB3CD (Workspace settings, or auth.test), got "acme"`,
+		"bad_team_id_map.yaml":   `cannot unmarshal !!map into []string`,
+		"bad_enterprise_id.yaml": `slack.enterprise_id: must be an Enterprise Grid org ID like E012AB3CD, got "T012AB3CD"`,
+		"bad_app_id.yaml":        `slack.app_id: must be a Slack app ID like A012AB3CD (the app's Basic Information page), got "opsbot"`,
 		"bad_path_prefix.yaml":   `slack.path_prefix: must start with /, got "slack"`,
 		"bad_bot_user_id.yaml":   `slack.bot_user_id: must be a Slack user ID like U012AB3CD, got "opsbot"`,
 		"bad_channel.yaml":       `slack.channels[1]: must be a channel name (lowercase, digits, - and _) or ID, got "Tech Alerts"`,

@@ -37,13 +37,19 @@ type Options struct {
 	AppToken      string // xapp-…: Socket Mode (SLACK_APP_TOKEN)
 	SigningSecret string // HTTP mode request signing (SLACK_SIGNING_SECRET)
 
-	APIURL    string   // default "https://slack.com/api/"
-	BotUserID string   // found with auth.test when empty
-	Channels  []string // allow-list of channel names or IDs; empty: any
-	Pace      time.Duration
-	Progress  time.Duration // show progress after this long; < 0: never; 0: 1s
-	Limits    Limits        // zero: DefaultLimits
-	Workers   int           // requests answered at once (default 8)
+	APIURL    string // default "https://slack.com/api/"
+	BotUserID string // found with auth.test when empty
+	// Deliveries must name one of TeamIDs, EnterpriseID ("" outside
+	// Enterprise Grid) and AppID; each is learned from the bot token
+	// (auth.test, bots.info) when empty.
+	TeamIDs      []string
+	EnterpriseID string
+	AppID        string
+	Channels     []string // allow-list of channel names or IDs; empty: any
+	Pace         time.Duration
+	Progress     time.Duration // show progress after this long; < 0: never; 0: 1s
+	Limits       Limits        // zero: DefaultLimits
+	Workers      int           // requests answered at once (default 8)
 
 	Clock      Clock // default RealClock
 	Logger     *slog.Logger
@@ -59,21 +65,23 @@ func (o Options) FromEnv(getenv func(string) string) Options {
 
 // App is a connection to one Slack workspace.
 type App struct {
-	opts   Options
-	api    *slack.Client
-	call   *caller
-	log    *slog.Logger
-	seen   *dedupe
-	notif  *Notifier
-	users  cache
-	groups groups
-	limits Limits
-	work   chan struct{}
-	wg     sync.WaitGroup
+	opts    Options
+	install install
+	api     *slack.Client
+	call    *caller
+	log     *slog.Logger
+	seen    *dedupe
+	notif   *Notifier
+	users   cache
+	groups  groups
+	limits  Limits
+	work    chan struct{}
+	wg      sync.WaitGroup
 }
 
 // New checks the bot token with auth.test (which also gives the bot's user
-// ID) and returns the transport. It does not connect yet: see RunSocket and
+// ID, workspace and Grid org) and bots.info (its app) and returns the
+// transport. It does not connect yet: see RunSocket and
 // HTTPHandler.
 func New(ctx context.Context, o Options) (*App, error) {
 	if o.BotToken == "" {
@@ -90,16 +98,8 @@ func New(ctx context.Context, o Options) (*App, error) {
 	a.users = cache{ttl: time.Hour, clock: o.Clock}
 	a.work = make(chan struct{}, o.Workers)
 	a.notif = &Notifier{app: a, ids: cache{ttl: 10 * time.Minute, clock: o.Clock}}
-	if a.opts.BotUserID == "" {
-		if err := a.call.do(ctx, "auth.test", func() error {
-			r, err := a.api.AuthTestContext(ctx)
-			if err == nil {
-				a.opts.BotUserID = r.UserID
-			}
-			return err
-		}); err != nil {
-			return nil, fmt.Errorf("slack: %w", err)
-		}
+	if err := a.identify(ctx); err != nil {
+		return nil, fmt.Errorf("slack: %w", err)
 	}
 	return a, nil
 }
@@ -225,5 +225,6 @@ func (c *cache) put(k, v string) {
 // OptionsFrom reads the options from the config's slack section; add the
 // tokens with FromEnv.
 func OptionsFrom(c config.Slack) Options {
-	return Options{BotUserID: c.BotUserID, Channels: c.Channels, Pace: c.Pace, Progress: c.Progress}
+	return Options{BotUserID: c.BotUserID, TeamIDs: c.TeamID, EnterpriseID: c.EnterpriseID, AppID: c.AppID,
+		Channels: c.Channels, Pace: c.Pace, Progress: c.Progress}
 }

@@ -113,12 +113,35 @@ func (r roles) Role(_ context.Context, u opsbot.User, _ string) opsbot.Role {
 }
 
 type rig struct {
-	fake  *slackfake.Server
-	app   *slack.App
-	clock *clock
-	skill tables
-	ctx   context.Context
-	stop  func() // cancels and waits for RunSocket: every answer is posted
+	fake    *slackfake.Server
+	app     *slack.App
+	clock   *clock
+	skill   tables
+	handled *handled // what reached the router
+	ctx     context.Context
+	stop    func() // cancels and waits for RunSocket: every answer is posted
+}
+
+// handled is a Handler that records the text of every request it is given
+// before the bot answers it.
+type handled struct {
+	slack.Handler
+	mu    sync.Mutex
+	texts []string
+}
+
+func (h *handled) Handle(ctx context.Context, req *opsbot.Request) *opsbot.Reply {
+	h.mu.Lock()
+	h.texts = append(h.texts, req.Text)
+	h.mu.Unlock()
+	return h.Handler.Handle(ctx, req)
+}
+
+// Texts are the requests handled so far, sorted.
+func (h *handled) Texts() []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return slices.Sorted(slices.Values(h.texts))
 }
 
 func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
@@ -143,9 +166,10 @@ func newRig(t *testing.T, edit func(*slack.Options)) *rig {
 	r := &rig{fake: fake, app: app, clock: c, skill: tables{release: make(chan struct{})}, ctx: ctx}
 	b := bot.New(bot.Options{BotUserID: app.BotUserID(), Place: app.Place, Logger: quiet(),
 		Authorizer: roles{"U0BOB0001": opsbot.RoleReader, "U0ALICE01": opsbot.RoleOperator}}, r.skill)
+	r.handled = &handled{Handler: b}
 	runCtx, stopRun := context.WithCancel(ctx)
 	done := make(chan error, 1)
-	go func() { done <- app.RunSocket(runCtx, b) }()
+	go func() { done <- app.RunSocket(runCtx, r.handled) }()
 	var once sync.Once
 	r.stop = func() {
 		once.Do(func() {

@@ -25,8 +25,14 @@ import (
 // Mount it under any prefix (paths are matched by their last element).
 // Every request must carry a valid v0 signature made with
 // SLACK_SIGNING_SECRET at most 5 minutes old and not seen before; others
-// get 401 and a log line. Requests are acknowledged at once and answered in
-// the background through the Web API or the response URL.
+// get 401 and a log line. Bodies over MaxBody get 413. A signed delivery
+// for another workspace, Grid org or app (see Options.TeamIDs) is logged
+// and dropped: events get 200 all the same, since Slack retries any other
+// status three times and turns off the event subscriptions of an app
+// whose deliveries mostly fail (which would silence the right workspace
+// too); slash commands and button presses, never retried, get 403.
+// Requests are acknowledged at once and answered in the background through
+// the Web API or the response URL.
 func (a *App) HTTPHandler(ctx context.Context, h Handler) http.Handler {
 	v := &verifier{secret: []byte(a.opts.SigningSecret), clock: a.opts.Clock, seen: newDedupe(a.opts.Clock, 10*time.Minute)}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -34,7 +40,7 @@ func (a *App) HTTPHandler(ctx context.Context, h Handler) http.Handler {
 			http.Error(w, "POST only", http.StatusMethodNotAllowed)
 			return
 		}
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20))
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
 		if err != nil {
 			http.Error(w, "request too large", http.StatusRequestEntityTooLarge)
 			return
@@ -57,6 +63,10 @@ func (a *App) HTTPHandler(ctx context.Context, h Handler) http.Handler {
 	})
 }
 
+// MaxBody is the largest request body the HTTP endpoints read; Slack's
+// deliveries are a few KB.
+const MaxBody = 1 << 20
+
 func (a *App) httpEvent(ctx context.Context, h Handler, w http.ResponseWriter, body []byte) {
 	ev, err := slackevents.ParseEvent(body, slackevents.OptionNoVerifyToken())
 	if err != nil {
@@ -69,6 +79,9 @@ func (a *App) httpEvent(ctx context.Context, h Handler, w http.ResponseWriter, b
 		return
 	}
 	w.WriteHeader(http.StatusOK)
+	if a.refused("http", "event", eventDelivery(ev)) {
+		return
+	}
 	if in, ok := a.fromEventsAPI(ev); ok {
 		a.dispatch(ctx, h, in)
 	}
@@ -81,9 +94,13 @@ func (a *App) httpCommand(ctx context.Context, h Handler, w http.ResponseWriter,
 		return
 	}
 	c := slack.SlashCommand{
-		TeamID: f.Get("team_id"), ChannelID: f.Get("channel_id"), ChannelName: f.Get("channel_name"),
+		TeamID: f.Get("team_id"), EnterpriseID: f.Get("enterprise_id"), ChannelID: f.Get("channel_id"), ChannelName: f.Get("channel_name"),
 		UserID: f.Get("user_id"), UserName: f.Get("user_name"), Command: f.Get("command"), Text: f.Get("text"),
 		ResponseURL: f.Get("response_url"), TriggerID: f.Get("trigger_id"), APIAppID: f.Get("api_app_id"),
+	}
+	if a.refused("http", "slash command", slashDelivery(c)) {
+		http.Error(w, "forbidden", http.StatusForbidden)
+		return
 	}
 	w.WriteHeader(http.StatusOK) // the ack: the answer follows through the Web API or response_url
 	a.dispatch(ctx, h, a.fromSlash(c))
@@ -97,6 +114,10 @@ func (a *App) httpAction(ctx context.Context, h Handler, w http.ResponseWriter, 
 	}
 	if err != nil {
 		http.Error(w, "bad interaction payload", http.StatusBadRequest)
+		return
+	}
+	if a.refused("http", "interaction", actionDelivery(cb)) {
+		http.Error(w, "forbidden", http.StatusForbidden)
 		return
 	}
 	w.WriteHeader(http.StatusOK)

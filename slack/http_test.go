@@ -20,30 +20,37 @@ import (
 const secret = "8f742231b10e8888abcd99yyyzzz85a5"
 
 type httpRig struct {
-	fake  *slackfake.Server
-	app   *slack.App
-	srv   *httptest.Server
-	clock *clock
-	ctx   context.Context
+	fake    *slackfake.Server
+	app     *slack.App
+	srv     *httptest.Server
+	clock   *clock
+	handled *handled // what reached the router
+	ctx     context.Context
 }
 
-func newHTTPRig(t *testing.T) *httpRig {
+// newHTTPRig starts a fake Slack and the HTTP endpoints on it; edit, when
+// not nil, sets the fake and the options up before slack.New.
+func newHTTPRig(t *testing.T, edit func(*slackfake.Server, *slack.Options)) *httpRig {
 	t.Helper()
 	fake := slackfake.New()
 	t.Cleanup(fake.Close)
 	c := newClock()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	t.Cleanup(cancel)
-	app, err := slack.New(ctx, slack.Options{BotToken: slackfake.BotToken, SigningSecret: secret, APIURL: fake.APIURL(), Progress: -1, Clock: c, Logger: quiet()})
+	o := slack.Options{BotToken: slackfake.BotToken, SigningSecret: secret, APIURL: fake.APIURL(), Progress: -1, Clock: c, Logger: quiet()}
+	if edit != nil {
+		edit(fake, &o)
+	}
+	app, err := slack.New(ctx, o)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := bot.New(bot.Options{BotUserID: app.BotUserID(), Logger: quiet()}, tables{})
+	h := &handled{Handler: bot.New(bot.Options{BotUserID: app.BotUserID(), Logger: quiet()}, tables{})}
 	mux := http.NewServeMux()
-	mux.Handle("/slack/", app.HTTPHandler(ctx, b))
+	mux.Handle("/slack/", app.HTTPHandler(ctx, h))
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	return &httpRig{fake: fake, app: app, srv: srv, clock: c, ctx: ctx}
+	return &httpRig{fake: fake, app: app, srv: srv, clock: c, handled: h, ctx: ctx}
 }
 
 // send posts body to path signed with key at the given time.
@@ -66,7 +73,7 @@ func (r *httpRig) send(t *testing.T, path, ctype string, body []byte, key string
 }
 
 func TestSignedRequests(t *testing.T) {
-	r := newHTTPRig(t)
+	r := newHTTPRig(t, nil)
 	now := r.clock.Now()
 	ev := func(id, text string) []byte {
 		return slackfake.Event(id, slackfake.Mention("U0BOB0001", "C0OPS0001", "<@UBOT> echo "+text, "8.00000"+id[len(id)-1:], ""))
@@ -112,7 +119,7 @@ func TestSignedRequests(t *testing.T) {
 }
 
 func TestURLVerification(t *testing.T) {
-	r := newHTTPRig(t)
+	r := newHTTPRig(t, nil)
 	body := []byte(`{"token":"x","challenge":"3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P","type":"url_verification"}`)
 	code, got := r.send(t, "/slack/events", "application/json", body, secret, r.clock.Now())
 	if code != 200 || got != "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P" {
@@ -121,7 +128,7 @@ func TestURLVerification(t *testing.T) {
 }
 
 func TestHTTPSlashCommandAndButton(t *testing.T) {
-	r := newHTTPRig(t)
+	r := newHTTPRig(t, nil)
 	form := "application/x-www-form-urlencoded"
 	if code, body := r.send(t, "/slack/commands", form, r.fake.SlashForm("U0BOB0001", "C0OPS0001", "rows 2", "trig1"), secret, r.clock.Now()); code != 200 || body != "" {
 		t.Fatalf("slash ack: %d %q", code, body)

@@ -12,7 +12,8 @@ import (
 )
 
 // Run answers through h in the configured mode until ctx ends: Socket Mode,
-// or (mode http) the signed HTTP endpoints on c.Listen under c.PathPrefix.
+// or (mode http) the signed HTTP endpoints on c.Listen (loopback by
+// default) under c.PathPrefix.
 // Serve that mounts the endpoints on its own port uses HTTPHandler instead.
 func (a *App) Run(ctx context.Context, c config.Slack, h Handler) error {
 	if c.Mode != "http" {
@@ -30,7 +31,7 @@ func (a *App) Run(ctx context.Context, c config.Slack, h Handler) error {
 func (a *App) RunHTTP(ctx context.Context, l net.Listener, prefix string, h Handler) error {
 	mux := http.NewServeMux()
 	mux.Handle(prefix+"/", a.HTTPHandler(ctx, h))
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	srv := HTTPServer(mux)
 	stopped := make(chan struct{})
 	go func() {
 		defer close(stopped)
@@ -46,4 +47,19 @@ func (a *App) RunHTTP(ctx context.Context, l net.Listener, prefix string, h Hand
 		return nil
 	}
 	return fmt.Errorf("slack: http: %w", err)
+}
+
+// HTTPServer is the server for Slack's endpoints, here and on serve's
+// port: a deadline on every phase of a request, so that a slow or idle
+// client cannot hold connections open, headers up to 64 KiB, and request
+// bodies capped at MaxBody (reading past it fails; HTTPHandler answers 413).
+func HTTPServer(h http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           http.MaxBytesHandler(h, MaxBody),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       15 * time.Second, // headers and body
+		WriteTimeout:      30 * time.Second, // Slack's endpoints answer at once; /metrics is small
+		IdleTimeout:       time.Minute,
+		MaxHeaderBytes:    64 << 10,
+	}
 }

@@ -74,3 +74,52 @@ func TestRunSocketRefusedToken(t *testing.T) {
 		t.Errorf("New with a wrong bot token = %v", err)
 	}
 }
+
+// HTTPServer, which serve uses too, bounds every phase of a request and
+// caps headers and bodies; the caps hold over a real connection.
+func TestHTTPServerLimits(t *testing.T) {
+	srv := slack.HTTPServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, err := io.ReadAll(r.Body); err != nil {
+			http.Error(w, "too large", http.StatusRequestEntityTooLarge)
+		}
+	}))
+	for name, d := range map[string]time.Duration{"ReadHeaderTimeout": srv.ReadHeaderTimeout, "ReadTimeout": srv.ReadTimeout, "WriteTimeout": srv.WriteTimeout, "IdleTimeout": srv.IdleTimeout} {
+		if d <= 0 || d > 2*time.Minute {
+			t.Errorf("%s = %s, want set and at most 2m", name, d)
+		}
+	}
+	if srv.ReadHeaderTimeout > srv.ReadTimeout {
+		t.Errorf("ReadHeaderTimeout %s > ReadTimeout %s", srv.ReadHeaderTimeout, srv.ReadTimeout)
+	}
+	if srv.MaxHeaderBytes <= 0 || srv.MaxHeaderBytes > 64<<10 {
+		t.Errorf("MaxHeaderBytes = %d, want set and at most 64 KiB", srv.MaxHeaderBytes)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Serve(l)
+	defer srv.Close()
+	url := "http://" + l.Addr().String() + "/any"
+	status := func(body []byte, header string) int {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+		req.Header.Set("X-Padding", header)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if got := status(make([]byte, slack.MaxBody), ""); got != 200 {
+		t.Errorf("a body of MaxBody: %d, want 200", got)
+	}
+	if got := status(make([]byte, slack.MaxBody+1), ""); got != 413 {
+		t.Errorf("a body of MaxBody+1: %d, want 413", got)
+	}
+	if got := status(nil, strings.Repeat("x", 100<<10)); got != http.StatusRequestHeaderFieldsTooLarge {
+		t.Errorf("100 KiB of headers: %d, want 431", got)
+	}
+}

@@ -91,6 +91,8 @@ func (a *App) consume(ctx context.Context, sm *socketmode.Client, h Handler) {
 	}
 }
 
+// onSocketEvent acks an envelope, then answers it when it is for this
+// install (a refused one is acked too, so that Slack does not redeliver it).
 func (a *App) onSocketEvent(ctx context.Context, sm *socketmode.Client, h Handler, evt socketmode.Event) {
 	if evt.Request != nil && evt.Request.EnvelopeID != "" {
 		if err := sm.Ack(*evt.Request); err != nil {
@@ -99,17 +101,17 @@ func (a *App) onSocketEvent(ctx context.Context, sm *socketmode.Client, h Handle
 	}
 	switch evt.Type {
 	case socketmode.EventTypeEventsAPI:
-		if ev, ok := evt.Data.(slackevents.EventsAPIEvent); ok {
+		if ev, ok := evt.Data.(slackevents.EventsAPIEvent); ok && !a.refused("socket", "event", eventDelivery(ev)) {
 			if in, ok := a.fromEventsAPI(ev); ok {
 				a.dispatch(ctx, h, in)
 			}
 		}
 	case socketmode.EventTypeSlashCommand:
-		if c, ok := evt.Data.(slack.SlashCommand); ok {
+		if c, ok := evt.Data.(slack.SlashCommand); ok && !a.refused("socket", "slash command", slashDelivery(c)) {
 			a.dispatch(ctx, h, a.fromSlash(c))
 		}
 	case socketmode.EventTypeInteractive:
-		if cb, ok := evt.Data.(slack.InteractionCallback); ok {
+		if cb, ok := evt.Data.(slack.InteractionCallback); ok && !a.refused("socket", "interaction", actionDelivery(cb)) {
 			if in, ok := a.fromAction(cb); ok {
 				a.dispatch(ctx, h, in)
 			}

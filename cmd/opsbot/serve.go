@@ -20,10 +20,13 @@ import (
 )
 
 // runServe runs ingest, the Slack bot and the schedules in one process, with
-// /metrics and /healthz (and Slack's HTTP endpoints in http mode) on --listen.
+// /metrics and /healthz (and Slack's HTTP endpoints in http mode) on --listen
+// (loopback unless told otherwise).
 func runServe(ctx context.Context, g *globals, args []string) error {
 	fs := subFlags("serve", "serve [--listen ADDR] [--from SOURCE]")
-	listen := fs.String("listen", ":9464", "address for /metrics, /healthz and, in slack http mode, Slack's endpoints")
+	listen := fs.String("listen", "127.0.0.1:9464", "address for /metrics, /healthz and, in slack http mode, Slack's endpoints;\n"+
+		"loopback only by default: expose it through a reverse proxy with TLS, or listen on\n"+
+		"all interfaces with :9464")
 	from := fs.String("from", g.cfg.Ingest.From, "ingest source (s3://, sqs:// or a folder); empty: no ingest worker")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -119,7 +122,7 @@ func serveHTTP(ctx context.Context, addr string, h http.Handler) error {
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", addr, err)
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	srv := slack.HTTPServer(h)
 	go func() {
 		<-ctx.Done()
 		shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)

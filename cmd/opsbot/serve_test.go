@@ -32,6 +32,11 @@ func TestServeAnswersThroughItsSocket(t *testing.T) {
 		t.Fatal(err)
 	}
 	run(t, bin, "--data", data, "ingest", "--from", logs, "--once", "--no-progress")
+	// serve listens on loopback unless told otherwise, and says how to expose it.
+	usage, err := exec.Command(bin, "serve", "--help").CombinedOutput()
+	if err != nil || !strings.Contains(string(usage), `(default "127.0.0.1:9464")`) || !strings.Contains(string(usage), "reverse proxy with TLS") {
+		t.Errorf("serve --help: %v\n%s", err, usage)
+	}
 
 	// serve's config maps its OS user to U0TERM, an operator.
 	cfg := filepath.Join(dir, "opsbot.yaml")

@@ -13,7 +13,20 @@ import (
 func (s *Server) method(w http.ResponseWriter, method string, f url.Values) {
 	switch method {
 	case "auth.test":
-		reply(w, map[string]any{"ok": true, "user_id": BotID, "user": "opsbot", "team_id": "T0TEAM001", "bot_id": "B0BOT0001"})
+		r := map[string]any{"ok": true, "user_id": BotID, "user": "opsbot", "team_id": TeamID, "bot_id": "B0BOT0001"}
+		s.mu.Lock()
+		if s.enterprise != "" {
+			r["enterprise_id"] = s.enterprise
+		}
+		s.mu.Unlock()
+		reply(w, r)
+	case "bots.info":
+		s.record(Call{Method: method, Form: f})
+		if f.Get("bot") != "B0BOT0001" {
+			reply(w, map[string]any{"ok": false, "error": "bot_not_found"})
+			return
+		}
+		reply(w, map[string]any{"ok": true, "bot": map[string]any{"id": "B0BOT0001", "name": "opsbot", "app_id": AppID, "user_id": BotID}})
 	case "apps.connections.open":
 		reply(w, map[string]any{"ok": true, "url": "ws" + strings.TrimPrefix(s.URL, "http") + "/link"})
 	case "chat.postMessage", "chat.postEphemeral":

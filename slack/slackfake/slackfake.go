@@ -26,6 +26,13 @@ const (
 	BotID    = "UBOT"
 )
 
+// The workspace and app of the fake's tokens; the payloads it builds name
+// them (see Retag for others).
+const (
+	TeamID = "T0TEAM001"
+	AppID  = "A0APP0001"
+)
+
 // BlocksTooLong is where the fake, like Slack, rejects a message with
 // msg_blocks_too_long: the total characters of its blocks' text.
 const BlocksTooLong = 13000
@@ -57,6 +64,16 @@ type Server struct {
 	files    int
 	sock     *socket
 	outside  map[string]bool // channels the bot is not in
+
+	enterprise string // the Grid org auth.test names; "" outside one
+}
+
+// InGrid puts the workspace in an Enterprise Grid org: auth.test names it
+// (payloads carry it only through Retag).
+func (s *Server) InGrid(enterprise string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.enterprise = enterprise
 }
 
 // NotIn makes channel one the bot is not a member of: chat.postMessage

@@ -52,7 +52,7 @@ func (k *socket) serveWS(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	conn := &wsConn{c: c}
-	_ = conn.write(map[string]any{"type": "hello", "num_connections": 1, "connection_info": map[string]any{"app_id": "A0APP0001"}, "debug_info": map[string]any{"host": "slackfake"}})
+	_ = conn.write(map[string]any{"type": "hello", "num_connections": 1, "connection_info": map[string]any{"app_id": AppID}, "debug_info": map[string]any{"host": "slackfake"}})
 	k.mu.Lock()
 	old := k.conn
 	k.conn = conn
