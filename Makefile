@@ -7,7 +7,7 @@ PKGS     := ./...
 # Tests that load the embedded engine run one package at a time per core.
 TESTFLAGS ?= -race -p 2 -timeout 20m
 
-.PHONY: all build chdb demo test vet bench bench-ingest bench-query bench-bot clean
+.PHONY: all build chdb demo test vet lint tidy bench bench-ingest bench-query bench-bot clean
 
 all: build
 
@@ -25,7 +25,16 @@ demo: chdb build
 vet:
 	$(GO) vet $(PKGS)
 
-test: chdb vet
+# staticcheck, pinned; installed into GOBIN by `go install` on first use.
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+lint:
+	$(GO) run $(STATICCHECK) $(PKGS)
+
+# go.mod and go.sum say exactly what the code imports.
+tidy:
+	$(GO) mod tidy -diff
+
+test: chdb vet lint tidy
 	$(GO) test $(TESTFLAGS) $(PKGS)
 
 bench: bench-ingest bench-query bench-bot

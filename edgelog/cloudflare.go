@@ -105,12 +105,12 @@ func (c *cloudflare) durations(key, val []byte) string {
 		c.origin, ok = parseFloat(val)
 		c.hasOrig = true
 	case "OriginResponseTime": // nanoseconds, deprecated
+		ok = true
 		if !c.hasOrig {
 			c.origin, ok = parseFloat(val)
 			c.origin /= 1e6
 			c.hasOrig = true
 		}
-		ok = true
 	default:
 		return ""
 	}

@@ -141,7 +141,6 @@ func hasUpper(b []byte) bool {
 // cfValues holds one record's known fields by id.
 type cfValues struct {
 	v   [cfKnown][]byte // nil: the record has no such field
-	ua  []byte          // scratch for decoding the user agent
 	xff []byte          // scratch for decoding x-forwarded-for
 }
 
@@ -261,7 +260,6 @@ func firstAddr(list []byte, out *[16]byte) bool {
 type cloudFront struct {
 	vals   cfValues
 	pos    []int8 // field position → known id, or -1
-	need   []int  // the last position holding a needed field
 	last   int    // position of the last needed field
 	header string // why lines cannot be read under this header, or ""
 }

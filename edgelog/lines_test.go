@@ -48,3 +48,17 @@ func TestBatchSizes(t *testing.T) {
 		}
 	}
 }
+
+// A Cloudflare line whose deprecated OriginResponseTime does not parse is
+// a reject naming it, not a row with a made-up time (it was overwritten).
+func TestCloudflareBadOriginResponseTime(t *testing.T) {
+	line := `{"ClientIP":"203.0.113.9","ClientRequestHost":"a.example","ClientRequestMethod":"GET","ClientRequestURI":"/x","EdgeResponseStatus":200,"EdgeStartTimestamp":"2026-11-24T05:00:00Z","OriginResponseTime":"soon"}` + "\n"
+	recs, rejects := readAll(t, Cloudflare, line, Options{})
+	rows := 0
+	for _, r := range recs {
+		rows += int(r.NumRows())
+	}
+	if rows != 0 || len(rejects) != 1 || !strings.Contains(rejects[0].Reason, "OriginResponseTime") {
+		t.Fatalf("rows %d, rejects %+v", rows, rejects)
+	}
+}

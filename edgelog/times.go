@@ -44,11 +44,6 @@ func validDate(y, m, d int) bool {
 	return m != 2 || d < 29 || (y%4 == 0 && (y%100 != 0 || y%400 == 0))
 }
 
-// millis is the unix millisecond of a civil UTC time.
-func millis(y, mo, d, h, mi, s, ms int) int64 {
-	return ((daysFromCivil(y, mo, d)*24+int64(h))*60+int64(mi))*60000 + int64(s)*1000 + int64(ms)
-}
-
 // parseDate reads "YYYY-MM-DD".
 func parseDate(b []byte) (y, m, d int, ok bool) {
 	if len(b) != 10 || b[4] != '-' || b[7] != '-' {

@@ -59,8 +59,7 @@ func FromConfig(o Options, c config.Ingest, retentionDays int) Options {
 }
 
 func (o *Options) fill() {
-	var d config.Ingest
-	d = config.Default().Ingest
+	d := config.Default().Ingest
 	set := func(v *time.Duration, def time.Duration) {
 		if *v <= 0 {
 			*v = def

@@ -132,6 +132,7 @@ func (f *Filter) add(key, orig string) error {
 	case key != "":
 		return fmt.Errorf("%q is not a %s", orig, filterKeys[key])
 	default:
+		//lint:ignore ST1005 a sentence shown to the asker as it is
 		return fmt.Errorf("I can't filter on %q: give a path (/donate), a host (www.example.org), an IP or CIDR (1.2.3.4, 10.0.0.0/8) or a status (404, 5xx)", orig)
 	}
 	f.Labels = append(f.Labels, orig)

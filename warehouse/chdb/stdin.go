@@ -15,7 +15,7 @@ var (
 	// fd0 keeps the *os.File for descriptor 0 reachable: if it were
 	// collected, its finalizer would close fd 0, the next open() would reuse
 	// it, and the engine would read that file as INSERT data.
-	fd0 *os.File
+	fd0 *os.File //lint:ignore U1000 written only: being referenced is its purpose
 )
 
 // detachStdin keeps the engine off the process's piped input. chDB, like

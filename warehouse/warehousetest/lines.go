@@ -2,7 +2,6 @@ package warehousetest
 
 import (
 	"context"
-	"fmt"
 	"testing"
 
 	"github.com/apache/arrow/go/v17/arrow"
@@ -93,7 +92,7 @@ func CountRequests(t testing.TB, w warehouse.Warehouse) uint64 {
 	}
 	n, ok := res.Rows[0][0].(uint64)
 	if !ok {
-		t.Fatal(fmt.Sprintf("count is %T", res.Rows[0][0]))
+		t.Fatalf("count is %T", res.Rows[0][0])
 	}
 	return n
 }
