@@ -15,9 +15,11 @@ package chdb
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 
 	"github.com/opsbot/opsbot"
@@ -130,6 +132,9 @@ func (w *Warehouse) run(ctx context.Context, sql, format string, params opsbot.P
 	if err := ctx.Err(); err != nil {
 		return nil, opsbot.Stats{}, err
 	}
+	if err := checkText(sql); err != nil {
+		return nil, opsbot.Stats{}, err
+	}
 	names, values := splitParams(params)
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -143,6 +148,16 @@ func (w *Warehouse) run(ctx context.Context, sql, format string, params opsbot.P
 	}
 	rows, bytes, el := r.stats()
 	return r.bytes(), opsbot.Stats{RowsRead: rows, BytesRead: bytes, Elapsed: el}, nil
+}
+
+// checkText refuses a statement holding a NUL byte: the C API reads C
+// strings, so the text after it (a SETTINGS clause with the limits) would
+// be dropped without a word.
+func checkText(sql string) error {
+	if strings.IndexByte(sql, 0) >= 0 {
+		return errors.New("chdb: the statement holds a NUL byte")
+	}
+	return nil
 }
 
 func splitParams(p opsbot.Params) (names, values []string) {

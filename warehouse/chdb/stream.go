@@ -38,6 +38,9 @@ func withSettings(sql string, l warehouse.QueryLimits) string {
 // Stream runs a SELECT and hands rows to fn one at a time, fetching the
 // answer from the engine block by block.
 func (w *Warehouse) Stream(ctx context.Context, sql string, params opsbot.Params, fn func(row []any) error, opts ...warehouse.QueryOption) ([]opsbot.Column, error) {
+	if err := checkText(sql); err != nil {
+		return nil, err
+	}
 	names, values := splitParams(params)
 	w.mu.Lock()
 	defer w.mu.Unlock()
