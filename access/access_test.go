@@ -51,7 +51,7 @@ var key = bytes.Repeat([]byte{7}, 32)
 
 func newTOTP(t *testing.T) (*access.TOTP, access.WarehouseSecrets) {
 	w := embedded(t)
-	warehousetest.Truncate(t, w, "totp_secrets")
+	warehousetest.Truncate(t, w, "opsbot_secrets.totp_secrets")
 	st := access.WarehouseSecrets{W: w}
 	tp, err := access.NewTOTP(st, key, config.Default().Access)
 	if err != nil {

@@ -102,7 +102,7 @@ func TestSQLCanaries(t *testing.T) {
 		t.Fatalf("a plain answer does not show its cells, so no leak could be seen: %+v", r)
 	}
 	for _, a := range attacks {
-		for _, table := range []string{"totp_secrets", "bans", "audit_log"} {
+		for _, table := range []string{"opsbot_secrets.totp_secrets", "totp_secrets", "bans", "audit_log"} {
 			stmt := strings.NewReplacer("{F}", file, "{T}", table).Replace(a)
 			r := wd.say(ana, "sql "+stmt, false)
 			for _, c := range canaries {
@@ -122,7 +122,7 @@ func plantCanaries(t *testing.T) []string {
 	t.Setenv("OPSBOT_CANARY", cs[0])
 	w := embedded(t)
 	for _, q := range []string{
-		"INSERT INTO totp_secrets (user_id, secret_enc, last_step, enrolled_at, version) VALUES ('UCANARY', '" + cs[2] + "', 0, now64(3), 1)",
+		"INSERT INTO opsbot_secrets.totp_secrets (user_id, secret_enc, last_step, enrolled_at, version) VALUES ('UCANARY', '" + cs[2] + "', 0, now64(3), 1)",
 		"INSERT INTO bans (edge, prefix, reason) VALUES ('fastly', '203.0.113.7/32', '" + cs[3] + "')",
 		"INSERT INTO audit_log (user_id, text) VALUES ('UCANARY', '" + cs[4] + "')",
 	} {

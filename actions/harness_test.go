@@ -154,7 +154,7 @@ type world struct {
 
 func newWorld(t testing.TB, edit func(*config.Config), deps func(*actions.Deps)) *world {
 	w := embedded(t)
-	warehousetest.Truncate(t, w, "audit_log", "bans", "totp_secrets")
+	warehousetest.Truncate(t, w, "audit_log", "bans", "opsbot_secrets.totp_secrets")
 	a := &acl{t: t}
 	srv := httptest.NewServer(a)
 	t.Cleanup(srv.Close)

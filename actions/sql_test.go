@@ -38,7 +38,7 @@ func TestSQLEscapesRefused(t *testing.T) {
 		"SELECT '/*'; ALTER TABLE audit_log DELETE WHERE 1; INSERT INTO audit_log (user_id) VALUES ('forged'); CREATE TABLE t (x UInt8) ENGINE = Memory; SELECT 1 -- */": "ne statement only",
 		"SELECT '/*'; SET readonly = 1; SELECT 1 -- */": "ne statement only",
 		"SELECT 1\x00 SETTINGS readonly = 0":            "U+0000",
-		"SELECT * FROM totp_secrets":                    "cannot read totp_secrets",
+		"SELECT * FROM opsbot_secrets.totp_secrets":     "cannot read opsbot_secrets.totp_secrets",
 		"SELECT * FROM system.processes":                "cannot read system.processes",
 	} {
 		r := wd.say(ana, "sql "+stmt, false)

@@ -7,7 +7,9 @@ import (
 )
 
 var (
-	createTable = regexp.MustCompile(`(?i)^(\s*(?:--[^\n]*\n\s*)*)CREATE TABLE IF NOT EXISTS (\w+)`)
+	createTable = regexp.MustCompile(`(?i)^(\s*(?:--[^\n]*\n\s*)*)CREATE TABLE IF NOT EXISTS ((?:\w+\.)?\w+)`)
+	createDB    = regexp.MustCompile(`(?i)^(\s*(?:--[^\n]*\n\s*)*CREATE DATABASE IF NOT EXISTS \w+)`)
+	dropTable   = regexp.MustCompile(`(?i)^(\s*(?:--[^\n]*\n\s*)*)DROP TABLE IF EXISTS ((?:\w+\.)?\w+)\s*$`)
 	mergeEngine = regexp.MustCompile(`(?i)ENGINE\s*=\s*(\w*)MergeTree(\(([^)]*)\))?`)
 	alterTable  = regexp.MustCompile(`(?i)^(\s*(?:--[^\n]*\n\s*)*)ALTER TABLE (\w+)`)
 	alterColumn = regexp.MustCompile(`(?i)\b(ADD|DROP|MODIFY|RENAME|COMMENT) COLUMN\b`)
@@ -22,18 +24,25 @@ func ClusterStatements(stmt, cluster string) []string {
 	on := " ON CLUSTER " + quoteIdent(cluster)
 	if m := createTable.FindStringSubmatch(stmt); m != nil {
 		name := m[2]
+		db, table := splitName(name)
 		local := createTable.ReplaceAllString(stmt, "${1}CREATE TABLE IF NOT EXISTS "+name+"_local"+on)
 		local = mergeEngine.ReplaceAllStringFunc(local, func(e string) string {
 			p := mergeEngine.FindStringSubmatch(e)
-			args := fmt.Sprintf("'/clickhouse/tables/{shard}/{database}/%s_local', '{replica}'", name)
+			args := fmt.Sprintf("'/clickhouse/tables/{shard}/{database}/%s_local', '{replica}'", table)
 			if strings.TrimSpace(p[3]) != "" {
 				args += ", " + p[3]
 			}
 			return fmt.Sprintf("ENGINE = Replicated%sMergeTree(%s)", p[1], args)
 		})
-		dist := fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s%s AS %s_local ENGINE = Distributed(%s, currentDatabase(), %s_local, rand())",
-			name, on, name, quoteString(cluster), name)
+		dist := fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s%s AS %s_local ENGINE = Distributed(%s, %s, %s_local, rand())",
+			name, on, name, quoteString(cluster), db, table)
 		return []string{local, dist}
+	}
+	if createDB.MatchString(stmt) {
+		return []string{createDB.ReplaceAllString(stmt, "${1}"+on)}
+	}
+	if m := dropTable.FindStringSubmatch(stmt); m != nil {
+		return []string{m[1] + "DROP TABLE IF EXISTS " + m[2] + on + " SYNC", "DROP TABLE IF EXISTS " + m[2] + "_local" + on + " SYNC"}
 	}
 	if m := alterTable.FindStringSubmatch(stmt); m != nil {
 		out := []string{alterTable.ReplaceAllString(stmt, "${1}ALTER TABLE ${2}_local"+on)}
@@ -43,6 +52,15 @@ func ClusterStatements(stmt, cluster string) []string {
 		return out
 	}
 	return []string{stmt}
+}
+
+// splitName splits db.table; an unqualified table is in the current
+// database (currentDatabase() in a Distributed engine's arguments).
+func splitName(name string) (db, table string) {
+	if d, t, ok := strings.Cut(name, "."); ok {
+		return quoteString(d), t
+	}
+	return "currentDatabase()", name
 }
 
 // ClusterMigrations renders every migration for a cluster.

@@ -118,3 +118,23 @@ func TestRetentionOnlyWhenItChanges(t *testing.T) {
 		t.Fatalf("retention started %d TTL mutations", n)
 	}
 }
+
+// A table in its own database keeps it in the local and Distributed
+// tables; its database and its drop run on every node.
+func TestClusterStatementsForAnotherDatabase(t *testing.T) {
+	got := warehouse.ClusterStatements("CREATE TABLE IF NOT EXISTS sec.t (x UInt8) ENGINE = MergeTree ORDER BY x", "c1")
+	want := []string{
+		"CREATE TABLE IF NOT EXISTS sec.t_local ON CLUSTER `c1` (x UInt8) ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/t_local', '{replica}') ORDER BY x",
+		"CREATE TABLE IF NOT EXISTS sec.t ON CLUSTER `c1` AS sec.t_local ENGINE = Distributed('c1', 'sec', t_local, rand())",
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("create:\n got %q\nwant %q", got, want)
+	}
+	if got := warehouse.ClusterStatements("CREATE DATABASE IF NOT EXISTS sec", "c1"); fmt.Sprint(got) != "[CREATE DATABASE IF NOT EXISTS sec ON CLUSTER `c1`]" {
+		t.Errorf("database: %q", got)
+	}
+	want = []string{"DROP TABLE IF EXISTS t ON CLUSTER `c1` SYNC", "DROP TABLE IF EXISTS t_local ON CLUSTER `c1` SYNC"}
+	if got := warehouse.ClusterStatements("DROP TABLE IF EXISTS t", "c1"); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("drop: %q", got)
+	}
+}
