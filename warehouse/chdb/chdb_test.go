@@ -2,6 +2,7 @@ package chdb_test
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -35,6 +36,25 @@ func TestNULRefused(t *testing.T) {
 		}
 		if _, err := w.Stream(t.Context(), q, nil, func([]any) error { return nil }, warehouse.ReadOnly()); err == nil || !strings.Contains(err.Error(), "NUL") {
 			t.Errorf("Stream %q: %v", q, err)
+		}
+	}
+}
+
+// The limits ride on the statement's last SELECT (chDB's C API takes no
+// settings): they must reach every SELECT of a UNION and every subquery.
+func TestLimitsReachEverySelect(t *testing.T) {
+	w := warehousetest.Embedded(t)
+	q := "SELECT getSetting('readonly') AS r, getSetting('max_memory_usage') AS m UNION ALL SELECT * FROM (SELECT getSetting('readonly'), getSetting('max_memory_usage')) UNION ALL SELECT getSetting('readonly'), getSetting('max_memory_usage')"
+	res, err := w.Query(t.Context(), q, nil, warehouse.ReadOnly(), warehouse.MaxMemory(123456789))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Rows) != 3 {
+		t.Fatalf("%d rows", len(res.Rows))
+	}
+	for _, r := range res.Rows {
+		if fmt.Sprint(r[0]) != "1" || fmt.Sprint(r[1]) != "123456789" {
+			t.Errorf("a SELECT ran with readonly=%v, max_memory_usage=%v", r[0], r[1])
 		}
 	}
 }
