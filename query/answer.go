@@ -8,6 +8,7 @@ import (
 	"github.com/opsbot/opsbot/text"
 
 	"github.com/opsbot/opsbot"
+	"github.com/opsbot/opsbot/sql"
 )
 
 // Ask answers a phrase at now ("last hour" ends at now). Bad input is an
@@ -120,7 +121,7 @@ func (e *Engine) ExplainReply(phrase string, now time.Time) (*opsbot.Reply, erro
 		Context: pl.Window.String(e.opts.Location)}, nil
 }
 
-func paramLines(n *Named, p opsbot.Params) string {
+func paramLines(n *sql.Named, p opsbot.Params) string {
 	s := ""
 	for _, q := range n.Params {
 		s += fmt.Sprintf("%-12s %-22s %q\n", q.Name, q.Type, p[q.Name])

@@ -70,7 +70,7 @@ func TestNamedFilesDocumentTheirParameters(t *testing.T) {
 	if _, err := n.Bind(opsbot.Params{"nope": "1"}, day); err == nil {
 		t.Fatal("an unknown parameter was accepted")
 	}
-	if _, _, err := query.LoadNamed(sql.QueryFiles()); err != nil {
+	if err := sql.DefaultCatalog().Err(); err != nil {
 		t.Fatal(err)
 	}
 }

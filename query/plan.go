@@ -2,7 +2,6 @@ package query
 
 import (
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -32,8 +31,8 @@ func errorf(format string, args ...any) error {
 // Plan parses a phrase at now. Errors wrap opsbot.ErrInvalid and say what
 // was wrong and what would work.
 func (e *Engine) Plan(phrase string, now time.Time) (*Plan, error) {
-	if e.err != nil {
-		return nil, e.err
+	if err := e.cat.Err(); err != nil {
+		return nil, err
 	}
 	orig, low := words(phrase)
 	if len(low) == 0 {
@@ -152,5 +151,3 @@ func stepLabel(d time.Duration) string {
 	}
 	return fmt.Sprintf("%d-minute", d/time.Minute)
 }
-
-func sortNamed(ns []*Named) { sort.Slice(ns, func(i, j int) bool { return ns[i].Name < ns[j].Name }) }

@@ -68,69 +68,43 @@ func (o *Options) fill() {
 
 // Engine answers phrases and runs named queries. Safe for concurrent use.
 type Engine struct {
-	w     warehouse.Warehouse
-	opts  Options
-	named map[string]*Named
-	bad   map[string]error // files that didn't parse: using one reports why
-	err   error            // the query folder could not be read
+	w    warehouse.Warehouse
+	opts Options
+	cat  *sql.Catalog
 }
 
 // New builds an Engine over w. A broken query file is reported when it is
 // used rather than here, so that wiring stays one line; Problems lists them.
 func New(w warehouse.Warehouse, opts Options) *Engine {
 	opts.fill()
-	e := &Engine{w: w, opts: opts}
-	e.named, e.bad, e.err = LoadNamed(opts.Queries)
-	return e
+	return &Engine{w: w, opts: opts, cat: sql.NewCatalog(opts.Queries)}
 }
 
 // Named returns the named query, or an error wrapping opsbot.ErrNotFound
 // that lists the names.
-func (e *Engine) Named(name string) (*Named, error) {
-	if e.err != nil {
-		return nil, e.err
-	}
-	if err := e.bad[name]; err != nil {
-		return nil, err
-	}
-	n, ok := e.named[name]
-	if !ok {
-		return nil, fmt.Errorf("no query named %q (see `opsbot sql list`): %w", name, opsbot.ErrNotFound)
-	}
-	return n, nil
-}
+func (e *Engine) Named(name string) (*sql.Named, error) { return e.cat.Named(name) }
 
 // List returns the named queries, sorted by name.
-func (e *Engine) List() []*Named {
-	out := make([]*Named, 0, len(e.named))
-	for _, n := range e.named {
-		out = append(out, n)
-	}
-	sortNamed(out)
-	return out
-}
+func (e *Engine) List() []*sql.Named { return e.cat.List() }
 
 // Run runs a named query with params (missing ones take the header's
 // defaults, relative to now) under the engine's limits, read-only.
 func (e *Engine) Run(ctx context.Context, name string, params opsbot.Params, now time.Time) (*opsbot.Result, opsbot.Params, error) {
-	n, err := e.Named(name)
-	if err != nil {
-		return nil, nil, err
-	}
-	bound, err := n.Bind(params, now)
-	if err != nil {
-		return nil, nil, err
-	}
-	res, err := e.run(ctx, n.SQL, bound)
-	return res, bound, err
+	ctx, cancel := context.WithTimeout(ctx, e.opts.Timeout)
+	defer cancel()
+	return e.cat.Run(ctx, e.w, name, params, now, e.limits()...)
+}
+
+// limits are the engine's limits for every query it runs.
+func (e *Engine) limits() []warehouse.QueryOption {
+	secs := int((e.opts.Timeout + time.Second - 1) / time.Second)
+	return []warehouse.QueryOption{warehouse.ReadOnly(), warehouse.Timeout(secs), warehouse.MaxRows(uint64(e.opts.MaxRows))}
 }
 
 func (e *Engine) run(ctx context.Context, sqlText string, params opsbot.Params) (*opsbot.Result, error) {
 	ctx, cancel := context.WithTimeout(ctx, e.opts.Timeout)
 	defer cancel()
-	secs := int((e.opts.Timeout + time.Second - 1) / time.Second)
-	res, err := e.w.Query(ctx, sqlText, params,
-		warehouse.ReadOnly(), warehouse.Timeout(secs), warehouse.MaxRows(uint64(e.opts.MaxRows)))
+	res, err := e.w.Query(ctx, sqlText, params, e.limits()...)
 	if err != nil {
 		return nil, fmt.Errorf("query: %w", err)
 	}
@@ -138,4 +112,4 @@ func (e *Engine) run(ctx context.Context, sqlText string, params opsbot.Params) 
 }
 
 // Problems lists the query files that could not be read, by name.
-func (e *Engine) Problems() map[string]error { return e.bad }
+func (e *Engine) Problems() map[string]error { return e.cat.Problems() }

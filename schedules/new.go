@@ -17,7 +17,6 @@ import (
 	"github.com/opsbot/opsbot"
 	"github.com/opsbot/opsbot/bot"
 	"github.com/opsbot/opsbot/config"
-	"github.com/opsbot/opsbot/schedules/internal/namedq"
 	"github.com/opsbot/opsbot/schedules/report"
 	"github.com/opsbot/opsbot/schedules/rules"
 	"github.com/opsbot/opsbot/sql"
@@ -123,12 +122,12 @@ func (s *Scheduler) report() Job {
 	if tz := s.o.Config.Schedules.Report.Timezone; tz != "" {
 		loc, _ = time.LoadLocation(tz)
 	}
-	return report.New(report.Options{Warehouse: s.o.Warehouse, Queries: sql.QueryFiles(), Location: loc, Top: s.o.Config.Schedules.Report.Top})
+	return report.New(report.Options{Warehouse: s.o.Warehouse, Location: loc, Top: s.o.Config.Schedules.Report.Top})
 }
 
 func (s *Scheduler) health(sender Sender, dry bool) *rules.Engine {
 	return rules.New(rules.Options{Rules: s.rules, Warehouse: s.o.Warehouse,
-		Queries: &namedq.Runner{W: s.o.Warehouse, Files: sql.QueryFiles(), Timeout: 30},
+		Catalog: sql.DefaultCatalog(),
 		Store:   s.store, Sender: sender, GroupWait: s.o.Config.Schedules.Health.GroupWait, DryRun: dry, Log: s.log})
 }
 

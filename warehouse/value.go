@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+
+	"github.com/opsbot/opsbot"
 )
 
 // Readers for the values in an opsbot.Result row: int64, uint64, float64,
@@ -76,3 +78,35 @@ func Time(v any) time.Time {
 	t, _ := v.(time.Time)
 	return t
 }
+
+// Row is one result row addressed by column name.
+type Row struct {
+	r   *opsbot.Result
+	row []any
+}
+
+// RowsOf are res's rows.
+func RowsOf(res *opsbot.Result) []Row {
+	out := make([]Row, len(res.Rows))
+	for i, r := range res.Rows {
+		out[i] = Row{res, r}
+	}
+	return out
+}
+
+// Get is the value of column name, or nil.
+func (r Row) Get(name string) any {
+	if i := r.r.Col(name); i >= 0 && i < len(r.row) {
+		return r.row[i]
+	}
+	return nil
+}
+
+// U is column name as a uint64.
+func (r Row) U(name string) uint64 { return Uint64(r.Get(name)) }
+
+// F is column name as a float64.
+func (r Row) F(name string) float64 { f, _ := Float(r.Get(name)); return f }
+
+// S is column name as text.
+func (r Row) S(name string) string { return String(r.Get(name)) }

@@ -6,7 +6,6 @@ import (
 
 	"github.com/opsbot/opsbot/loggen"
 	"github.com/opsbot/opsbot/schedules/report"
-	"github.com/opsbot/opsbot/sql"
 	"github.com/opsbot/opsbot/warehouse/warehousetest"
 )
 
@@ -24,7 +23,7 @@ func BenchmarkDailyAnalysis(b *testing.B) {
 		}
 		warehousetest.InsertLines(b, w, loggen.Generate(loggen.Options{Start: day.AddDate(0, 0, -d), Lines: n, Seed: uint64(d + 1)}))
 	}
-	j := report.New(report.Options{Warehouse: w, Queries: sql.QueryFiles()})
+	j := report.New(report.Options{Warehouse: w})
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		if _, err := j.Build(context.Background(), day); err != nil {

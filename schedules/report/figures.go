@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/opsbot/opsbot/schedules/internal/namedq"
+	"github.com/opsbot/opsbot/sql"
 	"github.com/opsbot/opsbot/warehouse"
 )
 
@@ -111,11 +111,11 @@ func (j *Job) totals(ctx context.Context, r *Report) error {
 }
 
 func (j *Job) readTotals(ctx context.Context, p map[string]string) (Totals, error) {
-	res, err := j.q.Run(ctx, "daily_totals", p)
+	res, err := j.run(ctx, "daily_totals", p)
 	if err != nil || len(res.Rows) == 0 {
 		return Totals{}, err
 	}
-	x := namedq.Rows(res)[0]
+	x := warehouse.RowsOf(res)[0]
 	return Totals{
 		Requests: x.U("requests"), Visitors: x.U("visitors"), BytesOut: x.U("bytes_out"), BytesIn: x.U("bytes_in"),
 		S2xx: x.U("s2xx"), S3xx: x.U("s3xx"), S4xx: x.U("s4xx"), S5xx: x.U("s5xx"), S000: x.U("s000"),
@@ -143,7 +143,10 @@ func (j *Job) tops(ctx context.Context, r *Report) error {
 		{"daily_paths", "404", "404", &r.NotFound, "path", ""},
 		{"daily_paths", "0", "999", &r.Requested, "path", ""},
 	} {
-		p := r.params("status_min", t.lo, "status_max", t.hi, "limit", n, "static", "0")
+		p := r.params("status_min", t.lo, "status_max", t.hi, "limit", n)
+		if t.query == "daily_paths" {
+			p["static"] = "0" // daily_paths alone takes it: static files are listed apart
+		}
 		if err := j.items(ctx, t.query, p, t.into, t.name, t.extra); err != nil {
 			return err
 		}
@@ -174,12 +177,12 @@ func (j *Job) panels(ctx context.Context, r *Report) error {
 }
 
 func (j *Job) items(ctx context.Context, query string, p map[string]string, into *[]Item, name, extra string) error {
-	res, err := j.q.Run(ctx, query, p)
+	res, err := j.run(ctx, query, p)
 	if err != nil {
 		return err
 	}
 	*into = nil
-	for _, x := range namedq.Rows(res) {
+	for _, x := range warehouse.RowsOf(res) {
 		it := Item{Name: x.S(name), Requests: x.U("requests"), Visitors: x.U("visitors"), Bytes: x.U("bytes")}
 		if extra != "" {
 			it.Extra = x.S(extra)
@@ -190,23 +193,23 @@ func (j *Job) items(ctx context.Context, query string, p map[string]string, into
 }
 
 func (j *Job) slowest(ctx context.Context, r *Report) error {
-	res, err := j.q.Run(ctx, "daily_slowest", r.params("min_requests", "20", "limit", strconv.Itoa(r.Top)))
+	res, err := j.run(ctx, "daily_slowest", r.params("min_requests", "20", "limit", strconv.Itoa(r.Top)))
 	if err != nil {
 		return err
 	}
-	for _, x := range namedq.Rows(res) {
+	for _, x := range warehouse.RowsOf(res) {
 		r.Slowest = append(r.Slowest, Slow{Path: x.S("path"), Requests: x.U("requests"), P50: x.F("p50_seconds"), P95: x.F("p95_seconds")})
 	}
 	return nil
 }
 
 func (j *Job) newClients(ctx context.Context, r *Report) error {
-	res, err := j.q.Run(ctx, "daily_new_clients", r.params(
+	res, err := j.run(ctx, "daily_new_clients", r.params(
 		"baseline_since", warehouse.TimeParam(r.Day.AddDate(0, 0, -7)), "limit", strconv.Itoa(r.Top*2), "baseline_limit", strconv.Itoa(r.Top*2)))
 	if err != nil {
 		return err
 	}
-	for _, x := range namedq.Rows(res) {
+	for _, x := range warehouse.RowsOf(res) {
 		r.NewClients = append(r.NewClients, Item{Name: x.S("ip"), Requests: x.U("requests"),
 			Extra: fmt.Sprintf("%s (%s)", x.S("top_path"), x.S("top_status"))})
 	}
@@ -214,11 +217,11 @@ func (j *Job) newClients(ctx context.Context, r *Report) error {
 }
 
 func (j *Job) hours(ctx context.Context, r *Report) error {
-	res, err := j.q.Run(ctx, "daily_hours", r.params())
+	res, err := j.run(ctx, "daily_hours", r.params())
 	if err != nil {
 		return err
 	}
-	for _, x := range namedq.Rows(res) {
+	for _, x := range warehouse.RowsOf(res) {
 		r.Hours = append(r.Hours, Hour{Start: warehouse.Time(x.Get("hour")), Requests: x.U("requests"),
 			Visitors: x.U("visitors"), Bytes: x.U("bytes"), Errors: x.U("errors")})
 	}
@@ -226,11 +229,11 @@ func (j *Job) hours(ctx context.Context, r *Report) error {
 }
 
 func (j *Job) series(ctx context.Context, r *Report) error {
-	res, err := j.q.Run(ctx, "daily_series", r.params())
+	res, err := j.run(ctx, "daily_series", r.params())
 	if err != nil {
 		return err
 	}
-	for _, x := range namedq.Rows(res) {
+	for _, x := range warehouse.RowsOf(res) {
 		r.Series = append(r.Series, Point{T: warehouse.Time(x.Get("bucket")), Requests: x.U("requests"), S4xx: x.U("s4xx"), S5xx: x.U("s5xx")})
 	}
 	return nil
@@ -239,26 +242,26 @@ func (j *Job) series(ctx context.Context, r *Report) error {
 // ingest reads the manifest when there is one; without it the report says
 // so and counts the objects the rows came from.
 func (j *Job) ingest(ctx context.Context, r *Report) error {
-	res, err := j.q.Run(ctx, "daily_ingest", r.params())
-	if errors.Is(err, namedq.ErrNoTable) {
+	res, err := j.run(ctx, "daily_ingest", r.params())
+	if errors.Is(err, sql.ErrNoTable) {
 		r.Ingest = Ingest{}
 		return nil
 	}
 	if err != nil || len(res.Rows) == 0 {
 		return err
 	}
-	x := namedq.Rows(res)[0]
+	x := warehouse.RowsOf(res)[0]
 	r.Ingest = Ingest{Manifest: true, Objects: x.U("objects"), Failed: x.U("failed"), Rows: x.U("rows"),
 		Rejected: x.U("rejected"), MaxDelay: time.Duration(x.F("max_delay_seconds")) * time.Second,
 		LastLoaded: warehouse.Time(x.Get("last_loaded"))}
 	if r.Ingest.Failed == 0 {
 		return nil
 	}
-	res, err = j.q.Run(ctx, "daily_ingest_failures", r.params("limit", strconv.Itoa(r.Top)))
+	res, err = j.run(ctx, "daily_ingest_failures", r.params("limit", strconv.Itoa(r.Top)))
 	if err != nil {
 		return err
 	}
-	for _, f := range namedq.Rows(res) {
+	for _, f := range warehouse.RowsOf(res) {
 		r.Ingest.Failures = append(r.Ingest.Failures, Failure{Key: f.S("key"), Attempts: f.U("attempts"), Error: f.S("error")})
 	}
 	return nil

@@ -10,11 +10,10 @@ package report
 import (
 	"context"
 	"fmt"
-	"io/fs"
 	"time"
 
 	"github.com/opsbot/opsbot"
-	"github.com/opsbot/opsbot/schedules/internal/namedq"
+	"github.com/opsbot/opsbot/sql"
 	"github.com/opsbot/opsbot/warehouse"
 )
 
@@ -24,16 +23,13 @@ const Name = "daily-analysis"
 // Options configure the report.
 type Options struct {
 	Warehouse warehouse.Warehouse
-	Queries   fs.FS          // sql/queries
+	Catalog   *sql.Catalog   // the named queries (sql.DefaultCatalog() when nil)
 	Location  *time.Location // what "yesterday" means (UTC when nil)
 	Top       int            // length of each top list (5 when 0)
 }
 
 // Job is the daily-analysis scheduled job.
-type Job struct {
-	o Options
-	q *namedq.Runner
-}
+type Job struct{ o Options }
 
 // New is the job.
 func New(o Options) *Job {
@@ -43,7 +39,18 @@ func New(o Options) *Job {
 	if o.Top <= 0 {
 		o.Top = 5
 	}
-	return &Job{o: o, q: &namedq.Runner{W: o.Warehouse, Files: o.Queries, Timeout: 300}}
+	if o.Catalog == nil {
+		o.Catalog = sql.DefaultCatalog()
+	}
+	return &Job{o: o}
+}
+
+// run runs a named query of the report read-only, for up to 300 s. Every
+// call passes since and until, the only parameters whose defaults are
+// relative to now.
+func (j *Job) run(ctx context.Context, name string, p opsbot.Params) (*opsbot.Result, error) {
+	res, _, err := j.o.Catalog.Run(ctx, j.o.Warehouse, name, p, time.Time{}, warehouse.Timeout(300))
+	return res, err
 }
 
 // Name is "daily-analysis".

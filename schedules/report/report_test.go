@@ -16,7 +16,6 @@ import (
 	"github.com/opsbot/opsbot"
 	"github.com/opsbot/opsbot/loggen"
 	"github.com/opsbot/opsbot/schedules/report"
-	"github.com/opsbot/opsbot/sql"
 	"github.com/opsbot/opsbot/warehouse"
 	"github.com/opsbot/opsbot/warehouse/warehousetest"
 )
@@ -44,7 +43,7 @@ func TestDailyAnalysisFiguresMatchRawLines(t *testing.T) {
 		t.Fatalf("inserted %d of %d rows", n, len(all))
 	}
 	manifest(t, w)
-	j := report.New(report.Options{Warehouse: w, Queries: sql.QueryFiles(), Top: 5})
+	j := report.New(report.Options{Warehouse: w, Top: 5})
 	notices, err := j.Run(context.Background(), day.Add(31*time.Hour)) // the next morning, 07:00
 	if err != nil {
 		t.Fatal(err)

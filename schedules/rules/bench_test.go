@@ -7,9 +7,7 @@ import (
 
 	"github.com/opsbot/opsbot/config"
 	"github.com/opsbot/opsbot/loggen"
-	"github.com/opsbot/opsbot/schedules/internal/namedq"
 	"github.com/opsbot/opsbot/schedules/rules"
-	"github.com/opsbot/opsbot/sql"
 	"github.com/opsbot/opsbot/warehouse/warehousetest"
 )
 
@@ -26,7 +24,7 @@ func BenchmarkEvaluate(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	eng := rules.New(rules.Options{Rules: rs, Queries: &namedq.Runner{W: w, Files: sql.QueryFiles()},
+	eng := rules.New(rules.Options{Rules: rs, Warehouse: w,
 		Store: rules.NewStore(w), Sender: &discard{}, GroupWait: 30 * time.Second})
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/opsbot/opsbot"
-	"github.com/opsbot/opsbot/schedules/internal/namedq"
+	"github.com/opsbot/opsbot/sql"
 	"github.com/opsbot/opsbot/warehouse"
 )
 
@@ -32,7 +32,7 @@ type Sender interface {
 type Options struct {
 	Rules     []Rule
 	Warehouse warehouse.Warehouse
-	Queries   *namedq.Runner // defaults to Warehouse with sql.QueryFiles() set by the caller
+	Catalog   *sql.Catalog // the named queries (sql.DefaultCatalog() when nil)
 	Store     Store
 	Sender    Sender
 	GroupWait time.Duration
@@ -52,6 +52,9 @@ type Engine struct {
 func New(o Options) *Engine {
 	if o.Log == nil {
 		o.Log = slog.Default()
+	}
+	if o.Catalog == nil {
+		o.Catalog = sql.DefaultCatalog()
 	}
 	return &Engine{o: o}
 }
@@ -145,15 +148,33 @@ func (e *Engine) State(rule string) State {
 // errNoData is a query that answered nothing to compare.
 var errNoData = errors.New("no data")
 
+// query runs a rule's named query read-only, for up to 30 s. The window
+// (since, until) goes to the queries that take it; the rule's own
+// parameters must all be the query's.
+func (e *Engine) query(ctx context.Context, name string, p opsbot.Params, now time.Time) (*opsbot.Result, error) {
+	n, err := e.o.Catalog.Named(name)
+	if err != nil {
+		return nil, err
+	}
+	q := opsbot.Params{}
+	for k, v := range p {
+		if n.Param(k) != nil || (k != "since" && k != "until") {
+			q[k] = v
+		}
+	}
+	res, _, err := e.o.Catalog.Run(ctx, e.o.Warehouse, name, q, now, warehouse.Timeout(30))
+	return res, err
+}
+
 // measure runs the rule's query for the window ending at now.
 func (e *Engine) measure(ctx context.Context, r Rule, now time.Time) (float64, *opsbot.Result, error) {
 	p := opsbot.Params{"since": warehouse.TimeParam(now.Add(-r.Window)), "until": warehouse.TimeParam(now)}
 	for k, v := range r.Params {
 		p[k] = v
 	}
-	res, err := e.o.Queries.Run(ctx, r.Query, p)
-	if errors.Is(err, namedq.ErrNoTable) && r.Fallback != "" {
-		res, err = e.o.Queries.Run(ctx, r.Fallback, p)
+	res, err := e.query(ctx, r.Query, p, now)
+	if errors.Is(err, sql.ErrNoTable) && r.Fallback != "" {
+		res, err = e.query(ctx, r.Fallback, p, now)
 	}
 	if err != nil {
 		return 0, nil, err

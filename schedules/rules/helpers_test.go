@@ -18,9 +18,7 @@ import (
 	"github.com/opsbot/opsbot/loggen"
 	"github.com/opsbot/opsbot/pager"
 	"github.com/opsbot/opsbot/schedules"
-	"github.com/opsbot/opsbot/schedules/internal/namedq"
 	"github.com/opsbot/opsbot/schedules/rules"
-	"github.com/opsbot/opsbot/sql"
 	"github.com/opsbot/opsbot/warehouse"
 	"github.com/opsbot/opsbot/warehouse/warehousetest"
 )
@@ -99,7 +97,7 @@ func newWorld(t *testing.T, h config.Health) *world {
 // as a process restart would.
 func (wd *world) restart() {
 	wd.eng = rules.New(rules.Options{Rules: wd.rules, Warehouse: wd.w,
-		Queries: &namedq.Runner{W: wd.w, Files: sql.QueryFiles()}, Store: wd.store, Sender: wd.sender,
+		Store: wd.store, Sender: wd.sender,
 		GroupWait: 30 * time.Second})
 }
 

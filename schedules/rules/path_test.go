@@ -11,8 +11,8 @@ import (
 	"github.com/opsbot/opsbot"
 	"github.com/opsbot/opsbot/config"
 	"github.com/opsbot/opsbot/loggen"
-	"github.com/opsbot/opsbot/schedules/internal/namedq"
 	"github.com/opsbot/opsbot/schedules/rules"
+	"github.com/opsbot/opsbot/sql"
 	"github.com/opsbot/opsbot/warehouse"
 	"github.com/opsbot/opsbot/warehouse/warehousetest"
 )
@@ -60,11 +60,11 @@ func TestZeroTrafficOnDonateIsAnOutage(t *testing.T) {
 func TestFallbackQueryWhenTableIsMissing(t *testing.T) {
 	wd := newWorld(t, only5xx(nil))
 	q := fstest.MapFS{
-		"lag.sql":      {Data: []byte("SELECT dateDiff('minute', now64(), now64()) + 90 AS value FROM no_manifest_here")},
-		"lag_rows.sql": {Data: []byte("SELECT 45 AS value")},
+		"lag.sql":      {Data: []byte("-- lag: minutes behind\nSELECT dateDiff('minute', now64(), now64()) + 90 AS value FROM no_manifest_here")},
+		"lag_rows.sql": {Data: []byte("-- lag_rows: minutes behind, from the rows\nSELECT 45 AS value")},
 	}
 	rs := []rules.Rule{{Name: "lag", Query: "lag", Fallback: "lag_rows", Warn: ptr(30.0), Window: time.Minute, Service: "web", Summary: "lag", Unit: "min"}}
-	eng := rules.New(rules.Options{Rules: rs, Queries: &namedq.Runner{W: wd.w, Files: q}, Store: wd.store, Sender: wd.sender})
+	eng := rules.New(rules.Options{Rules: rs, Warehouse: wd.w, Catalog: sql.NewCatalog(q), Store: wd.store, Sender: wd.sender})
 	if _, err := eng.Run(context.Background(), at(0)); err != nil {
 		t.Fatal(err)
 	}

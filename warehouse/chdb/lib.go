@@ -185,7 +185,7 @@ func (r result) err() error {
 	}
 	if e := C.c_error(r.p); e != nil {
 		if s := C.GoString(e); s != "" {
-			return errors.New(s)
+			return warehouse.ErrorFromText(s)
 		}
 	}
 	return nil

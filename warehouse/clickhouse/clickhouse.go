@@ -98,7 +98,16 @@ func queryCtx(ctx context.Context, params opsbot.Params, settings map[string]str
 
 // Exec runs one statement.
 func (w *Warehouse) Exec(ctx context.Context, sql string, params opsbot.Params) error {
-	return w.conn.Exec(queryCtx(ctx, params, nil), sql)
+	return coded(w.conn.Exec(queryCtx(ctx, params, nil), sql))
+}
+
+// coded gives a server exception its code as a *warehouse.Error.
+func coded(err error) error {
+	var ex *ch.Exception
+	if errors.As(err, &ex) {
+		return &warehouse.Error{Code: int(ex.Code), Err: err}
+	}
+	return err
 }
 
 // Query runs one SELECT and reads every row.
@@ -119,7 +128,7 @@ func (w *Warehouse) Query(ctx context.Context, sql string, params opsbot.Params,
 func (w *Warehouse) Stream(ctx context.Context, sql string, params opsbot.Params, fn func(row []any) error, opts ...warehouse.QueryOption) ([]opsbot.Column, error) {
 	rows, err := w.conn.Query(queryCtx(ctx, params, warehouse.Limits(opts).Settings()), sql)
 	if err != nil {
-		return nil, err
+		return nil, coded(err)
 	}
 	defer rows.Close()
 	s := newScanner(rows.ColumnTypes())
@@ -132,7 +141,7 @@ func (w *Warehouse) Stream(ctx context.Context, sql string, params opsbot.Params
 		}
 	}
 	if err := rows.Err(); err != nil && !errors.Is(err, context.Canceled) {
-		return s.cols, err
+		return s.cols, coded(err)
 	}
 	return s.cols, ctx.Err()
 }
