@@ -2,7 +2,9 @@ package ingest
 
 import (
 	"context"
+	"encoding/hex"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -50,32 +52,62 @@ type manifest struct {
 	last uint64 // version of the last write, strictly increasing
 }
 
-const stateCols = "bucket, key, etag, size, modified, object_time, format, status, rows, rejected, error, attempts, generation, batch_rows, started_at, finished_at, batch"
+// stateCols are the columns scanState reads. The key is read as hex: a
+// result's JSON replaces bytes that are not UTF-8 (a file name may hold
+// any byte but NUL and '/'), and a key must come back exactly.
+const stateCols = "bucket, hex(key), etag, size, modified, object_time, format, status, rows, rejected, error, attempts, generation, batch_rows, started_at, finished_at, batch"
 
 // lookup returns the manifest state of keys in bucket (absent keys are
-// missing from the map).
+// missing from the map). Each key is bound as a String parameter of its
+// own: exact for every byte on both engines, where an Array(String)
+// parameter would need its elements quoted in a second escaping layer.
 func (m *manifest) lookup(ctx context.Context, bucket string, keys []string) (map[string]*State, error) {
 	out := make(map[string]*State, len(keys))
 	if len(keys) == 0 {
 		return out, nil
 	}
-	q := "SELECT " + stateCols + " FROM ingest_objects FINAL WHERE bucket = {b:String} AND key IN {k:Array(String)}"
+	in, p := keyParams(keys)
+	p["b"] = bucket
+	q := "SELECT " + stateCols + " FROM ingest_objects FINAL WHERE bucket = {b:String} AND key IN (" + in + ")"
 	// Query, not Stream: at most one page of keys, and chdb's Stream
 	// fails on an empty answer.
-	res, err := m.w.Query(ctx, q, opsbot.Params{"b": bucket, "k": arrayParam(keys)})
+	res, err := m.w.Query(ctx, q, p)
 	if err != nil {
 		return nil, fmt.Errorf("read manifest: %w", err)
 	}
 	for _, r := range res.Rows {
-		s := scanState(r)
+		s, err := scanState(r)
+		if err != nil {
+			return nil, fmt.Errorf("read manifest: %w", err)
+		}
 		out[s.Key] = s
 	}
 	return out, nil
 }
 
-func scanState(r []any) *State {
+// keyParams binds keys as parameters k0, k1, … and returns the list of
+// their placeholders.
+func keyParams(keys []string) (string, opsbot.Params) {
+	var b strings.Builder
+	p := make(opsbot.Params, len(keys)+1)
+	for i, k := range keys {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		name := "k" + strconv.Itoa(i)
+		b.WriteString("{" + name + ":String}")
+		p[name] = k
+	}
+	return b.String(), p
+}
+
+func scanState(r []any) (*State, error) {
+	key, err := hex.DecodeString(warehouse.String(r[1]))
+	if err != nil {
+		return nil, fmt.Errorf("key %q: %w", r[1], err)
+	}
 	s := &State{}
-	s.Bucket, s.Key, s.ETag = warehouse.String(r[0]), warehouse.String(r[1]), warehouse.String(r[2])
+	s.Bucket, s.Key, s.ETag = warehouse.String(r[0]), string(key), warehouse.String(r[2])
 	s.Size = int64(warehouse.Uint64(r[3]))
 	s.Modified, s.ObjectTime = tm(r[4]), tm(r[5])
 	s.Format, s.Status = warehouse.String(r[6]), warehouse.String(r[7])
@@ -84,7 +116,7 @@ func scanState(r []any) *State {
 	s.Attempts, s.Generation, s.BatchRows = int(warehouse.Uint64(r[11])), int(warehouse.Uint64(r[12])), int(warehouse.Uint64(r[13]))
 	s.Started, s.Finished = tm(r[14]), tm(r[15])
 	s.Batch = warehouse.String(r[16])
-	return s
+	return s, nil
 }
 
 // write records s as the object's newest state.
@@ -161,22 +193,6 @@ func (m *manifest) version() uint64 {
 	}
 	m.last = v
 	return v
-}
-
-// arrayParam renders strings as an Array(String) parameter value.
-func arrayParam(ss []string) string {
-	var b strings.Builder
-	b.WriteByte('[')
-	for i, s := range ss {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteByte('\'')
-		b.WriteString(strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s))
-		b.WriteByte('\'')
-	}
-	b.WriteByte(']')
-	return b.String()
 }
 
 // tparam renders a DateTime64(3) parameter.

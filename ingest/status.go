@@ -30,16 +30,30 @@ func Status(ctx context.Context, w warehouse.Warehouse, now time.Time) (*Report,
 	p := opsbot.Params{"today": tparam(time.Date(y, m, d, 0, 0, 0, 0, now.Location()))}
 	steps := []struct {
 		sql string
-		fn  func([]any)
+		fn  func([]any) error
 	}{
-		{"SELECT argMax(key, finished_at), max(finished_at) FROM ingest_objects FINAL WHERE status = 'done'", func(v []any) {
+		{"SELECT argMax(key, finished_at), max(finished_at) FROM ingest_objects FINAL WHERE status = 'done'", func(v []any) error {
 			r.LastObject, r.LastLoaded = warehouse.String(v[0]), tm(v[1])
+			return nil
 		}},
-		{"SELECT status, count() FROM ingest_objects FINAL GROUP BY status", func(v []any) { r.ByStatus[warehouse.String(v[0])] = warehouse.Uint64(v[1]) }},
-		{"SELECT max(ts), countIf(ts >= {today:DateTime64(3)}) FROM requests", func(v []any) { r.Newest, r.RowsToday = tm(v[0]), warehouse.Uint64(v[1]) }},
-		{"SELECT count() FROM ingest_rejects WHERE time >= {today:DateTime64(3)}", func(v []any) { r.RejectsToday = warehouse.Uint64(v[0]) }},
-		{"SELECT " + stateCols + " FROM ingest_objects FINAL WHERE status = 'failed' ORDER BY finished_at DESC LIMIT 20", func(v []any) {
-			r.Failures = append(r.Failures, *scanState(v))
+		{"SELECT status, count() FROM ingest_objects FINAL GROUP BY status", func(v []any) error {
+			r.ByStatus[warehouse.String(v[0])] = warehouse.Uint64(v[1])
+			return nil
+		}},
+		{"SELECT max(ts), countIf(ts >= {today:DateTime64(3)}) FROM requests", func(v []any) error {
+			r.Newest, r.RowsToday = tm(v[0]), warehouse.Uint64(v[1])
+			return nil
+		}},
+		{"SELECT count() FROM ingest_rejects WHERE time >= {today:DateTime64(3)}", func(v []any) error {
+			r.RejectsToday = warehouse.Uint64(v[0])
+			return nil
+		}},
+		{"SELECT " + stateCols + " FROM ingest_objects FINAL WHERE status = 'failed' ORDER BY finished_at DESC LIMIT 20", func(v []any) error {
+			s, err := scanState(v)
+			if err == nil {
+				r.Failures = append(r.Failures, *s)
+			}
+			return err
 		}},
 	}
 	for _, s := range steps {
@@ -48,7 +62,9 @@ func Status(ctx context.Context, w warehouse.Warehouse, now time.Time) (*Report,
 			return nil, fmt.Errorf("ingest status: %w", err)
 		}
 		for _, v := range res.Rows {
-			s.fn(v)
+			if err := s.fn(v); err != nil {
+				return nil, fmt.Errorf("ingest status: %w", err)
+			}
 		}
 	}
 	if !r.Newest.IsZero() {
