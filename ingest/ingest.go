@@ -34,7 +34,26 @@ type Object struct {
 	ETag     string    // content identity (S3 ETag; size and mtime for files)
 	Size     int64     // bytes as stored (compressed)
 	Modified time.Time // when it was delivered (LastModified, mtime)
+	Skip     *Skip     // set by List for an entry that cannot be loaded: why
 }
+
+// Reasons an entry is recorded skipped (State.Reason).
+const (
+	SkipSymlink    = "symlink"    // a folder's symbolic link: not followed
+	SkipNotFile    = "not a file" // a named pipe, socket or device
+	SkipUnreadable = "unreadable" // permission denied, or gone after it was listed
+	SkipNotLog     = "not a log"  // its content is no log format opsbot reads
+)
+
+// Skip says why an entry cannot be loaded. As an error (from Open or a
+// load), it makes the worker record the entry skipped instead of failed:
+// trying again cannot help until the entry changes.
+type Skip struct {
+	Reason string // one of the Skip* reasons
+	Detail string // what was found and how to fix it
+}
+
+func (s *Skip) Error() string { return s.Reason + ": " + s.Detail }
 
 // Name is how logs and errors name the object.
 func (o Object) Name() string {

@@ -25,6 +25,7 @@ const (
 	StatusDone      = "done"
 	StatusFailed    = "failed"  // Error says why; Attempts counts tries
 	StatusExpired   = "expired" // older than the retention: not loaded
+	StatusSkipped   = "skipped" // cannot be loaded (Reason; Error says what and how to fix it)
 )
 
 // State is an object's row in the ingest_objects manifest.
