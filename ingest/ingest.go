@@ -16,7 +16,13 @@
 // counted in the manifest; an object that cannot be read (corrupt gzip,
 // unknown format) is marked failed with its error and retried with backoff
 // up to a limit, then left failed for `opsbot ingest status` and the audit
-// report to show.
+// report to show. An entry that cannot be loaded at all (a symlink, a named
+// pipe, an unreadable file, a file that is no log) is recorded skipped with
+// its reason, logged once, and not tried again until it changes.
+//
+// Keys are bound as query parameters or inserted as Arrow columns, never
+// written into SQL text: any byte a key may hold is stored and matched
+// exactly.
 package ingest
 
 import (

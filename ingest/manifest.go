@@ -37,6 +37,7 @@ type State struct {
 	Rows       uint64
 	Rejected   uint64
 	Error      string
+	Reason     string // why a skipped entry is not loaded: SkipSymlink, …
 	Attempts   int
 	Generation int
 	BatchRows  int
@@ -56,7 +57,7 @@ type manifest struct {
 // stateCols are the columns scanState reads. The key is read as hex: a
 // result's JSON replaces bytes that are not UTF-8 (a file name may hold
 // any byte but NUL and '/'), and a key must come back exactly.
-const stateCols = "bucket, hex(key), etag, size, modified, object_time, format, status, rows, rejected, error, attempts, generation, batch_rows, started_at, finished_at, batch"
+const stateCols = "bucket, hex(key), etag, size, modified, object_time, format, status, rows, rejected, error, attempts, generation, batch_rows, started_at, finished_at, batch, reason"
 
 // lookup returns the manifest state of keys in bucket (absent keys are
 // missing from the map). Each key is bound as a String parameter of its
@@ -116,7 +117,7 @@ func scanState(r []any) (*State, error) {
 	s.Error = warehouse.String(r[10])
 	s.Attempts, s.Generation, s.BatchRows = int(warehouse.Uint64(r[11])), int(warehouse.Uint64(r[12])), int(warehouse.Uint64(r[13]))
 	s.Started, s.Finished = tm(r[14]), tm(r[15])
-	s.Batch = warehouse.String(r[16])
+	s.Batch, s.Reason = warehouse.String(r[16]), warehouse.String(r[17])
 	return s, nil
 }
 
@@ -138,6 +139,7 @@ var stateSchema = arrow.NewSchema([]arrow.Field{
 	{Name: "generation", Type: arrow.PrimitiveTypes.Uint32}, {Name: "batch_rows", Type: arrow.PrimitiveTypes.Uint32},
 	{Name: "started_at", Type: msType}, {Name: "finished_at", Type: msType},
 	{Name: "version", Type: arrow.PrimitiveTypes.Uint64}, {Name: "batch", Type: arrow.BinaryTypes.String},
+	{Name: "reason", Type: arrow.BinaryTypes.String},
 }, nil)
 
 var msType = &arrow.TimestampType{Unit: arrow.Millisecond, TimeZone: "UTC"}
@@ -172,6 +174,7 @@ func (m *manifest) writeMany(ctx context.Context, states []*State) error {
 		ts(15, s.Finished)
 		u64(16, m.version())
 		str(17, s.Batch)
+		str(18, s.Reason)
 	}
 	rec := b.NewRecord()
 	defer rec.Release()

@@ -21,6 +21,7 @@ type Report struct {
 	ByStatus     map[string]uint64
 	RejectsToday uint64
 	Failures     []State // failed objects, newest first (at most 20)
+	Skipped      []State // entries that cannot be loaded, newest first (at most 20); Reason says why
 }
 
 // Status reads the report. now sets "today" and the lag.
@@ -52,6 +53,13 @@ func Status(ctx context.Context, w warehouse.Warehouse, now time.Time) (*Report,
 			s, err := scanState(v)
 			if err == nil {
 				r.Failures = append(r.Failures, *s)
+			}
+			return err
+		}},
+		{"SELECT " + stateCols + " FROM ingest_objects FINAL WHERE status = 'skipped' ORDER BY finished_at DESC LIMIT 20", func(v []any) error {
+			s, err := scanState(v)
+			if err == nil {
+				r.Skipped = append(r.Skipped, *s)
 			}
 			return err
 		}},
@@ -87,7 +95,7 @@ func (r *Report) Write(out io.Writer) {
 	}
 	fmt.Fprintf(out, "rows today:   %d (%d lines rejected)\n", r.RowsToday, r.RejectsToday)
 	var parts []string
-	for _, s := range []string{StatusDone, StatusQueued, StatusLoading, StatusReplacing, StatusFailed, StatusExpired} {
+	for _, s := range []string{StatusDone, StatusQueued, StatusLoading, StatusReplacing, StatusFailed, StatusExpired, StatusSkipped} {
 		if n := r.ByStatus[s]; n > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", n, s))
 		}
@@ -99,5 +107,11 @@ func (r *Report) Write(out io.Writer) {
 	fmt.Fprintf(out, "failures:     %d\n", len(r.Failures))
 	for _, f := range r.Failures {
 		fmt.Fprintf(out, "  %s  attempts %d  %s\n", f.Name(), f.Attempts, f.Error)
+	}
+	if n := r.ByStatus[StatusSkipped]; n > 0 {
+		fmt.Fprintf(out, "skipped:      %d (not loaded until they change; newest %d below)\n", n, len(r.Skipped))
+	}
+	for _, s := range r.Skipped {
+		fmt.Fprintf(out, "  %s  %s: %s\n", s.Name(), s.Reason, s.Error)
 	}
 }
