@@ -121,24 +121,23 @@ func TestTruncatedGzipIsRetriedWithBackoffThenReported(t *testing.T) {
 	}
 }
 
-func TestUnknownFormatNamesTheObjectAndLoadsTheRest(t *testing.T) {
+func TestUnknownFormatIsSkippedNamedAndTheRestLoads(t *testing.T) {
 	w := fresh(t)
 	dir := t.TempDir()
 	lines := traffic(t, dir, 2000, 2, 71)
 	writeFile(t, filepath.Join(dir, "notes", "readme.txt"), []byte("hello there\nthis is no access log\n"))
 	wk, _ := ingest.New(ingest.Options{Warehouse: w, Source: &ingest.Dir{Root: dir}, Once: true, MaxAttempts: 5, Now: clock})
-	err := wk.Run(context.Background())
-	if err == nil {
-		t.Fatal("run succeeded with an unreadable object")
+	if err := wk.Run(context.Background()); err != nil {
+		t.Fatalf("run: %v (an entry that is no log is skipped, not a failure)", err)
 	}
 	sameCounts(t, "the readable objects", stored(t, w), byStatus(lines))
 	st, attempts := manifestStatus(t, w, "notes/readme.txt")
-	if st != ingest.StatusFailed || attempts != 5 {
-		t.Errorf("status %q after %d attempts, want failed for good at once", st, attempts)
+	if st != ingest.StatusSkipped || attempts != 1 {
+		t.Errorf("status %q after %d attempts, want skipped after one", st, attempts)
 	}
-	res, _ := w.Query(context.Background(), "SELECT error FROM ingest_objects FINAL WHERE key = 'notes/readme.txt'", nil)
-	if msg := res.Rows[0][0].(string); !strings.Contains(msg, "notes/readme.txt") || !strings.Contains(msg, "unknown log format") {
-		t.Errorf("error %q does not say which object and why", msg)
+	res, _ := w.Query(context.Background(), "SELECT reason, error FROM ingest_objects FINAL WHERE key = 'notes/readme.txt'", nil)
+	if r, msg := res.Rows[0][0].(string), res.Rows[0][1].(string); r != ingest.SkipNotLog || !strings.Contains(msg, "notes/readme.txt") || !strings.Contains(msg, "unknown log format") {
+		t.Errorf("reason %q, error %q: does not say which object and why", r, msg)
 	}
 }
 

@@ -16,7 +16,13 @@
 // counted in the manifest; an object that cannot be read (corrupt gzip,
 // unknown format) is marked failed with its error and retried with backoff
 // up to a limit, then left failed for `opsbot ingest status` and the audit
-// report to show.
+// report to show. An entry that cannot be loaded at all (a symlink, a named
+// pipe, an unreadable file, a file that is no log) is recorded skipped with
+// its reason, logged once, and not tried again until it changes.
+//
+// Keys are bound as query parameters or inserted as Arrow columns, never
+// written into SQL text: any byte a key may hold is stored and matched
+// exactly.
 package ingest
 
 import (
@@ -34,7 +40,26 @@ type Object struct {
 	ETag     string    // content identity (S3 ETag; size and mtime for files)
 	Size     int64     // bytes as stored (compressed)
 	Modified time.Time // when it was delivered (LastModified, mtime)
+	Skip     *Skip     // set by List for an entry that cannot be loaded: why
 }
+
+// Reasons an entry is recorded skipped (State.Reason).
+const (
+	SkipSymlink    = "symlink"    // a folder's symbolic link: not followed
+	SkipNotFile    = "not a file" // a named pipe, socket or device
+	SkipUnreadable = "unreadable" // permission denied, or gone after it was listed
+	SkipNotLog     = "not a log"  // its content is no log format opsbot reads
+)
+
+// Skip says why an entry cannot be loaded. As an error (from Open or a
+// load), it makes the worker record the entry skipped instead of failed:
+// trying again cannot help until the entry changes.
+type Skip struct {
+	Reason string // one of the Skip* reasons
+	Detail string // what was found and how to fix it
+}
+
+func (s *Skip) Error() string { return s.Reason + ": " + s.Detail }
 
 // Name is how logs and errors name the object.
 func (o Object) Name() string {

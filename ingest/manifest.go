@@ -2,7 +2,9 @@ package ingest
 
 import (
 	"context"
+	"encoding/hex"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -23,6 +25,7 @@ const (
 	StatusDone      = "done"
 	StatusFailed    = "failed"  // Error says why; Attempts counts tries
 	StatusExpired   = "expired" // older than the retention: not loaded
+	StatusSkipped   = "skipped" // cannot be loaded (Reason; Error says what and how to fix it)
 )
 
 // State is an object's row in the ingest_objects manifest.
@@ -34,6 +37,7 @@ type State struct {
 	Rows       uint64
 	Rejected   uint64
 	Error      string
+	Reason     string // why a skipped entry is not loaded: SkipSymlink, …
 	Attempts   int
 	Generation int
 	BatchRows  int
@@ -50,32 +54,62 @@ type manifest struct {
 	last uint64 // version of the last write, strictly increasing
 }
 
-const stateCols = "bucket, key, etag, size, modified, object_time, format, status, rows, rejected, error, attempts, generation, batch_rows, started_at, finished_at, batch"
+// stateCols are the columns scanState reads. The key is read as hex: a
+// result's JSON replaces bytes that are not UTF-8 (a file name may hold
+// any byte but NUL and '/'), and a key must come back exactly.
+const stateCols = "bucket, hex(key), etag, size, modified, object_time, format, status, rows, rejected, error, attempts, generation, batch_rows, started_at, finished_at, batch, reason"
 
 // lookup returns the manifest state of keys in bucket (absent keys are
-// missing from the map).
+// missing from the map). Each key is bound as a String parameter of its
+// own: exact for every byte on both engines, where an Array(String)
+// parameter would need its elements quoted in a second escaping layer.
 func (m *manifest) lookup(ctx context.Context, bucket string, keys []string) (map[string]*State, error) {
 	out := make(map[string]*State, len(keys))
 	if len(keys) == 0 {
 		return out, nil
 	}
-	q := "SELECT " + stateCols + " FROM ingest_objects FINAL WHERE bucket = {b:String} AND key IN {k:Array(String)}"
+	in, p := keyParams(keys)
+	p["b"] = bucket
+	q := "SELECT " + stateCols + " FROM ingest_objects FINAL WHERE bucket = {b:String} AND key IN (" + in + ")"
 	// Query, not Stream: at most one page of keys, and chdb's Stream
 	// fails on an empty answer.
-	res, err := m.w.Query(ctx, q, opsbot.Params{"b": bucket, "k": arrayParam(keys)})
+	res, err := m.w.Query(ctx, q, p)
 	if err != nil {
 		return nil, fmt.Errorf("read manifest: %w", err)
 	}
 	for _, r := range res.Rows {
-		s := scanState(r)
+		s, err := scanState(r)
+		if err != nil {
+			return nil, fmt.Errorf("read manifest: %w", err)
+		}
 		out[s.Key] = s
 	}
 	return out, nil
 }
 
-func scanState(r []any) *State {
+// keyParams binds keys as parameters k0, k1, … and returns the list of
+// their placeholders.
+func keyParams(keys []string) (string, opsbot.Params) {
+	var b strings.Builder
+	p := make(opsbot.Params, len(keys)+1)
+	for i, k := range keys {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		name := "k" + strconv.Itoa(i)
+		b.WriteString("{" + name + ":String}")
+		p[name] = k
+	}
+	return b.String(), p
+}
+
+func scanState(r []any) (*State, error) {
+	key, err := hex.DecodeString(warehouse.String(r[1]))
+	if err != nil {
+		return nil, fmt.Errorf("key %q: %w", r[1], err)
+	}
 	s := &State{}
-	s.Bucket, s.Key, s.ETag = warehouse.String(r[0]), warehouse.String(r[1]), warehouse.String(r[2])
+	s.Bucket, s.Key, s.ETag = warehouse.String(r[0]), string(key), warehouse.String(r[2])
 	s.Size = int64(warehouse.Uint64(r[3]))
 	s.Modified, s.ObjectTime = tm(r[4]), tm(r[5])
 	s.Format, s.Status = warehouse.String(r[6]), warehouse.String(r[7])
@@ -83,8 +117,8 @@ func scanState(r []any) *State {
 	s.Error = warehouse.String(r[10])
 	s.Attempts, s.Generation, s.BatchRows = int(warehouse.Uint64(r[11])), int(warehouse.Uint64(r[12])), int(warehouse.Uint64(r[13]))
 	s.Started, s.Finished = tm(r[14]), tm(r[15])
-	s.Batch = warehouse.String(r[16])
-	return s
+	s.Batch, s.Reason = warehouse.String(r[16]), warehouse.String(r[17])
+	return s, nil
 }
 
 // write records s as the object's newest state.
@@ -105,6 +139,7 @@ var stateSchema = arrow.NewSchema([]arrow.Field{
 	{Name: "generation", Type: arrow.PrimitiveTypes.Uint32}, {Name: "batch_rows", Type: arrow.PrimitiveTypes.Uint32},
 	{Name: "started_at", Type: msType}, {Name: "finished_at", Type: msType},
 	{Name: "version", Type: arrow.PrimitiveTypes.Uint64}, {Name: "batch", Type: arrow.BinaryTypes.String},
+	{Name: "reason", Type: arrow.BinaryTypes.String},
 }, nil)
 
 var msType = &arrow.TimestampType{Unit: arrow.Millisecond, TimeZone: "UTC"}
@@ -139,6 +174,7 @@ func (m *manifest) writeMany(ctx context.Context, states []*State) error {
 		ts(15, s.Finished)
 		u64(16, m.version())
 		str(17, s.Batch)
+		str(18, s.Reason)
 	}
 	rec := b.NewRecord()
 	defer rec.Release()
@@ -161,22 +197,6 @@ func (m *manifest) version() uint64 {
 	}
 	m.last = v
 	return v
-}
-
-// arrayParam renders strings as an Array(String) parameter value.
-func arrayParam(ss []string) string {
-	var b strings.Builder
-	b.WriteByte('[')
-	for i, s := range ss {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteByte('\'')
-		b.WriteString(strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s))
-		b.WriteByte('\'')
-	}
-	b.WriteByte(']')
-	return b.String()
 }
 
 // tparam renders a DateTime64(3) parameter.

@@ -30,7 +30,7 @@ type Metrics struct {
 func NewMetrics() *Metrics {
 	m := &Metrics{reg: prometheus.NewRegistry(), now: time.Now}
 	m.objects = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "opsbot_ingest_objects_total", Help: "Log objects processed, by outcome (done, failed, expired).",
+		Name: "opsbot_ingest_objects_total", Help: "Log objects processed, by outcome (done, failed, expired, skipped: counted once per entry).",
 	}, []string{"status"})
 	m.rows = prometheus.NewCounter(prometheus.CounterOpts{Name: "opsbot_ingest_rows_total", Help: "Request rows inserted."})
 	m.rejects = prometheus.NewCounter(prometheus.CounterOpts{Name: "opsbot_ingest_rejects_total", Help: "Log lines rejected (kept in ingest_rejects)."})

@@ -106,6 +106,9 @@ func (w *Worker) decidePage(ctx context.Context, page []Object) ([]*task, error)
 func (w *Worker) decide(ctx context.Context, o Object, m *State) (*task, error) {
 	s := &State{Object: o, ObjectTime: ObjectTime(o), Generation: 1, BatchRows: w.o.BatchRows}
 	reingest := len(w.o.Reingest) > 0
+	if o.Skip != nil {
+		return nil, w.skip(ctx, s, m, o.Skip)
+	}
 	if !reingest && w.expired(s) {
 		return nil, w.expire(ctx, s, m)
 	}
@@ -119,6 +122,9 @@ func (w *Worker) decide(ctx context.Context, o Object, m *State) (*task, error) 
 			why = "changed since it was loaded"
 		}
 		return &task{state: s, replace: true, why: why}, nil
+	case m.Status == StatusSkipped:
+		w.summary.NotLoadable.Add(1)
+		return nil, nil
 	case m.Status == StatusReplacing:
 		s.Generation, s.Attempts = m.Generation, m.Attempts
 		return &task{state: s, replace: true, why: "resumed re-ingest"}, nil
@@ -173,6 +179,19 @@ func (w *Worker) expire(ctx context.Context, s *State, m *State) error {
 	s.Error = fmt.Sprintf("holds requests from %s, older than retention_days=%d: the TTL would drop its rows; not loaded",
 		s.ObjectTime.Format("2006-01-02 15:04"), w.o.RetentionDays)
 	w.progress.logf("skipped %s: %s", s.Name(), s.Error)
+	return w.man.write(ctx, s)
+}
+
+// skip records (once per version of the entry) that it cannot be loaded,
+// and says so once.
+func (w *Worker) skip(ctx context.Context, s, m *State, why *Skip) error {
+	w.summary.NotLoadable.Add(1)
+	if m != nil && m.Status == StatusSkipped && m.ETag == s.ETag && m.Reason == why.Reason {
+		return nil
+	}
+	w.metrics.objects.WithLabelValues(StatusSkipped).Inc()
+	s.Status, s.Reason, s.Error, s.Finished = StatusSkipped, why.Reason, why.Detail, w.now()
+	w.progress.logf("skipped %s (%s): %s", s.Name(), why.Reason, why.Detail)
 	return w.man.write(ctx, s)
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/cenkalti/backoff/v4"
 
 	"github.com/opsbot/opsbot"
+	"github.com/opsbot/opsbot/edgelog"
 )
 
 // tryHard loads t, retrying failures with exponential backoff up to
@@ -107,11 +108,15 @@ func (w *Worker) replace(ctx context.Context, s *State) error {
 	return nil
 }
 
-// failed records a failed attempt; an object of unknown format fails for
-// good at once (trying again cannot help).
+// failed records a failed attempt. An entry that cannot be loaded (a Skip,
+// or an object of unknown format) is recorded skipped instead: trying
+// again cannot help.
 func (w *Worker) failed(ctx context.Context, s *State, err error) error {
 	if ctx.Err() != nil {
 		return err // interrupted, not failed: the next run resumes it
+	}
+	if why := skipOf(err); why != nil {
+		return w.skip(ctx, s, nil, why)
 	}
 	s.Status, s.Error, s.Finished = StatusFailed, err.Error(), w.now()
 	if permanent(err) {
@@ -126,4 +131,16 @@ func (w *Worker) failed(ctx context.Context, s *State, err error) error {
 		w.progress.logf("gave up on %s after %d attempts: %v", s.Name(), s.Attempts, err)
 	}
 	return err
+}
+
+// skipOf is the Skip err holds or means, or nil.
+func skipOf(err error) *Skip {
+	var why *Skip
+	switch {
+	case errors.As(err, &why):
+		return why
+	case errors.Is(err, edgelog.ErrUnknownFormat):
+		return &Skip{Reason: SkipNotLog, Detail: err.Error() + " (opsbot ingest --format names the format, if it is a log)"}
+	}
+	return nil
 }

@@ -81,8 +81,9 @@ func ParseS3URL(s string) (bucket, prefix string, err error) {
 // List implements Source: every object under the prefix, page by page.
 func (s *S3) List(ctx context.Context, fn func(Object) error) error {
 	p := s3.NewListObjectsV2Paginator(s.Client, &s3.ListObjectsV2Input{
-		Bucket: aws.String(s.Bucket),
-		Prefix: aws.String(s.Prefix),
+		Bucket:       aws.String(s.Bucket),
+		Prefix:       aws.String(s.Prefix),
+		EncodingType: types.EncodingTypeUrl,
 	})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
@@ -90,7 +91,10 @@ func (s *S3) List(ctx context.Context, fn func(Object) error) error {
 			return fmt.Errorf("list %s: %w", s, err)
 		}
 		for _, c := range page.Contents {
-			key := aws.ToString(c.Key)
+			key, err := listedKey(page.EncodingType, aws.ToString(c.Key))
+			if err != nil {
+				return fmt.Errorf("list %s: %w", s, err)
+			}
 			if strings.HasSuffix(key, "/") {
 				continue // a folder marker
 			}
@@ -102,6 +106,21 @@ func (s *S3) List(ctx context.Context, fn func(Object) error) error {
 		}
 	}
 	return nil
+}
+
+// listedKey is a key as ListObjectsV2 returned it. The listing asks for
+// URL-encoded keys, since XML 1.0 cannot carry most control bytes, which
+// S3 keys may hold; a store that ignores the request (and says so by not
+// echoing the encoding type) returns them as they are.
+func listedKey(enc types.EncodingType, key string) (string, error) {
+	if enc != types.EncodingTypeUrl {
+		return key, nil
+	}
+	k, err := url.QueryUnescape(key)
+	if err != nil {
+		return "", fmt.Errorf("URL-encoded key %q: %w", key, err)
+	}
+	return k, nil
 }
 
 // Open implements Source: GetObject, streamed. The ETag must still match,

@@ -21,6 +21,7 @@ type Report struct {
 	ByStatus     map[string]uint64
 	RejectsToday uint64
 	Failures     []State // failed objects, newest first (at most 20)
+	Skipped      []State // entries that cannot be loaded, newest first (at most 20); Reason says why
 }
 
 // Status reads the report. now sets "today" and the lag.
@@ -30,16 +31,37 @@ func Status(ctx context.Context, w warehouse.Warehouse, now time.Time) (*Report,
 	p := opsbot.Params{"today": tparam(time.Date(y, m, d, 0, 0, 0, 0, now.Location()))}
 	steps := []struct {
 		sql string
-		fn  func([]any)
+		fn  func([]any) error
 	}{
-		{"SELECT argMax(key, finished_at), max(finished_at) FROM ingest_objects FINAL WHERE status = 'done'", func(v []any) {
+		{"SELECT argMax(key, finished_at), max(finished_at) FROM ingest_objects FINAL WHERE status = 'done'", func(v []any) error {
 			r.LastObject, r.LastLoaded = warehouse.String(v[0]), tm(v[1])
+			return nil
 		}},
-		{"SELECT status, count() FROM ingest_objects FINAL GROUP BY status", func(v []any) { r.ByStatus[warehouse.String(v[0])] = warehouse.Uint64(v[1]) }},
-		{"SELECT max(ts), countIf(ts >= {today:DateTime64(3)}) FROM requests", func(v []any) { r.Newest, r.RowsToday = tm(v[0]), warehouse.Uint64(v[1]) }},
-		{"SELECT count() FROM ingest_rejects WHERE time >= {today:DateTime64(3)}", func(v []any) { r.RejectsToday = warehouse.Uint64(v[0]) }},
-		{"SELECT " + stateCols + " FROM ingest_objects FINAL WHERE status = 'failed' ORDER BY finished_at DESC LIMIT 20", func(v []any) {
-			r.Failures = append(r.Failures, *scanState(v))
+		{"SELECT status, count() FROM ingest_objects FINAL GROUP BY status", func(v []any) error {
+			r.ByStatus[warehouse.String(v[0])] = warehouse.Uint64(v[1])
+			return nil
+		}},
+		{"SELECT max(ts), countIf(ts >= {today:DateTime64(3)}) FROM requests", func(v []any) error {
+			r.Newest, r.RowsToday = tm(v[0]), warehouse.Uint64(v[1])
+			return nil
+		}},
+		{"SELECT count() FROM ingest_rejects WHERE time >= {today:DateTime64(3)}", func(v []any) error {
+			r.RejectsToday = warehouse.Uint64(v[0])
+			return nil
+		}},
+		{"SELECT " + stateCols + " FROM ingest_objects FINAL WHERE status = 'failed' ORDER BY finished_at DESC LIMIT 20", func(v []any) error {
+			s, err := scanState(v)
+			if err == nil {
+				r.Failures = append(r.Failures, *s)
+			}
+			return err
+		}},
+		{"SELECT " + stateCols + " FROM ingest_objects FINAL WHERE status = 'skipped' ORDER BY finished_at DESC LIMIT 20", func(v []any) error {
+			s, err := scanState(v)
+			if err == nil {
+				r.Skipped = append(r.Skipped, *s)
+			}
+			return err
 		}},
 	}
 	for _, s := range steps {
@@ -48,7 +70,9 @@ func Status(ctx context.Context, w warehouse.Warehouse, now time.Time) (*Report,
 			return nil, fmt.Errorf("ingest status: %w", err)
 		}
 		for _, v := range res.Rows {
-			s.fn(v)
+			if err := s.fn(v); err != nil {
+				return nil, fmt.Errorf("ingest status: %w", err)
+			}
 		}
 	}
 	if !r.Newest.IsZero() {
@@ -71,7 +95,7 @@ func (r *Report) Write(out io.Writer) {
 	}
 	fmt.Fprintf(out, "rows today:   %d (%d lines rejected)\n", r.RowsToday, r.RejectsToday)
 	var parts []string
-	for _, s := range []string{StatusDone, StatusQueued, StatusLoading, StatusReplacing, StatusFailed, StatusExpired} {
+	for _, s := range []string{StatusDone, StatusQueued, StatusLoading, StatusReplacing, StatusFailed, StatusExpired, StatusSkipped} {
 		if n := r.ByStatus[s]; n > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", n, s))
 		}
@@ -83,5 +107,11 @@ func (r *Report) Write(out io.Writer) {
 	fmt.Fprintf(out, "failures:     %d\n", len(r.Failures))
 	for _, f := range r.Failures {
 		fmt.Fprintf(out, "  %s  attempts %d  %s\n", f.Name(), f.Attempts, f.Error)
+	}
+	if n := r.ByStatus[StatusSkipped]; n > 0 {
+		fmt.Fprintf(out, "skipped:      %d (not loaded until they change; newest %d below)\n", n, len(r.Skipped))
+	}
+	for _, s := range r.Skipped {
+		fmt.Fprintf(out, "  %s  %s: %s\n", s.Name(), s.Reason, s.Error)
 	}
 }

@@ -111,9 +111,12 @@ type Worker struct {
 }
 
 // Summary counts what a Worker did since it started.
+// Skipped counts objects already recorded (loaded, or failed for good)
+// and not tried again; NotLoadable counts entries recorded skipped
+// (symlinks, pipes, unreadable files, files that are no log).
 type Summary struct {
-	Loaded, Failed, Skipped, Expired atomic.Int64
-	Rows, Rejected                   atomic.Int64
+	Loaded, Failed, Skipped, Expired, NotLoadable atomic.Int64
+	Rows, Rejected                                atomic.Int64
 }
 
 // New checks o and makes a Worker.

@@ -87,8 +87,8 @@ func runIngest(ctx context.Context, g *globals, args []string) error {
 	fmt.Fprintf(os.Stderr, "ingest from %s into %s\n", src, w.Engine())
 	err = wk.Run(ctx)
 	s := wk.Summary()
-	fmt.Fprintf(os.Stderr, "ingest: %d objects loaded (%d rows, %d lines rejected), %d already loaded, %d expired, %d failed\n",
-		s.Loaded.Load(), s.Rows.Load(), s.Rejected.Load(), s.Skipped.Load(), s.Expired.Load(), s.Failed.Load())
+	fmt.Fprintf(os.Stderr, "ingest: %d objects loaded (%d rows, %d lines rejected), %d already loaded, %d expired, %d failed, %d skipped (ingest status says why)\n",
+		s.Loaded.Load(), s.Rows.Load(), s.Rejected.Load(), s.Skipped.Load(), s.Expired.Load(), s.Failed.Load(), s.NotLoadable.Load())
 	return err
 }
 

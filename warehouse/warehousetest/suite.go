@@ -2,8 +2,10 @@ package warehousetest
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -17,6 +19,7 @@ func RunSuite(t *testing.T, w warehouse.Warehouse) {
 	ctx := context.Background()
 	t.Run("TypedValues", func(t *testing.T) { testTypedValues(t, ctx, w) })
 	t.Run("BoundParametersAreNotSQL", func(t *testing.T) { testParams(t, ctx, w) })
+	t.Run("StringParamsHoldEveryByte", func(t *testing.T) { testParamBytes(t, ctx, w) })
 	t.Run("Stream", func(t *testing.T) { testStream(t, ctx, w) })
 	t.Run("InsertArrowAndDedup", func(t *testing.T) { testInsert(t, ctx, w) })
 	t.Run("InsertManyIsOnePart", func(t *testing.T) { testInsertMany(t, ctx, w) })
@@ -63,6 +66,33 @@ func testParams(t *testing.T, ctx context.Context, w warehouse.Warehouse) {
 	}
 	if _, err := w.Query(ctx, "SELECT {n:UInt32}", opsbot.Params{"n": "not a number"}); err == nil {
 		t.Fatal("a value that does not parse as its type was accepted")
+	}
+}
+
+// testParamBytes binds every byte 0x00–0xFF, alone, between others, and
+// after a backslash, as a String parameter and compares it in the engine
+// with the bytes decoded from hex: no result encoding is involved.
+func testParamBytes(t *testing.T, ctx context.Context, w warehouse.Warehouse) {
+	var all []byte
+	for b := 0; b < 256; b++ {
+		all = append(all, byte(b))
+		for _, v := range []string{string([]byte{byte(b)}), "a" + string([]byte{byte(b)}) + "z", `\` + string([]byte{byte(b)}), "'" + string([]byte{byte(b)}) + `\`} {
+			checkParamBytes(t, ctx, w, v)
+		}
+	}
+	checkParamBytes(t, ctx, w, string(all))
+	checkParamBytes(t, ctx, w, strings.Repeat(string(all), 8))
+}
+
+func checkParamBytes(t *testing.T, ctx context.Context, w warehouse.Warehouse, v string) {
+	t.Helper()
+	res, err := w.Query(ctx, "SELECT {p:String} = unhex({h:String}), length({p:String})", opsbot.Params{"p": v, "h": hex.EncodeToString([]byte(v))})
+	if err != nil {
+		t.Errorf("bind %q: %v", v, err)
+		return
+	}
+	if eq, n := warehouse.Uint64(res.Rows[0][0]), warehouse.Uint64(res.Rows[0][1]); eq != 1 || n != uint64(len(v)) {
+		t.Errorf("bound %q (%d bytes): the engine saw %d bytes, equal %d", v, len(v), n, eq)
 	}
 }
 
