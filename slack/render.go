@@ -58,7 +58,7 @@ func buttons(bs []opsbot.Button) block {
 	els := make([]slack.BlockElement, len(bs))
 	n := 0
 	for i, b := range bs {
-		e := slack.NewButtonBlockElement(fmt.Sprintf("opsbot_%d", i), b.Command, slack.NewTextBlockObject(slack.PlainTextType, text.Visible(b.Label), true, false))
+		e := slack.NewButtonBlockElement(fmt.Sprintf("opsbot_%d", i), b.Command, slack.NewTextBlockObject(slack.PlainTextType, fit(b.Label, 75), true, false))
 		if b.Style != "" {
 			e = e.WithStyle(slack.Style(b.Style))
 		}
@@ -270,16 +270,19 @@ func here(r *opsbot.Reply) string {
 	return ""
 }
 
-// fit is text.Mrkdwn(s) cut to at most n characters, never inside an
-// entity such as &lt;.
+// fit renders one line of s (a title, a context, a table row, a button
+// label) for Slack: text.Visible, newlines included, then text.Mrkdwn, cut
+// to at most n characters, never inside an entity such as &lt;. Slack
+// decodes the three entities in plain_text too.
 func fit(s string, n int) string {
+	s = text.Visible(s)
 	e := text.Mrkdwn(s)
 	if utf8.RuneCountInString(e) <= n {
 		return e
 	}
 	var b strings.Builder
 	k := 0
-	for _, r := range text.VisibleLines(s) {
+	for _, r := range s {
 		x := text.Mrkdwn(string(r))
 		if k+utf8.RuneCountInString(x) > n-1 {
 			break

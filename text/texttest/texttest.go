@@ -8,7 +8,31 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/opsbot/opsbot"
 )
+
+// Path is the request path measured reaching the terminal raw.
+const Path = "/ctl\x01\x07\x1b[31mred\x00nul"
+
+// Markup is data written as Slack markup: a room ping, an ampersand, a
+// forged link, a user mention.
+const Markup = "<!channel> & <https://x|y> <@U0ALICE01>"
+
+// Reply is an answer carrying Hostile in every part a transport shows:
+// title, text, context, a button's label, a column name and table cells
+// (Path, Markup, Hostile, in that order).
+func Reply() *opsbot.Reply {
+	h := Hostile()
+	return &opsbot.Reply{
+		Title: "Top paths for " + h, Text: "Hits of " + h, Context: "filter " + h,
+		Buttons: []opsbot.Button{{Label: "Ban " + h, Command: "ban 192.0.2.1"}},
+		Table: &opsbot.Result{
+			Columns: []opsbot.Column{{Name: "path\u202e", Type: "String"}, {Name: "requests", Type: "UInt64"}},
+			Rows:    [][]any{{Path, uint64(7)}, {Markup, uint64(5)}, {h, uint64(3)}},
+		},
+	}
+}
 
 // Escaped is the form text.Visible (keepNewline: text.VisibleLines) must
 // give s, written independently of it: the characters Hostile holds that
