@@ -11,6 +11,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/cenkalti/backoff/v4"
 
@@ -214,5 +215,38 @@ func TestPageNeedsASecondOperator(t *testing.T) {
 	want := []string{"tech-audits page nope: refused", "tech-audits approve " + id + ": refused", "tech-audits approve " + id + ": refused", "tech-audits page ops: Everything is on fire!: done"}
 	if titles := wd.slack.titles(); strings.Join(titles, "|") != strings.Join(want, "|") {
 		t.Errorf("audit room %q", titles)
+	}
+}
+
+// TestLongPageIsCutBetweenCharacters: a page message over 1024 characters
+// reaches the pager cut to 1024 characters, a multi-byte character at the
+// cut kept whole (a byte cut at 1021 fell inside "é").
+func TestLongPageIsCutBetweenCharacters(t *testing.T) {
+	pd := &pagerDuty{}
+	srv := httptest.NewServer(pd)
+	defer srv.Close()
+	pc := config.Default().Pager
+	pc.Services = map[string]config.PagerService{"ops": {Provider: "pagerduty", KeyEnv: "PD_OPS", URL: srv.URL}}
+	router, err := pager.New(pc, pager.Options{Getenv: func(k string) string { return "key-" + k },
+		Backoff: func() backoff.BackOff { return &backoff.StopBackOff{} }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wd := newWorld(t, func(c *config.Config) { c.Access.Confirm = map[string]string{"page": "approval"} },
+		func(d *actions.Deps) { d.Pager = router })
+	msg := strings.Repeat("a", 1020) + "é" + strings.Repeat("中", 10)
+	r := wd.say(alice, "page ops "+msg, false)
+	if len(r.Buttons) == 0 {
+		t.Fatalf("prompt %+v", r)
+	}
+	if r := wd.say(bob, r.Buttons[0].Command, false); r.Ephemeral {
+		t.Fatalf("bob approves: %+v", r)
+	}
+	if len(pd.events) != 1 {
+		t.Fatalf("events %v", pd.events)
+	}
+	got := pd.events[0]["payload"].(map[string]any)["summary"].(string)
+	if want := strings.Repeat("a", 1020) + "é中中…"; got != want {
+		t.Errorf("summary of %d bytes, valid UTF-8 %v, ends %q; want it to end %q", len(got), utf8.ValidString(got), got[max(0, len(got)-12):], want[len(want)-12:])
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"regexp"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/opsbot/opsbot"
 	"github.com/opsbot/opsbot/bot"
@@ -68,8 +70,9 @@ func capitalize(s string) string {
 	for _, p := range []string{"invalid input: ", "forbidden: ", "not found: "} {
 		s = strings.TrimPrefix(s, p)
 	}
-	if s == "" {
+	r, n := utf8.DecodeRuneInString(s)
+	if n == 0 || r == utf8.RuneError {
 		return s
 	}
-	return strings.ToUpper(s[:1]) + s[1:]
+	return string(unicode.ToUpper(r)) + s[n:] // the first character, not byte
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/opsbot/opsbot"
+	"github.com/opsbot/opsbot/text"
 )
 
 // services is what pager.Router offers besides Notify: the known services.
@@ -24,9 +25,7 @@ func (s *Skill) page(ctx context.Context, req *opsbot.Request, args []string) (*
 	if known, ok := s.o.Pager.(services); ok && !slices.Contains(known.Services(), svc) {
 		return refuse(ctx, "page "+svc, fmt.Errorf("%w: unknown service %q; known services: %s", opsbot.ErrNotFound, svc, strings.Join(known.Services(), ", "))), nil
 	}
-	if len(msg) > 1024 {
-		msg = msg[:1021] + "…"
-	}
+	msg = text.Cut(msg, 1024) // a page summary holds 1024 characters; cut whole
 	summary := fmt.Sprintf("page %s: %s", svc, msg)
 	run := func(ctx context.Context, approval string) (*opsbot.Reply, error) {
 		return s.runPage(ctx, req, svc, msg, approval)

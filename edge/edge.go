@@ -11,6 +11,8 @@ import (
 	"net/netip"
 	"strings"
 	"time"
+
+	"github.com/opsbot/opsbot/text"
 )
 
 // Meta describes a ban for the edge's own record (a comment where the edge
@@ -21,7 +23,8 @@ type Meta struct {
 	Expires time.Time // when opsbot removes it
 }
 
-// Comment renders m in at most max characters (0: no limit).
+// Comment renders m in at most max bytes (0: no limit), cut between
+// characters: it fits a limit counted in bytes or in characters.
 func (m Meta) Comment(max int) string {
 	s := "opsbot ban by " + m.By
 	if !m.Expires.IsZero() {
@@ -30,8 +33,8 @@ func (m Meta) Comment(max int) string {
 	if m.Reason != "" {
 		s += ": " + m.Reason
 	}
-	if max > 0 && len(s) > max {
-		s = strings.ToValidUTF8(s[:max], "")
+	if max > 0 {
+		s = text.CutBytes(s, max) // the APIs count bytes; cut between characters
 	}
 	return s
 }
@@ -75,9 +78,7 @@ type HTTPError struct {
 
 func (e *HTTPError) Error() string {
 	b := e.Body
-	if len(b) > 300 {
-		b = b[:300] + "…"
-	}
+	b = text.Cut(b, 301)
 	return fmt.Sprintf("%s: HTTP %d: %s", e.Op, e.Status, strings.TrimSpace(b))
 }
 

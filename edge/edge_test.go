@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/opsbot/opsbot/edge"
 )
@@ -25,5 +26,21 @@ func TestMetaAndStatus(t *testing.T) {
 		if got, why := edge.RetryStatus(code); got != want || why == "" {
 			t.Errorf("RetryStatus(%d) = %v %q", code, got, why)
 		}
+	}
+}
+
+// TestCutsKeepCharactersWhole: a comment and an error body cut where a
+// multi-byte character stands keep it whole or leave it out.
+func TestCutsKeepCharactersWhole(t *testing.T) {
+	m := edge.Meta{By: "U1", Reason: strings.Repeat("中", 100)} // "opsbot ban by U1: " is 18 bytes, 中 3
+	if c := m.Comment(20); c != "opsbot ban by U1: " {
+		t.Errorf("comment %q", c)
+	}
+	if c := m.Comment(21); c != "opsbot ban by U1: 中" {
+		t.Errorf("comment %q", c)
+	}
+	e := &edge.HTTPError{Op: "PATCH", Status: 400, Body: strings.Repeat("a", 299) + "é" + strings.Repeat("b", 10)}
+	if !utf8.ValidString(e.Error()) || !strings.Contains(e.Error(), strings.Repeat("a", 299)+"é…") {
+		t.Errorf("error %q", e.Error())
 	}
 }

@@ -1,11 +1,13 @@
 package query
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
 	"strings"
 
 	"github.com/opsbot/opsbot"
+	"github.com/opsbot/opsbot/text"
 )
 
 // Answer is the JSON form of an answer.
@@ -18,16 +20,24 @@ type Answer struct {
 }
 
 // WriteJSON writes {"title","sql","params","columns","rows"}; values are
-// raw (no separators, no cutting), times in RFC 3339.
+// raw (no separators, no cutting), times in RFC 3339. Decoded, every
+// string is exact (encoding/json turns invalid UTF-8 into U+FFFD); DEL, C1,
+// bidi and other format characters are written as \u escapes
+// (text.EscapeJSON), so the JSON read on a terminal cannot act on it.
 func WriteJSON(w io.Writer, title, sqlText string, params opsbot.Params, r *opsbot.Result) error {
 	rows := r.Rows
 	if rows == nil {
 		rows = [][]any{}
 	}
-	enc := json.NewEncoder(w)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	return enc.Encode(Answer{Title: title, SQL: sqlText, Params: params, Columns: names(r), Rows: rows})
+	if err := enc.Encode(Answer{Title: title, SQL: sqlText, Params: params, Columns: names(r), Rows: rows}); err != nil {
+		return err
+	}
+	_, err := w.Write(text.EscapeJSON(buf.Bytes()))
+	return err
 }
 
 func joinWords(w []string) string { return strings.Join(w, " ") }

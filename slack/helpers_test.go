@@ -17,6 +17,7 @@ import (
 	"github.com/opsbot/opsbot/bot"
 	"github.com/opsbot/opsbot/slack"
 	"github.com/opsbot/opsbot/slack/slackfake"
+	"github.com/opsbot/opsbot/text/texttest"
 )
 
 // clock is a Clock under the test's control: Sleep returns at once and
@@ -54,7 +55,8 @@ func (c *clock) Slept() []time.Duration {
 
 // tables is a small real skill: "rows N" answers N rows of made-up
 // traffic, "echo …" says it back, "slow" waits for its release, "chart"
-// answers a PNG, "confirm" offers buttons, "ban" is for operators.
+// answers a PNG, "confirm" offers buttons, "ban" is for operators,
+// "hostile" answers texttest.Reply.
 type tables struct{ release chan struct{} }
 
 func (tables) Commands() []bot.Command {
@@ -65,6 +67,7 @@ func (tables) Commands() []bot.Command {
 		{Name: "chart", Summary: "a chart", Role: opsbot.RoleReader},
 		{Name: "confirm", Summary: "buttons", Role: opsbot.RoleReader},
 		{Name: "ban", Usage: "ban IP", Summary: "block", Role: opsbot.RoleOperator, Write: true},
+		{Name: "hostile", Summary: "log fields written to attack", Role: opsbot.RoleReader},
 	}
 }
 
@@ -85,6 +88,8 @@ func (s tables) Handle(ctx context.Context, req *opsbot.Request) (*opsbot.Reply,
 		return &opsbot.Reply{Text: "done slowly"}, nil
 	case "chart":
 		return &opsbot.Reply{Title: "Requests", Files: []opsbot.File{{Name: "requests.png", Title: "Requests", MimeType: "image/png", Data: pngBytes}}}, nil
+	case "hostile":
+		return texttest.Reply(), nil
 	case "confirm":
 		return &opsbot.Reply{Text: "Sure?", Buttons: []opsbot.Button{{Label: "Yes", Command: "echo yes", Style: "primary"}, {Label: "No", Command: "echo no"}}}, nil
 	}

@@ -58,7 +58,7 @@ func buttons(bs []opsbot.Button) block {
 	els := make([]slack.BlockElement, len(bs))
 	n := 0
 	for i, b := range bs {
-		e := slack.NewButtonBlockElement(fmt.Sprintf("opsbot_%d", i), b.Command, slack.NewTextBlockObject(slack.PlainTextType, b.Label, true, false))
+		e := slack.NewButtonBlockElement(fmt.Sprintf("opsbot_%d", i), b.Command, slack.NewTextBlockObject(slack.PlainTextType, fit(b.Label, 75), true, false))
 		if b.Style != "" {
 			e = e.WithStyle(slack.Style(b.Style))
 		}
@@ -68,19 +68,21 @@ func buttons(bs []opsbot.Button) block {
 	return block{slack.NewActionBlock("opsbot_actions", els...), n}
 }
 
-// render plans the messages for a reply.
+// render plans the messages for a reply. Every text from the reply goes
+// through text.Mrkdwn (data escaped for Slack: no control character, no
+// mention, no link); opsbot's own markup (*title*, <!here>) is added after.
 func render(r *opsbot.Reply, lim Limits) plan {
 	var head, tail []block
 	if r.Title != "" {
-		head = append(head, section(here(r)+"*"+escape(r.Title)+"*"))
+		head = append(head, section(here(r)+"*"+fit(r.Title, lim.Section-len("<!here> **"))+"*"))
 	} else if r.Here {
 		head = append(head, section(here(r)))
 	}
-	for _, chunk := range splitText(defuse(r.Text), lim.Section) {
+	for _, chunk := range splitText(text.Mrkdwn(r.Text), lim.Section) {
 		head = append(head, section(chunk))
 	}
 	if r.Context != "" {
-		tail = append(tail, contextLine(text.Cut(defuse(r.Context), lim.Section)))
+		tail = append(tail, contextLine(fit(r.Context, lim.Section)))
 	}
 	if len(r.Buttons) > 0 {
 		tail = append(tail, buttons(r.Buttons))
@@ -167,7 +169,7 @@ func pack(bs []block, lim Limits) []packed {
 func tableBlocks(header, rows []string, max int) []block {
 	var out []block
 	const fences = len("```\n") + len("\n```")
-	header = []string{escape(header[0]), escape(header[1])}
+	header = []string{text.Mrkdwn(header[0]), text.Mrkdwn(header[1])}
 	base := utf8.RuneCountInString(strings.Join(header, "\n")) + fences
 	var cur []string
 	size := base
@@ -177,7 +179,7 @@ func tableBlocks(header, rows []string, max int) []block {
 		cur, size = nil, base
 	}
 	for _, r := range rows {
-		r = escape(text.Cut(r, max-base-1))
+		r = fit(r, max-base-1)
 		n := utf8.RuneCountInString(r) + 1
 		if len(cur) > 0 && size+n > max {
 			flush()
@@ -191,8 +193,8 @@ func tableBlocks(header, rows []string, max int) []block {
 	return out
 }
 
-// splitText cuts text into chunks of at most max characters, at line ends
-// where it can.
+// splitText cuts escaped text into chunks of at most max characters, at
+// line ends where it can, never inside an entity.
 func splitText(text string, max int) []string {
 	var out []string
 	var cur strings.Builder
@@ -203,8 +205,9 @@ func splitText(text string, max int) []string {
 				cur.Reset()
 			}
 			r := []rune(line)
-			out = append(out, string(r[:max]))
-			line = string(r[max:])
+			at := entityStart(r, max)
+			out = append(out, string(r[:at]))
+			line = string(r[at:])
 		}
 		if cur.Len() > 0 && utf8.RuneCountInString(cur.String())+1+utf8.RuneCountInString(line) > max {
 			out = append(out, cur.String())
@@ -219,6 +222,20 @@ func splitText(text string, max int) []string {
 		out = append(out, cur.String())
 	}
 	return out
+}
+
+// entityStart moves a cut at i back to the start of an entity (&amp;,
+// &lt;, &gt;) that it would split.
+func entityStart(r []rune, i int) int {
+	for j := i - 1; j >= 0 && j >= i-len("&amp"); j-- {
+		if r[j] == ';' {
+			return i
+		}
+		if r[j] == '&' && j > 0 {
+			return j
+		}
+	}
+	return i
 }
 
 func blocksOf(bs []block) []slack.Block {
@@ -241,11 +258,11 @@ func fallbackText(r *opsbot.Reply) string {
 	if s == "" {
 		s, _, _ = strings.Cut(r.Text, "\n")
 	}
-	return text.Cut(s, 150)
+	return fit(s, 150)
 }
 
 // here is the room ping a reply asks for: only opsbot sets Reply.Here (a
-// page the pager could not deliver); text from input is defused instead.
+// page the pager could not deliver); text from input is escaped instead.
 func here(r *opsbot.Reply) string {
 	if r.Here {
 		return "<!here> "
@@ -253,14 +270,25 @@ func here(r *opsbot.Reply) string {
 	return ""
 }
 
-// defuse keeps text from pinging a whole room: "<!channel>", "<!here>",
-// "<!everyone>" and user-group mentions that came from user input are
-// shown, not sent. User mentions ("<@U123>") stay.
-func defuse(s string) string {
-	return strings.ReplaceAll(s, "<!", "&lt;!")
-}
-
-// escape makes text safe inside mrkdwn: Slack's three control characters.
-func escape(s string) string {
-	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
+// fit renders one line of s (a title, a context, a table row, a button
+// label) for Slack: text.Visible, newlines included, then text.Mrkdwn, cut
+// to at most n characters, never inside an entity such as &lt;. Slack
+// decodes the three entities in plain_text too.
+func fit(s string, n int) string {
+	s = text.Visible(s)
+	e := text.Mrkdwn(s)
+	if utf8.RuneCountInString(e) <= n {
+		return e
+	}
+	var b strings.Builder
+	k := 0
+	for _, r := range s {
+		x := text.Mrkdwn(string(r))
+		if k+utf8.RuneCountInString(x) > n-1 {
+			break
+		}
+		b.WriteString(x)
+		k += utf8.RuneCountInString(x)
+	}
+	return b.String() + "…"
 }

@@ -108,7 +108,8 @@ func TestPlain(t *testing.T) {
 func TestNoRoomPingsFromEchoedInput(t *testing.T) {
 	p := render(&opsbot.Reply{Text: `unknown phrase "top <!channel> by ip"; <@U0ALICE01> asked`}, DefaultLimits)
 	text := blockText(block{b: p.Main.Blocks[0]})
-	if want := `unknown phrase "top &lt;!channel> by ip"; <@U0ALICE01> asked`; text != want {
+	// Input echoed back mentions nobody, neither a room nor a person.
+	if want := `unknown phrase "top &lt;!channel&gt; by ip"; &lt;@U0ALICE01&gt; asked`; text != want {
 		t.Errorf("text %q, want %q", text, want)
 	}
 }

@@ -68,10 +68,10 @@ func TestTriggersThreadsAndDedupe(t *testing.T) {
 	for _, p := range r.fake.Calls("chat.postMessage") {
 		got[p.Form.Get("text")] = p.Form.Get("channel") + " " + p.Form.Get("thread_ts")
 	}
-	want := map[string]string{
-		"echo in thread (U0BOB0001 bob)":   "C0OPS0001 1.000000",
-		"echo dm & more (U0ALICE01 alice)": "D0ALICE01 ",
-		"echo both (U0BOB0001 bob)":        "C0OPS0001 ",
+	want := map[string]string{ // the fallback text is mrkdwn too: & goes as &amp;
+		"echo in thread (U0BOB0001 bob)":       "C0OPS0001 1.000000",
+		"echo dm &amp; more (U0ALICE01 alice)": "D0ALICE01 ",
+		"echo both (U0BOB0001 bob)":            "C0OPS0001 ",
 	}
 	if len(r.fake.Calls("chat.postMessage")) != 3 || len(got) != 3 {
 		t.Fatalf("answers: %v", got)

@@ -1,7 +1,9 @@
 // Package terminal is the terminal chat (`opsbot chat`): the same router and
 // commands as Slack, with line editing and history when stdin is a
 // terminal, and one answer per input line when it is not (pipes, tests).
-// Answers are rendered as plain text with aligned tables. Attachments
+// Answers are rendered as plain text with aligned tables, through
+// text.Reply: no control or bidi character from data reaches the
+// terminal. Attachments
 // (charts, CSV, the 2FA QR code) go to a folder of the run's own, which
 // only its user can enter.
 package terminal
@@ -117,7 +119,7 @@ func answer(ctx context.Context, h Handler, o Options, files *attachments, line 
 	r := h.Handle(ctx, req)
 	fmt.Fprint(o.Out, text.Reply(r))
 	for _, f := range r.Files {
-		fmt.Fprintln(o.Out, files.save(f))
+		fmt.Fprintln(o.Out, text.Visible(files.save(f))) // a chart's title holds the phrase
 	}
 	fmt.Fprintln(o.Out)
 	return true

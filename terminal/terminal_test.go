@@ -11,6 +11,7 @@ import (
 	"github.com/opsbot/opsbot"
 	"github.com/opsbot/opsbot/bot"
 	"github.com/opsbot/opsbot/terminal"
+	"github.com/opsbot/opsbot/text/texttest"
 )
 
 // little is a small real skill: "rows" answers a table, "who" the asker,
@@ -135,4 +136,50 @@ func TestAttachmentsGoToAPrivateFolder(t *testing.T) {
 			t.Errorf("the planted %s holds %q %v", name, b, err)
 		}
 	}
+}
+
+// answers always gives the same reply.
+type answers struct{ r *opsbot.Reply }
+
+func (a answers) Handle(context.Context, *opsbot.Request) *opsbot.Reply { return a.r }
+
+// TestLogFieldsCannotDriveTheTerminal: a reply holding every C0 control,
+// DEL, C1 controls, bidi overrides, invalid UTF-8 and Slack markup in its
+// title, text, table, context and button reaches the terminal with no raw
+// control or bidi character, each part in its escaped form.
+func TestLogFieldsCannotDriveTheTerminal(t *testing.T) {
+	var out bytes.Buffer
+	err := terminal.Run(context.Background(), answers{texttest.Reply()}, terminal.Options{User: opsbot.User{ID: "U1"}, In: strings.NewReader("top paths\n"), Out: &out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, h := out.String(), texttest.Hostile()
+	if i := texttest.Hidden(got); i >= 0 {
+		t.Fatalf("raw %q at %d of\n%s", got[i:i+1], i, got)
+	}
+	for _, want := range []string{
+		"Top paths for " + texttest.Escaped(h, false) + "\n",
+		"Hits of " + texttest.Escaped(h, true) + "\n",
+		"— filter " + texttest.Escaped(h, false) + "\n",
+		"[Ban " + texttest.Escaped(h, false) + "] type: ban 192.0.2.1\n",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("missing %q in\n%s", want, got)
+		}
+	}
+	for _, row := range [][2]string{{`path\u202e`, "requests"}, {`/ctl\x01\x07\x1b[31mred\x00nul`, "7"}, {texttest.Markup, "5"}} {
+		if !hasRow(got, row[0], row[1]) {
+			t.Errorf("no table row %q … %q in\n%s", row[0], row[1], got)
+		}
+	}
+}
+
+// hasRow reports whether out has a line of cell, spaces, then n.
+func hasRow(out, cell, n string) bool {
+	for _, l := range strings.Split(out, "\n") {
+		if rest, ok := strings.CutPrefix(l, cell); ok && strings.HasSuffix(rest, " "+n) && strings.TrimSpace(strings.TrimSuffix(rest, n)) == "" {
+			return true
+		}
+	}
+	return false
 }

@@ -13,11 +13,17 @@ import (
 
 // WriteCSV writes a header row then every row with raw values: no
 // separators, no cutting, floats without exponents, times in RFC 3339 (UTC),
-// lists joined by ";". `opsbot ask --format csv` and Slack's CSV
-// attachments both use it, so one answer exports the same everywhere.
+// lists joined by ";"; each cell through CSVCell (control and bidi
+// characters escaped, formulas defused). `opsbot ask --format csv` and
+// Slack's CSV attachments both use it, so one answer exports the same
+// everywhere.
 func WriteCSV(w io.Writer, r *opsbot.Result) error {
 	cw := csv.NewWriter(w)
-	if err := cw.Write(names(r)); err != nil {
+	header := names(r)
+	for j := range header {
+		header[j] = CSVCell(header[j])
+	}
+	if err := cw.Write(header); err != nil {
 		return err
 	}
 	rec := make([]string, len(r.Columns))
@@ -25,7 +31,7 @@ func WriteCSV(w io.Writer, r *opsbot.Result) error {
 		for j := range rec {
 			rec[j] = ""
 			if j < len(row) {
-				rec[j] = Raw(row[j])
+				rec[j] = CSVCell(Raw(row[j]))
 			}
 		}
 		if err := cw.Write(rec); err != nil {
@@ -36,7 +42,8 @@ func WriteCSV(w io.Writer, r *opsbot.Result) error {
 	return cw.Error()
 }
 
-// Raw renders a value exactly, for machines.
+// Raw renders a value exactly, for machines: unescaped, so whatever shows
+// it to people passes it through Visible or CSVCell.
 func Raw(v any) string {
 	switch x := v.(type) {
 	case nil:

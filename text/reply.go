@@ -8,18 +8,20 @@ import (
 )
 
 // Reply renders a whole reply as plain text: title, text, the table
-// aligned, the context line, and the commands behind its buttons. It is
-// what the terminal shows and what a dry run prints.
+// aligned, the context line, and the commands behind its buttons, every
+// part through Visible (Text through VisibleLines): titles and texts carry
+// data too (an address, a filter, a path). It is what the terminal shows
+// and what a dry run prints.
 func Reply(r *opsbot.Reply) string {
 	var b strings.Builder
 	if r.Here {
 		b.WriteString("@here ")
 	}
 	if r.Title != "" {
-		b.WriteString(r.Title + "\n")
+		b.WriteString(Visible(r.Title) + "\n")
 	}
 	if r.Text != "" {
-		b.WriteString(r.Text + "\n")
+		b.WriteString(VisibleLines(r.Text) + "\n")
 	}
 	if r.Table != nil && len(r.Table.Columns) > 0 {
 		if len(r.Table.Rows) == 0 {
@@ -29,10 +31,10 @@ func Reply(r *opsbot.Reply) string {
 		}
 	}
 	if r.Context != "" {
-		b.WriteString("— " + r.Context + "\n")
+		b.WriteString("— " + Visible(r.Context) + "\n")
 	}
 	for _, btn := range r.Buttons {
-		fmt.Fprintf(&b, "[%s] type: %s\n", btn.Label, btn.Command)
+		fmt.Fprintf(&b, "[%s] type: %s\n", Visible(btn.Label), Visible(btn.Command))
 	}
 	return b.String()
 }

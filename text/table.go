@@ -1,8 +1,10 @@
 // Package text renders opsbot's answers as plain text for people: tables
 // aligned for monospace (numbers to the right, thousands separators, long
-// values cut with …) and single values. Every surface uses it — Slack code
-// blocks, the terminal chat, `opsbot ask`, dry runs — so one answer reads the
-// same everywhere. JSON and CSV never go through it: they keep raw values.
+// values cut with …) and single values, and keeps what it renders from
+// acting on a terminal or a chat (safe.go: Visible, Mrkdwn, CSVCell). Every
+// surface uses it — Slack code blocks, the terminal chat, `opsbot ask`, dry
+// runs, CSV — so one answer reads the same everywhere. JSON keeps raw
+// values: its encoding escapes what it must.
 package text
 
 import (
@@ -68,7 +70,7 @@ func Table(r *opsbot.Result, width int) string {
 func Vertical(r *opsbot.Result, i int) string {
 	var b strings.Builder
 	for j, c := range r.Columns {
-		fmt.Fprintf(&b, "%-12s %s\n", c.Name+":", Cell(c.Name, r.Rows[i][j]))
+		fmt.Fprintf(&b, "%-12s %s\n", Visible(c.Name)+":", Cell(c.Name, r.Rows[i][j]))
 	}
 	return b.String()
 }
@@ -76,7 +78,7 @@ func Vertical(r *opsbot.Result, i int) string {
 func names(r *opsbot.Result) []string {
 	out := make([]string, len(r.Columns))
 	for j, c := range r.Columns {
-		out[j] = c.Name
+		out[j] = Visible(c.Name) // `sql` names columns as the analyst wrote them
 	}
 	return out
 }

@@ -14,7 +14,7 @@ var plainColumns = map[string]bool{"status": true, "top_status": true, "asn": tr
 // Cell renders the value of column col: codes (status, asn) as they are,
 // other values through Value.
 func Cell(col string, v any) string {
-	if plainColumns[col] && v != nil {
+	if _, isText := v.(string); plainColumns[col] && v != nil && !isText {
 		return fmt.Sprint(v)
 	}
 	return Value(v)
@@ -22,14 +22,15 @@ func Cell(col string, v any) string {
 
 // Value renders one value for people: integers with thousands separators,
 // floats to at most 3 decimals, times as "2006-01-02 15:04:05" (UTC), text
-// on one line (newlines, tabs and backticks would break a code block), nil
+// on one line (newlines, tabs and backticks would break a code block) and
+// through Visible (no control or bidi character reaches a terminal), nil
 // as "".
 func Value(v any) string {
 	switch x := v.(type) {
 	case nil:
 		return ""
 	case string:
-		return oneLine.Replace(x)
+		return Visible(oneLine.Replace(x))
 	case uint64:
 		return Thousands(strconv.FormatUint(x, 10))
 	case int64:
@@ -50,7 +51,7 @@ func Value(v any) string {
 		}
 		return strings.Join(parts, ", ")
 	}
-	return fmt.Sprint(v)
+	return Visible(fmt.Sprint(v))
 }
 
 var oneLine = strings.NewReplacer("\n", " ", "\r", " ", "\t", " ", "`", "'")

@@ -79,10 +79,10 @@ func printAnswer(out io.Writer, a *socket.Answer, format string, width int) erro
 		return query.WriteJSON(out, r.Title, a.SQL, a.Params, r.Table)
 	case "csv":
 		return text.WriteCSV(out, r.Table)
-	case "table":
-		fmt.Fprintln(out, r.Title)
+	case "table": // titles, texts and context carry data: text.Visible
+		fmt.Fprintln(out, text.Visible(r.Title))
 		if r.Text != "" {
-			fmt.Fprintln(out, strings.TrimRight(r.Text, "\n"))
+			fmt.Fprintln(out, text.VisibleLines(strings.TrimRight(r.Text, "\n")))
 		}
 		if len(r.Table.Rows) > 1 || r.Text == "" { // one row with text: the text shows it whole
 			fmt.Fprint(out, text.Table(r.Table, width))
@@ -92,9 +92,9 @@ func printAnswer(out io.Writer, a *socket.Answer, format string, width int) erro
 			if err := os.WriteFile(name, f.Data, 0o644); err != nil {
 				return fmt.Errorf("write %s: %w", name, err)
 			}
-			fmt.Fprintf(out, "chart written to %s\n", name)
+			fmt.Fprintf(out, "chart written to %s\n", text.Visible(name))
 		}
-		fmt.Fprintln(out, r.Context)
+		fmt.Fprintln(out, text.Visible(r.Context))
 		return nil
 	}
 	return fmt.Errorf("--format %q: use table, json or csv", format)

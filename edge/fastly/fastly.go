@@ -1,7 +1,9 @@
 // Package fastly blocks addresses in a Fastly ACL through the ACL entries
 // API: changes go in PATCH /service/{id}/acl/{acl_id}/entries batches of at
 // most 1000 operations, a CIDR as ip + subnet, each entry with a comment
-// saying who banned it and why.
+// saying who banned it and why. A create retried after a failure is sent
+// again only if the ACL, listed again, does not hold the prefix: the first
+// may have been applied though its answer was lost.
 package fastly
 
 import (
@@ -89,20 +91,50 @@ func (e *Edge) Ban(ctx context.Context, p netip.Prefix, m edge.Meta) (edge.Statu
 	if err != nil {
 		return edge.Status{}, err
 	}
-	for _, en := range have {
-		if q, ok := en.prefix(); ok && q == p {
-			return edge.Status{Used: len(have)}, nil
-		}
+	if holds(have, p) {
+		return edge.Status{Used: len(have)}, nil
 	}
 	op := entry{Op: "create", IP: p.Addr().String(), Comment: m.Comment(255)}
 	if !p.IsSingleIP() {
 		bits := p.Bits()
 		op.Subnet = &bits
 	}
-	if err := e.patch(ctx, []entry{op}); err != nil {
+	if err := e.create(ctx, p, op); err != nil {
 		return edge.Status{}, err
 	}
 	return edge.Status{Changed: true, Used: len(have) + 1}, nil
+}
+
+// create sends op, a create of p, retrying as the policy says. A create is
+// not idempotent (sent twice, the ACL holds p twice) and one that failed
+// may have been applied all the same (the answer lost to a timeout or a
+// dropped connection, a 5xx from a proxy): before each retry the ACL is
+// listed again, and a p found there ends the retries.
+func (e *Edge) create(ctx context.Context, p netip.Prefix, op entry) error {
+	sent := false
+	return edge.Retry(ctx, e.o.Policy, func() (bool, error) {
+		if sent {
+			have, err := e.entries(ctx) // retries on its own
+			if err != nil {
+				return false, err
+			}
+			if holds(have, p) {
+				return false, nil
+			}
+		}
+		sent = true
+		return e.patchOnce(ctx, []entry{op})
+	})
+}
+
+// holds reports whether have blocks exactly p.
+func holds(have []entry, p netip.Prefix) bool {
+	for _, en := range have {
+		if q, ok := en.prefix(); ok && q == p {
+			return true
+		}
+	}
+	return false
 }
 
 // Unban deletes the entries for ps, in batches of BatchSize.
@@ -164,7 +196,7 @@ func (e *Edge) entries(ctx context.Context) ([]entry, error) {
 	for page := 1; ; page++ {
 		q := url.Values{"page": {strconv.Itoa(page)}, "per_page": {strconv.Itoa(perPage)}}
 		var got []entry
-		if err := e.call(ctx, http.MethodGet, "?"+q.Encode(), nil, &got); err != nil {
+		if err := e.get(ctx, "?"+q.Encode(), &got); err != nil {
 			return nil, err
 		}
 		all = append(all, got...)
@@ -174,30 +206,37 @@ func (e *Edge) entries(ctx context.Context) ([]entry, error) {
 	}
 }
 
+// patch sends ops, retrying what is worth retrying (deletes: a delete
+// sent twice deletes once).
 func (e *Edge) patch(ctx context.Context, ops []entry) error {
+	return edge.Retry(ctx, e.o.Policy, func() (bool, error) { return e.patchOnce(ctx, ops) })
+}
+
+// patchOnce sends ops once and says whether a failure is worth a retry.
+func (e *Edge) patchOnce(ctx context.Context, ops []entry) (bool, error) {
 	var ok struct {
 		Status string `json:"status"`
 	}
-	if err := e.call(ctx, http.MethodPatch, "", map[string]any{"entries": ops}, &ok); err != nil {
-		return err
+	payload, _ := json.Marshal(map[string]any{"entries": ops})
+	if retry, err := e.do(ctx, http.MethodPatch, e.url(""), payload, &ok); err != nil {
+		return retry, err
 	}
 	if ok.Status != "ok" {
-		return fmt.Errorf("fastly %s: update acl entries: status %q", e.o.Name, ok.Status)
+		return false, fmt.Errorf("fastly %s: update acl entries: status %q", e.o.Name, ok.Status)
 	}
-	return nil
+	return false, nil
 }
 
-// call sends one request to the entries endpoint, retrying what is worth
-// retrying, and decodes the answer into out.
-func (e *Edge) call(ctx context.Context, method, query string, body, out any) error {
-	u := fmt.Sprintf("%s/service/%s/acl/%s/entries%s", e.o.Endpoint, url.PathEscape(e.o.ServiceID), url.PathEscape(e.o.ACLID), query)
-	var payload []byte
-	if body != nil {
-		payload, _ = json.Marshal(body)
-	}
+// get reads the entries endpoint, retrying what is worth retrying, and
+// decodes the answer into out.
+func (e *Edge) get(ctx context.Context, query string, out any) error {
 	return edge.Retry(ctx, e.o.Policy, func() (bool, error) {
-		return e.do(ctx, method, u, payload, out)
+		return e.do(ctx, http.MethodGet, e.url(query), nil, out)
 	})
+}
+
+func (e *Edge) url(query string) string {
+	return fmt.Sprintf("%s/service/%s/acl/%s/entries%s", e.o.Endpoint, url.PathEscape(e.o.ServiceID), url.PathEscape(e.o.ACLID), query)
 }
 
 func (e *Edge) do(ctx context.Context, method, u string, payload []byte, out any) (bool, error) {

@@ -38,6 +38,9 @@ type fakeACL struct {
 	patches [][]map[string]any // each PATCH's entries
 	fail    []int              // statuses to answer before serving
 	gets    int
+	// lose: the next PATCHes are applied, then their connection is closed
+	// before any answer: the client sees a network error.
+	lose int
 }
 
 const base = "/service/svc1/acl/acl1/entries"
@@ -106,7 +109,22 @@ func (f *fakeACL) patch(w http.ResponseWriter, r *http.Request) {
 			f.remove(e["id"].(string))
 		}
 	}
+	if f.lose > 0 {
+		f.lose--
+		hangUp(f.t, w)
+		return
+	}
 	io.WriteString(w, `{"status":"ok"}`)
+}
+
+// hangUp closes the connection of w without answering.
+func hangUp(t *testing.T, w http.ResponseWriter) {
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		t.Errorf("hijack: %v", err)
+		return
+	}
+	conn.Close()
 }
 
 func (f *fakeACL) remove(id string) {
@@ -121,9 +139,14 @@ func (f *fakeACL) remove(id string) {
 
 func setup(t *testing.T) (*fakeACL, *fastly.Edge) {
 	f := &fakeACL{t: t}
-	srv := httptest.NewServer(f)
+	return f, serve(t, f)
+}
+
+// serve starts h over loopback and returns an Edge on it.
+func serve(t *testing.T, h http.Handler) *fastly.Edge {
+	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return f, fastly.New(fastly.Options{
+	return fastly.New(fastly.Options{
 		Name: "fastly", ServiceID: "svc1", ACLID: "acl1", Token: "tok-123", Endpoint: srv.URL,
 		Policy: func() backoff.BackOff { return backoff.WithMaxRetries(&backoff.ZeroBackOff{}, 3) },
 	})
@@ -214,4 +237,51 @@ func TestNegatedEntriesAreNotBans(t *testing.T) {
 	if err != nil || len(list) != 0 {
 		t.Errorf("list %v %v", list, err)
 	}
+}
+
+// TestCreateWhoseAnswerWasLostIsNotSentAgain: the first create is applied
+// but its connection closes before the answer; the retry lists the ACL,
+// finds the entry and sends nothing more: one entry, one PATCH.
+func TestCreateWhoseAnswerWasLostIsNotSentAgain(t *testing.T) {
+	f, e := setup(t)
+	f.lose = 1
+	st, err := e.Ban(context.Background(), netip.MustParsePrefix("198.51.100.0/24"), meta)
+	if err != nil || !st.Changed {
+		t.Fatalf("ban: %+v %v", st, err)
+	}
+	if len(f.entries) != 1 || f.entries[0].IP != "198.51.100.0" || *f.entries[0].Subnet != 24 {
+		t.Errorf("entries %+v, want one for 198.51.100.0/24", f.entries)
+	}
+	if len(f.patches) != 1 || f.gets != 2 {
+		t.Errorf("%d PATCHes and %d lists, want 1 and 2 (before, and after the lost answer)", len(f.patches), f.gets)
+	}
+}
+
+// TestCreateThatFailedIsSentAgain: a create refused with a 503 (not
+// applied) is sent again once the ACL, listed again, lacks the entry.
+func TestCreateThatFailedIsSentAgain(t *testing.T) {
+	f := &fakeACL{t: t}
+	h := &failFirstPatch{f: f}
+	if _, err := serve(t, h).Ban(context.Background(), netip.MustParsePrefix("203.0.113.9/32"), meta); err != nil {
+		t.Fatal(err)
+	}
+	if len(f.entries) != 1 || len(f.patches) != 1 || h.refused != 1 || f.gets != 2 {
+		t.Errorf("entries %+v, %d PATCHes applied, %d refused, %d lists", f.entries, len(f.patches), h.refused, f.gets)
+	}
+}
+
+// failFirstPatch answers the first PATCH with a 503 without applying it,
+// then hands every request to f.
+type failFirstPatch struct {
+	f       *fakeACL
+	refused int
+}
+
+func (h *failFirstPatch) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodPatch && h.refused == 0 {
+		h.refused++
+		w.WriteHeader(http.StatusServiceUnavailable)
+		return
+	}
+	h.f.ServeHTTP(w, r)
 }

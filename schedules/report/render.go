@@ -93,10 +93,10 @@ func section(b *strings.Builder, title string, items []Item, extra bool) {
 	b.WriteString("```\n")
 	w := 0
 	for _, it := range items {
-		w = max(w, len([]rune(text.Cut(it.Name, 48))))
+		w = max(w, len([]rune(text.Cut(text.Value(it.Name), 48))))
 	}
 	for _, it := range items {
-		name := text.Cut(it.Name, 48)
+		name := text.Cut(text.Value(it.Name), 48)
 		line := fmt.Sprintf("%-*s %10s", w, name, Num(it.Requests))
 		if it.Visitors > 0 {
 			line += fmt.Sprintf("  %8s visitors", Num(it.Visitors))
@@ -105,7 +105,7 @@ func section(b *strings.Builder, title string, items []Item, extra bool) {
 			line += fmt.Sprintf("  %9s", Bytes(it.Bytes))
 		}
 		if extra && it.Extra != "" {
-			line += "  " + text.Cut(it.Extra, 40)
+			line += "  " + text.Cut(text.Value(it.Extra), 40)
 		}
 		b.WriteString(strings.TrimRight(line, " ") + "\n")
 	}
@@ -120,7 +120,7 @@ func slowest(b *strings.Builder, s []Slow) {
 	}
 	b.WriteString("```\n")
 	for _, x := range s {
-		fmt.Fprintf(b, "%-40s p95 %7.3fs  p50 %7.3fs  %9s requests\n", text.Cut(x.Path, 40), x.P95, x.P50, Num(x.Requests))
+		fmt.Fprintf(b, "%-40s p95 %7.3fs  p50 %7.3fs  %9s requests\n", text.Cut(text.Value(x.Path), 40), x.P95, x.P50, Num(x.Requests))
 	}
 	b.WriteString("```\n")
 }
@@ -147,7 +147,7 @@ func ingest(b *strings.Builder, in Ingest) {
 	fmt.Fprintf(b, "%s objects loaded, %s failed · %s rows · %s rejected lines · worst delay %s · last load %s\n",
 		Num(in.Objects), Num(in.Failed), Num(in.Rows), Num(in.Rejected), in.MaxDelay, stamp(in.LastLoaded))
 	for _, f := range in.Failures {
-		fmt.Fprintf(b, "• failed: `%s` after %d attempt(s): %s\n", text.Cut(f.Key, 80), f.Attempts, text.Cut(f.Error, 200))
+		fmt.Fprintf(b, "• failed: `%s` after %d attempt(s): %s\n", text.Cut(text.Value(f.Key), 80), f.Attempts, text.Cut(text.Value(f.Error), 200))
 	}
 }
 

@@ -31,6 +31,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/opsbot/opsbot"
+	"github.com/opsbot/opsbot/text"
 	"github.com/opsbot/opsbot/warehouse"
 )
 
@@ -192,8 +193,6 @@ func engineMessage(err error) string {
 	if i := strings.Index(s, ". (SYNTAX_ERROR)"); i >= 0 {
 		s = s[:i]
 	}
-	if len(s) > 300 {
-		s = s[:300] + "…"
-	}
+	s = text.Cut(s, 301)
 	return strings.TrimSpace(s)
 }

@@ -11,6 +11,8 @@ import (
 	"io"
 	"net/http"
 	"strings"
+
+	"github.com/opsbot/opsbot/text"
 )
 
 // JSON posts body as JSON to url with headers. ok lists the statuses that
@@ -64,11 +66,6 @@ func accepted(status int, ok []int) bool {
 	return false
 }
 
-// Truncate cuts s to at most n runes, marking the cut with an ellipsis.
-func Truncate(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "…"
-}
+// Truncate cuts s to at most n runes, marking the cut with an ellipsis
+// (text.Cut, opsbot's one cut for text).
+func Truncate(s string, n int) string { return text.Cut(s, n) }
