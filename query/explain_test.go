@@ -3,6 +3,7 @@ package query_test
 import (
 	"context"
 	"fmt"
+	"io/fs"
 	"strings"
 	"testing"
 	"time"
@@ -72,5 +73,26 @@ func TestNamedFilesDocumentTheirParameters(t *testing.T) {
 	}
 	if err := sql.DefaultCatalog().Err(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// The generated top_by_NAME.sql files are what the template renders now:
+// a hand edit of one, or a template change without `go generate`, fails.
+func TestTopFilesAreGenerated(t *testing.T) {
+	files, err := query.TopFiles()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) < 9 {
+		t.Fatalf("only %d generated files", len(files))
+	}
+	for name, want := range files {
+		got, err := fs.ReadFile(sql.QueryFiles(), name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(got) != want {
+			t.Errorf("sql/queries/%s differs from its template: run `go generate ./query`", name)
+		}
 	}
 }
