@@ -12,11 +12,20 @@
 // at any instant and resumed inserts every row once. A re-ingest deletes the
 // object's rows and loads it under the next generation.
 //
-// Nothing lost: lines that cannot be read go to ingest_rejects and are
-// counted in the manifest; an object that cannot be read (corrupt gzip,
-// unknown format) is marked failed with its error and retried with backoff
-// up to a limit, then left failed for `opsbot ingest status` and the audit
-// report to show.
+// Nothing lost: lines that cannot be read are counted in the manifest and
+// the first max_reject_lines of each object go to ingest_rejects. No object
+// is recorded done unless its rows are proven: the rows and rejects
+// received must add up to the lines its reader read (for Parquet, to the
+// rows its footer declares). An object that cannot be read (corrupt gzip,
+// a count that does not add up, unknown format, a decompression bomb) is
+// marked failed with its error and retried with backoff up to a limit (the
+// last two fail for good at once), then left failed for `opsbot ingest
+// status` and the audit report to show.
+//
+// Memory is bounded by design whatever an object holds: package edgelog
+// holds one batch and at most edgelog.MaxRejects rejects at a time, never
+// more than max_line_bytes of a line, and refuses bombs and absurd Parquet
+// sizes.
 package ingest
 
 import (
