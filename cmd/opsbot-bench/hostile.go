@@ -52,15 +52,15 @@ func hostileCases() []hostileCase {
 			_, err := loggen.WriteJunk(w, good, 300_000, 999)
 			return err
 		})},
-		{"gzip bomb: 2 GiB of zeros", "E2OPSBOTDEMO.2026-11-22-10.bomb.gz", func(w io.Writer) error {
-			return loggen.WriteGzipBomb(w, 0, 2<<30)
-		}},
-		{"zstd bomb: 8 GiB of zeros", "E2OPSBOTDEMO.2026-11-22-10.bomb.zst", func(w io.Writer) error {
+		{"gzip bomb: 3 lines, then 2 GiB of newlines", "E2OPSBOTDEMO.2026-11-22-10.bomb.gz", gz(func(w io.Writer) error {
+			return bomb(w, good, 2<<30)
+		})},
+		{"zstd bomb: 3 lines, then 8 GiB of newlines", "E2OPSBOTDEMO.2026-11-22-10.bomb.zst", func(w io.Writer) error {
 			zw, err := zstd.NewWriter(w)
 			if err != nil {
 				return err
 			}
-			if err := loggen.WriteRepeat(zw, 0, 8<<30); err != nil {
+			if err := bomb(zw, good, 8<<30); err != nil {
 				return err
 			}
 			return zw.Close()
@@ -86,6 +86,15 @@ func hostileCases() []hostileCase {
 			return err
 		}},
 	}
+}
+
+// bomb writes a CloudFront object that passes detection, then n blank
+// lines: each costs the reader a turn, none is a row or a reject.
+func bomb(w io.Writer, good loggen.Options, n int64) error {
+	if _, err := loggen.WriteJunk(w, good, 0, 0); err != nil {
+		return err
+	}
+	return loggen.WriteRepeat(w, '\n', n)
 }
 
 // benchHostile loads each hostile object alone, in a fresh child process
