@@ -51,6 +51,19 @@ type Ingest struct {
 	// VisibilityTimeout is how long an SQS message stays hidden while its
 	// object is read; it is extended while reading goes on (default 5m).
 	VisibilityTimeout time.Duration `yaml:"visibility_timeout"`
+	// MaxLineBytes is the longest log line read (default 1048576). A
+	// longer line is rejected as too long, with its line number, without
+	// ever being held whole; reading goes on with the next line.
+	MaxLineBytes int `yaml:"max_line_bytes"`
+	// MaxExpansion fails a gzip or zstd object that inflates to more than
+	// this many bytes per stored byte, past its first 256 MiB: a
+	// decompression bomb (default 1000; logs compress about 10:1, deflate
+	// cannot exceed 1032:1, zstd bombs reach far more).
+	MaxExpansion int `yaml:"max_expansion"`
+	// MaxRejectLines is how many rejected lines of one object are stored
+	// in ingest_rejects (default 10000; 0 stores none). The manifest's
+	// rejected column counts every one of them.
+	MaxRejectLines int `yaml:"max_reject_lines"`
 }
 
 func (c *Ingest) defaults() {
@@ -62,6 +75,9 @@ func (c *Ingest) defaults() {
 	c.MaxAttempts = 5
 	c.RetryBackoff = 2 * time.Second
 	c.VisibilityTimeout = 5 * time.Minute
+	c.MaxLineBytes = 1 << 20
+	c.MaxExpansion = 1000
+	c.MaxRejectLines = 10000
 }
 
 var ingestFormats = []string{"cloudfront", "cloudfront-v2-parquet", "cloudfront-v2-json", "cloudflare", "fastly", "alb", "combined"}
@@ -115,6 +131,18 @@ func (c *Ingest) validateNumbers() error {
 		return fieldErr("ingest.retry_backoff", "must be positive, got %s", c.RetryBackoff)
 	case c.VisibilityTimeout < 10*time.Second || c.VisibilityTimeout > 12*time.Hour:
 		return fieldErr("ingest.visibility_timeout", "must be between 10s and 12h (SQS's limit), got %s", c.VisibilityTimeout)
+	}
+	return c.validateBudgets()
+}
+
+func (c *Ingest) validateBudgets() error {
+	switch {
+	case c.MaxLineBytes < 4096 || c.MaxLineBytes > 64<<20:
+		return fieldErr("ingest.max_line_bytes", "must be between 4096 and 67108864 (64 MiB), got %d", c.MaxLineBytes)
+	case c.MaxExpansion < 10 || c.MaxExpansion > 1_000_000:
+		return fieldErr("ingest.max_expansion", "must be between 10 and 1000000 (decompressed bytes per stored byte), got %d", c.MaxExpansion)
+	case c.MaxRejectLines < 0 || c.MaxRejectLines > 10_000_000:
+		return fieldErr("ingest.max_reject_lines", "must be between 0 (store none, count all) and 10000000, got %d", c.MaxRejectLines)
 	}
 	return nil
 }

@@ -97,7 +97,8 @@ func (r *row) clear() { *r = row{} }
 type batch struct {
 	n        int
 	size     int
-	ids      bool // keep request ids (Options.RequestIDs)
+	handed   int64 // rows handed out in records
+	ids      bool  // keep request ids (Options.RequestIDs)
 	ts       []int64
 	ip       []byte
 	status   []uint16

@@ -2,10 +2,17 @@
 // batches whose columns are, by name and type, the columns of opsbot's
 // requests table (sql/schema/001_requests.sql).
 //
-// Every format streams: a Reader holds one batch of rows at a time, whatever
-// the size of the object. A line that cannot be read never stops a Reader: it
-// becomes a Reject carrying its 1-based line number, the reason and the first
-// kilobyte of the line. Blank lines and format directives (CloudFront's
+// Every format streams, and its memory is bounded by design, whatever the
+// object holds: a Reader holds one batch of rows and at most MaxRejects
+// rejects at a time; a line longer than Options.MaxLine is rejected without
+// being held whole; Decompress fails a stream inflating beyond its
+// expansion limit (a bomb); Parquet page headers with negative or absurd
+// sizes are refused before anything is allocated for them. A line that
+// cannot be read never stops a Reader: it becomes a Reject carrying its
+// 1-based line number, the reason and the first kilobyte of the line.
+// Every line is accounted for (Reader.Tally): lines = rows + rejects +
+// skipped; a Parquet object whose rows read fall short of its footer's row
+// count is an error, never a short or empty success. Blank lines and format directives (CloudFront's
 // "#Version:" and "#Fields:") are neither rows nor rejects. Each row carries
 // its provenance: source (Options.Source, by default the format name),
 // source_object (Options.Object) and source_line (its 1-based line number
@@ -158,24 +165,32 @@ type Options struct {
 	// DefaultSpoolLimit).
 	SpoolDir   string
 	SpoolLimit int64
+	// MaxLine is the longest line read (0 means DefaultMaxLine). A longer
+	// line is rejected as too long, with its line number and first KB,
+	// without ever being held whole.
+	MaxLine int
 }
 
 // Reader yields record batches with Schema().
 //
 // Next returns the next batch and the lines rejected since the previous
-// call; at the end it returns (nil, rejects, io.EOF) — the last rejects may
-// come with io.EOF. Batching is deterministic: every batch but the last
-// holds exactly Options.BatchRows rows, so the same object always splits
-// into the same batches with the same rejects (batch i can carry a
-// deduplication token). A malformed line never makes Next fail: only the
+// call, at most MaxRejects of them; at the end it returns (nil, rejects,
+// io.EOF) — the last rejects may come with io.EOF. When MaxRejects lines
+// are rejected before a batch fills, Next returns (nil, rejects, nil) and
+// the rows read so far wait for the next call: rejects never pile up.
+// Batching is deterministic: every batch but the last holds exactly
+// Options.BatchRows rows, so the same object always splits into the same
+// batches with the same rejects (call i can carry a deduplication token). A malformed line never makes Next fail: only the
 // underlying reader's errors do (a truncated gzip stream, a closed pipe);
 // the rows read before such an error come first as a short batch, and the
 // next call returns the error. A returned record stays valid after later
 // calls; its buffers are recycled when it is released, so release it once
-// inserted. Close releases what the Reader holds (temporary files, unused
-// buffers); it does not close the io.Reader.
+// inserted. Tally accounts for every line (Parquet: every row its footer
+// declares) read so far. Close releases what the Reader holds (temporary
+// files, unused buffers); it does not close the io.Reader.
 type Reader interface {
 	Next() (arrow.Record, []Reject, error)
+	Tally() Tally
 	Close() error
 }
 
@@ -187,6 +202,9 @@ func NewReader(f Format, r io.Reader, o Options) (Reader, error) {
 	}
 	if o.Source == "" {
 		o.Source = string(f)
+	}
+	if o.MaxLine <= 0 {
+		o.MaxLine = DefaultMaxLine
 	}
 	switch f {
 	case CloudFront:

@@ -32,7 +32,8 @@ func dataLines(input string, directives bool) []int {
 }
 
 // checkAccounted is the fuzz invariant: no panic, and every data line is
-// exactly one row (with its source_line) or one reject.
+// exactly one row (with its source_line) or one reject; the Reader's
+// Tally, which ingest checks at run time, says the same.
 func checkAccounted(t *testing.T, f Format, input string) {
 	rd, err := NewReader(f, strings.NewReader(input), Options{Object: "fuzz", BatchRows: 7})
 	if err != nil {
@@ -65,6 +66,7 @@ func checkAccounted(t *testing.T, f Format, input string) {
 	}
 	sortInts(seen)
 	want := dataLines(input, f == CloudFront)
+	checkTally(t, rd.Tally(), input, len(want))
 	if len(seen) != len(want) {
 		t.Fatalf("rows+rejects cover lines %v, want %v", seen, want)
 	}
@@ -72,6 +74,18 @@ func checkAccounted(t *testing.T, f Format, input string) {
 		if seen[i] != want[i] {
 			t.Fatalf("rows+rejects cover lines %v, want %v", seen, want)
 		}
+	}
+}
+
+// checkTally: every line counted once, as a row, a reject or skipped.
+func checkTally(t *testing.T, tl Tally, input string, data int) {
+	t.Helper()
+	lines := strings.Count(input, "\n")
+	if input != "" && !strings.HasSuffix(input, "\n") {
+		lines++
+	}
+	if tl.Lines != int64(lines) || tl.Rows+tl.Rejects != int64(data) || tl.Lines != tl.Rows+tl.Rejects+tl.Skipped {
+		t.Fatalf("tally %+v, want %d lines of which %d rows or rejects", tl, lines, data)
 	}
 }
 

@@ -15,9 +15,11 @@ type lineParser interface {
 	parse(line []byte, r *row) (reason string, skip bool)
 }
 
-// maxLine caps a line: longer lines are rejected (their first KB is kept)
-// and the reader carries on with the next one.
-const maxLine = 1 << 20
+// DefaultMaxLine is the longest line read when Options.MaxLine is 0.
+// Longer lines are rejected (their first KB is kept) without being held:
+// the reader keeps at most MaxLine+1 bytes of a line and carries on with
+// the next one.
+const DefaultMaxLine = 1 << 20
 
 // lineReader feeds lines of r to a lineParser and batches the rows.
 type lineReader struct {
@@ -25,14 +27,17 @@ type lineReader struct {
 	p       lineParser
 	b       *batch
 	row     row
+	max     int // Options.MaxLine
 	line    int
-	rejects []Reject
-	long    []byte
+	skipped int64
+	rej     rejectBuf
+	long    []byte // a line longer than br's buffer: at most max+1 bytes of it
+	clipped bool   // the line read was longer than long holds
 	err     error
 }
 
 func newLineReader(r io.Reader, o Options, p lineParser) *lineReader {
-	return &lineReader{br: bufio.NewReaderSize(r, 256<<10), p: p, b: newBatch(o)}
+	return &lineReader{br: bufio.NewReaderSize(r, 256<<10), p: p, b: newBatch(o), max: o.MaxLine}
 }
 
 // Next implements Reader.
@@ -40,7 +45,7 @@ func (l *lineReader) Next() (arrow.Record, []Reject, error) {
 	if l.err == nil {
 		l.b.ready()
 	}
-	for l.err == nil && !l.b.full() {
+	for l.err == nil && !l.b.full() && !l.rej.full() {
 		line, err := l.readLine()
 		if err != nil {
 			l.err = err
@@ -49,21 +54,21 @@ func (l *lineReader) Next() (arrow.Record, []Reject, error) {
 		l.line++
 		l.one(line)
 	}
-	rej := l.rejects
-	l.rejects = nil
-	if l.b.n > 0 {
-		return l.b.record(), rej, nil
+	err := l.err
+	if err != nil && !errors.Is(err, io.EOF) {
+		err = fmt.Errorf("read line %d: %w", l.line+1, err)
 	}
-	l.b.free()
-	if errors.Is(l.err, io.EOF) {
-		return nil, rej, io.EOF
-	}
-	return nil, rej, fmt.Errorf("read line %d: %w", l.line+1, l.err)
+	return l.b.hand(&l.rej, err)
+}
+
+// Tally implements Reader.
+func (l *lineReader) Tally() Tally {
+	return Tally{Lines: int64(l.line), Rows: l.b.handed, Rejects: l.rej.total, Skipped: l.skipped}
 }
 
 func (l *lineReader) one(line []byte) {
-	if len(line) > maxLine {
-		l.reject(fmt.Sprintf("line longer than %d bytes", maxLine), line)
+	if l.clipped || len(line) > l.max {
+		l.rej.add(l.line, fmt.Sprintf("line longer than %d bytes", l.max), line)
 		return
 	}
 	l.row.clear()
@@ -73,28 +78,32 @@ func (l *lineReader) one(line []byte) {
 	}
 	switch {
 	case skip:
+		l.skipped++
 	case reason != "":
-		l.reject(reason, line)
+		l.rej.add(l.line, reason, line)
 	default:
 		l.b.add(&l.row, l.line)
 	}
 }
 
-func (l *lineReader) reject(reason string, line []byte) {
-	l.rejects = append(l.rejects, Reject{Line: l.line, Reason: reason, Raw: string(line[:min(len(line), MaxRaw)])})
-}
-
 // readLine returns the next line without its "\n" or "\r\n". The slice is
-// valid until the next call. The last line may lack its newline.
+// valid until the next call. The last line may lack its newline. Of a line
+// longer than the buffer it keeps max+1 bytes (enough to tell it is too
+// long) and skips the rest as it streams by.
 func (l *lineReader) readLine() ([]byte, error) {
 	line, err := l.br.ReadSlice('\n')
+	l.clipped = false
 	if err == bufio.ErrBufferFull {
-		l.long = append(l.long[:0], line...)
+		if l.long == nil {
+			l.long = make([]byte, 0, l.max+1)
+		}
+		l.clipped = len(line) > l.max+1
+		l.long = append(l.long[:0], line[:min(len(line), l.max+1)]...)
 		for err == bufio.ErrBufferFull {
 			line, err = l.br.ReadSlice('\n')
-			if len(l.long) <= maxLine {
-				l.long = append(l.long, line...)
-			}
+			room := l.max + 1 - len(l.long)
+			l.clipped = l.clipped || len(line) > room
+			l.long = append(l.long, line[:min(len(line), room)]...)
 		}
 		line = l.long
 	}

@@ -5,11 +5,11 @@ import (
 	"testing"
 )
 
-// TestLongLine: a line longer than maxLine is one reject holding its first
+// TestLongLine: a line longer than DefaultMaxLine is one reject holding its first
 // KB, and the lines around it are read.
 func TestLongLine(t *testing.T) {
 	ok := "192.0.2.1 - - [22/Nov/2026:10:00:00 +0000] \"GET / HTTP/1.1\" 200 1\n"
-	long := "192.0.2.2 - - [22/Nov/2026:10:00:00 +0000] \"GET /" + strings.Repeat("a", maxLine) + " HTTP/1.1\" 200 1\n"
+	long := "192.0.2.2 - - [22/Nov/2026:10:00:00 +0000] \"GET /" + strings.Repeat("a", DefaultMaxLine) + " HTTP/1.1\" 200 1\n"
 	recs, rejects := readAll(t, Combined, ok+long+ok, Options{})
 	rows := rowMaps(recs)
 	if len(rows) != 2 || rows[0]["source_line"] != 1.0 || rows[1]["source_line"] != 3.0 {

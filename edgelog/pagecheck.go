@@ -20,6 +20,9 @@ import (
 func checkPages(ra io.ReaderAt, size int64, pf *file.Reader, cols []int) error {
 	for g := 0; g < pf.NumRowGroups(); g++ {
 		rg := pf.MetaData().RowGroup(g)
+		if rg.NumRows() < 0 || rg.TotalByteSize() < 0 {
+			return fmt.Errorf("row group %d: %d rows of %d bytes", g, rg.NumRows(), rg.TotalByteSize())
+		}
 		for _, c := range cols {
 			cc, err := rg.ColumnChunk(c)
 			if err != nil {
@@ -67,12 +70,15 @@ func checkChunk(ra io.ReaderAt, pos, end, want int64) error {
 }
 
 type page struct {
-	length, compressed, values int64
+	length, uncompressed, compressed, values int64
 }
 
 // pageHeader reads the Thrift compact PageHeader at the start of b: its
-// length, compressed_page_size (field 3), and the num_values (field 1) of
-// a data page header (fields 5 and 8).
+// length, uncompressed_page_size (field 2), compressed_page_size (field
+// 3), and the num_values (field 1) of a data page header (fields 5 and 8).
+// Sizes that are negative or over what the decoder may allocate
+// (maxParquetAlloc) are refused here, with the reason, before anything is
+// allocated for them.
 func pageHeader(b []byte) (page, error) {
 	ctx := context.Background()
 	mem := &thrift.TMemoryBuffer{Buffer: bytes.NewBuffer(b)}
@@ -80,6 +86,10 @@ func pageHeader(b []byte) (page, error) {
 	var h page
 	err := readStruct(ctx, p, func(id int16, t thrift.TType) error {
 		switch {
+		case id == 2 && t == thrift.I32:
+			v, err := p.ReadI32(ctx)
+			h.uncompressed = int64(v)
+			return err
 		case id == 3 && t == thrift.I32:
 			v, err := p.ReadI32(ctx)
 			h.compressed = int64(v)
@@ -99,11 +109,26 @@ func pageHeader(b []byte) (page, error) {
 	if err != nil {
 		return h, fmt.Errorf("bad page header: %w", err)
 	}
-	if h.compressed < 0 || h.values < 0 {
-		return h, errors.New("bad page header: negative size")
-	}
 	h.length = int64(len(b) - mem.Len())
-	return h, nil
+	return h, h.sane()
+}
+
+func (h page) sane() error {
+	for _, f := range []struct {
+		what string
+		n    int64
+	}{{"uncompressed size", h.uncompressed}, {"compressed size", h.compressed}} {
+		if f.n < 0 {
+			return fmt.Errorf("bad page header: %s %d is negative", f.what, f.n)
+		}
+		if f.n > maxParquetAlloc {
+			return fmt.Errorf("bad page header: %s of %d bytes is over the %d-byte limit of a page", f.what, f.n, maxParquetAlloc)
+		}
+	}
+	if h.values < 0 {
+		return fmt.Errorf("bad page header: %d values", h.values)
+	}
+	return nil
 }
 
 func readStruct(ctx context.Context, p *thrift.TCompactProtocol, field func(int16, thrift.TType) error) error {

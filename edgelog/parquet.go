@@ -38,6 +38,7 @@ type parquetReader struct {
 	vals    cfValues
 	scratch []byte
 	rowNum  int
+	rej     rejectBuf
 	cur     arrow.Record
 	pos     int
 	err     error
@@ -140,11 +141,10 @@ func (p *parquetReader) open(ra parquet.ReaderAtSeeker, o Options) (err error) {
 
 // Next implements Reader.
 func (p *parquetReader) Next() (arrow.Record, []Reject, error) {
-	var rejects []Reject
 	if p.err == nil {
 		p.b.ready()
 	}
-	for !p.b.full() && p.err == nil {
+	for !p.b.full() && !p.rej.full() && p.err == nil {
 		if p.cur == nil || p.pos >= int(p.cur.NumRows()) {
 			if !p.advance() {
 				break
@@ -153,29 +153,37 @@ func (p *parquetReader) Next() (arrow.Record, []Reject, error) {
 		p.rowNum++
 		var r row
 		if reason := p.row(&r); reason != "" {
-			rejects = append(rejects, Reject{Line: p.rowNum, Reason: reason, Raw: p.raw()})
+			p.rej.add(p.rowNum, reason, p.raw())
 		} else {
 			p.b.add(&r, p.rowNum)
 		}
 		p.pos++
 	}
-	if p.b.n > 0 {
-		return p.b.record(), rejects, nil
+	err := p.err
+	if err != nil && !errors.Is(err, io.EOF) {
+		err = fmt.Errorf("parquet row %d: %w", p.rowNum, err)
 	}
-	p.b.free()
-	if errors.Is(p.err, io.EOF) {
-		return nil, rejects, io.EOF
-	}
-	return nil, rejects, fmt.Errorf("parquet row %d: %w", p.rowNum, p.err)
+	return p.b.hand(&p.rej, err)
 }
 
-// advance reads the next record group of the file.
+// Tally implements Reader: Lines is the footer's row count.
+func (p *parquetReader) Tally() Tally {
+	return Tally{Lines: p.pf.NumRows(), Rows: p.b.handed, Rejects: p.rej.total}
+}
+
+// advance reads the next record group of the file. At the end, every row
+// the footer declares must have been read: a decoder that gives up early
+// without an error (as arrow v17's does on some corrupt pages) would
+// otherwise make a corrupt object look short or empty.
 func (p *parquetReader) advance() (ok bool) {
 	defer recovered(&p.err)
 	if !p.rr.Next() {
 		p.err = p.rr.Err()
-		if p.err == nil {
+		if p.err == nil || errors.Is(p.err, io.EOF) {
 			p.err = io.EOF
+			if int64(p.rowNum) != p.pf.NumRows() {
+				p.err = fmt.Errorf("%w: %d rows read, the footer declares %d", errCorrupt, p.rowNum, p.pf.NumRows())
+			}
 		}
 		return false
 	}
@@ -238,7 +246,7 @@ func (p *parquetReader) cell(col arrow.Array, i int) ([]byte, bool) {
 }
 
 // raw renders a rejected row as name=value pairs, at most MaxRaw bytes.
-func (p *parquetReader) raw() string {
+func (p *parquetReader) raw() []byte {
 	var b strings.Builder
 	for c, f := range p.cur.Schema().Fields() {
 		if c > 0 {
@@ -249,8 +257,7 @@ func (p *parquetReader) raw() string {
 			break
 		}
 	}
-	s := b.String()
-	return s[:min(len(s), MaxRaw)]
+	return []byte(b.String())
 }
 
 // Close implements Reader.

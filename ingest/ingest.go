@@ -12,13 +12,22 @@
 // at any instant and resumed inserts every row once. A re-ingest deletes the
 // object's rows and loads it under the next generation.
 //
-// Nothing lost: lines that cannot be read go to ingest_rejects and are
-// counted in the manifest; an object that cannot be read (corrupt gzip,
-// unknown format) is marked failed with its error and retried with backoff
-// up to a limit, then left failed for `opsbot ingest status` and the audit
-// report to show. An entry that cannot be loaded at all (a symlink, a named
-// pipe, an unreadable file, a file that is no log) is recorded skipped with
-// its reason, logged once, and not tried again until it changes.
+// Nothing lost: lines that cannot be read are counted in the manifest and
+// the first max_reject_lines of each object go to ingest_rejects. No object
+// is recorded done unless its rows are proven: the rows and rejects
+// received must add up to the lines its reader read (for Parquet, to the
+// rows its footer declares). An object that cannot be read (corrupt gzip,
+// a count that does not add up, a decompression bomb) is marked failed with
+// its error and retried with backoff up to a limit (a bomb fails for good at
+// once), then left failed for `opsbot ingest status` and the audit report
+// to show. An entry that cannot be loaded at all (a symlink, a named pipe,
+// an unreadable file, a file that is no log) is recorded skipped with its
+// reason, logged once, and not tried again until it changes.
+//
+// Memory is bounded by design whatever an object holds: package edgelog
+// holds one batch and at most edgelog.MaxRejects rejects at a time, never
+// more than max_line_bytes of a line, and refuses bombs and absurd Parquet
+// sizes.
 //
 // Keys are bound as query parameters or inserted as Arrow columns, never
 // written into SQL text: any byte a key may hold is stored and matched

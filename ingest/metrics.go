@@ -33,7 +33,7 @@ func NewMetrics() *Metrics {
 		Name: "opsbot_ingest_objects_total", Help: "Log objects processed, by outcome (done, failed, expired, skipped: counted once per entry).",
 	}, []string{"status"})
 	m.rows = prometheus.NewCounter(prometheus.CounterOpts{Name: "opsbot_ingest_rows_total", Help: "Request rows inserted."})
-	m.rejects = prometheus.NewCounter(prometheus.CounterOpts{Name: "opsbot_ingest_rejects_total", Help: "Log lines rejected (kept in ingest_rejects)."})
+	m.rejects = prometheus.NewCounter(prometheus.CounterOpts{Name: "opsbot_ingest_rejects_total", Help: "Log lines rejected (the first max_reject_lines of each object kept in ingest_rejects)."})
 	m.bytes = prometheus.NewCounter(prometheus.CounterOpts{Name: "opsbot_ingest_object_bytes_total", Help: "Stored (compressed) bytes of objects loaded."})
 	m.batch = prometheus.NewHistogram(prometheus.HistogramOpts{
 		Name: "opsbot_ingest_batch_seconds", Help: "Time to insert one batch of rows.",

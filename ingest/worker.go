@@ -21,20 +21,23 @@ type Options struct {
 	Source    Source              // lists (and opens) objects; required
 	Queue     Queue               // when set, objects come from the queue and Source only opens them
 
-	Format        edgelog.Format // force one format; "" detects per object
-	Once          bool           // one pass (or drain the queue), then return
-	Interval      time.Duration  // between passes when watching
-	Lookback      time.Duration  // later passes re-check objects delivered this recently
-	Since, Until  time.Time      // bound objects by their time (ObjectTime); zero: unbounded
-	Reingest      []string       // keys to replace (delete their rows, load again); implies Once
-	Workers       int            // objects read at once
-	BatchRows     int            // rows per insert when an object is read in chunks
-	InsertRows    int            // objects smaller than BatchRows are pooled into inserts of up to this many rows; <0: not pooled
-	RequestIDs    bool           // keep request ids (edgelog.Options.RequestIDs)
-	MaxAttempts   int            // tries before an object is failed for good
-	Backoff       time.Duration  // first retry wait, doubling up to 5m
-	Visibility    time.Duration  // SQS visibility timeout, extended while reading
-	RetentionDays int            // objects older than this are not loaded (expired); 0: no limit
+	Format         edgelog.Format // force one format; "" detects per object
+	Once           bool           // one pass (or drain the queue), then return
+	Interval       time.Duration  // between passes when watching
+	Lookback       time.Duration  // later passes re-check objects delivered this recently
+	Since, Until   time.Time      // bound objects by their time (ObjectTime); zero: unbounded
+	Reingest       []string       // keys to replace (delete their rows, load again); implies Once
+	Workers        int            // objects read at once
+	BatchRows      int            // rows per insert when an object is read in chunks
+	InsertRows     int            // objects smaller than BatchRows are pooled into inserts of up to this many rows; <0: not pooled
+	RequestIDs     bool           // keep request ids (edgelog.Options.RequestIDs)
+	MaxAttempts    int            // tries before an object is failed for good
+	Backoff        time.Duration  // first retry wait, doubling up to 5m
+	Visibility     time.Duration  // SQS visibility timeout, extended while reading
+	RetentionDays  int            // objects older than this are not loaded (expired); 0: no limit
+	MaxLineBytes   int            // longer lines are rejected as too long, never held whole
+	MaxExpansion   int            // a compressed object inflating beyond this ratio is failed (edgelog.ErrExpansion)
+	MaxRejectLines int            // rejected lines stored per object in ingest_rejects (all are counted); <0: none
 
 	Log      io.Writer // one line per object; nil discards
 	Verbose  bool      // also one line per committed chunk
@@ -51,6 +54,10 @@ func FromConfig(o Options, c config.Ingest, retentionDays int) Options {
 		o.InsertRows = -1 // the config's 0 turns pooling off
 	}
 	o.RequestIDs = c.RequestIDs
+	o.MaxLineBytes, o.MaxExpansion, o.MaxRejectLines = c.MaxLineBytes, c.MaxExpansion, c.MaxRejectLines
+	if c.MaxRejectLines == 0 {
+		o.MaxRejectLines = -1 // the config's 0 stores none
+	}
 	o.MaxAttempts, o.Backoff, o.Visibility, o.RetentionDays = c.MaxAttempts, c.RetryBackoff, c.VisibilityTimeout, retentionDays
 	if c.Format != "" && o.Format == "" {
 		o.Format = edgelog.Format(c.Format)
@@ -80,6 +87,15 @@ func (o *Options) fill() {
 	}
 	if o.MaxAttempts <= 0 {
 		o.MaxAttempts = d.MaxAttempts
+	}
+	if o.MaxLineBytes <= 0 {
+		o.MaxLineBytes = d.MaxLineBytes
+	}
+	if o.MaxExpansion <= 0 {
+		o.MaxExpansion = d.MaxExpansion
+	}
+	if o.MaxRejectLines == 0 {
+		o.MaxRejectLines = d.MaxRejectLines
 	}
 	if o.Log == nil {
 		o.Log = io.Discard

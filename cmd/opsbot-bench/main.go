@@ -4,6 +4,7 @@
 //	opsbot-bench ingest   opsbot's S3 ingest vs ClickHouse's own s3() on the same engine
 //	opsbot-bench query    phrase latency vs the same SQL run directly, and vs GoAccess
 //	opsbot-bench bot      Slack event received → reply posted, on a loopback Slack
+//	opsbot-bench hostile  peak memory loading hostile objects (junk, bombs, a 1 GiB line, corrupt Parquet)
 package main
 
 import (
@@ -21,10 +22,12 @@ func main() {
 		os.Exit(2)
 	}
 	run := map[string]func(context.Context, []string) error{
-		"ingest":  benchIngest,
-		"query":   benchQuery,
-		"bot":     benchBot,
-		"s3serve": serveS3, // the ingest benchmark's S3 server, in its own process
+		"ingest":       benchIngest,
+		"hostile":      benchHostile,
+		"hostile-load": hostileLoad, // one hostile object, in its own process
+		"query":        benchQuery,
+		"bot":          benchBot,
+		"s3serve":      serveS3, // the ingest benchmark's S3 server, in its own process
 	}[os.Args[1]]
 	if run == nil {
 		fmt.Fprintf(os.Stderr, "opsbot-bench: unknown benchmark %q\n", os.Args[1])
