@@ -8,6 +8,7 @@ package opsbot
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 )
 
@@ -190,6 +191,44 @@ var (
 	ErrForbidden = errors.New("forbidden")
 	ErrInvalid   = errors.New("invalid input")
 )
+
+// Error is a message meant for people, of one kind (ErrInvalid,
+// ErrForbidden, ErrNotFound) for errors.Is. Its text is the message alone:
+// no code has to strip a kind's name out of it.
+type Error struct {
+	Kind    error
+	Message string
+	err     error // the formatted error, for the causes it wraps
+}
+
+func (e *Error) Error() string   { return e.Message }
+func (e *Error) Unwrap() []error { return []error{e.Kind, e.err} }
+
+// Invalidf is a message about input that cannot be used, saying what would
+// work. Like fmt.Errorf, %w wraps a cause.
+func Invalidf(format string, args ...any) error { return newError(ErrInvalid, format, args) }
+
+// Forbiddenf is a refusal, saying who may or what is allowed.
+func Forbiddenf(format string, args ...any) error { return newError(ErrForbidden, format, args) }
+
+// NotFoundf says what was looked for and where to look.
+func NotFoundf(format string, args ...any) error { return newError(ErrNotFound, format, args) }
+
+func newError(kind error, format string, args []any) error {
+	err := fmt.Errorf(format, args...)
+	return &Error{Kind: kind, Message: err.Error(), err: err}
+}
+
+// ErrorText is what to show a person for err: the message of the
+// outermost *Error in its chain, without the context callers wrapped
+// around it, or err's text when there is none.
+func ErrorText(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Message
+	}
+	return err.Error()
+}
 
 // Notice is something a scheduled job or a rule wants said, at a level; the
 // scheduler picks the room for the level (audit → #tech-audits, warn and

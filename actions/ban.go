@@ -41,7 +41,7 @@ func (s *Skill) parseBan(args []string) (banArgs, error) {
 		}
 	}
 	if len(rest) == 0 {
-		return a, fmt.Errorf("%w: usage: `ban IP|CIDR [for 24h] [reason] [--dry-run]`", opsbot.ErrInvalid)
+		return a, opsbot.Invalidf("usage: `ban IP|CIDR [for 24h] [reason] [--dry-run]`")
 	}
 	p, err := Parse(rest[0])
 	if err != nil {
@@ -50,7 +50,7 @@ func (s *Skill) parseBan(args []string) (banArgs, error) {
 	a.prefix, a.dur, rest = p, s.o.Rails.DefaultFor, rest[1:]
 	if len(rest) >= 2 && strings.EqualFold(rest[0], "for") {
 		if a.dur, err = parseFor(rest[1], s.o.Rails.MaxFor); err != nil {
-			return a, fmt.Errorf("%w: %w", opsbot.ErrInvalid, err)
+			return a, opsbot.Invalidf("%w", err)
 		}
 		rest = rest[2:]
 	}

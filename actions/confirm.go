@@ -115,7 +115,7 @@ func (s *Skill) confirmArgs(req *opsbot.Request, args []string) (id, code string
 			}
 		}
 		if len(mine) != 1 {
-			return "", "", fmt.Errorf("%w: you have %d pending confirmations: send `confirm ID CODE`", opsbot.ErrInvalid, len(mine))
+			return "", "", opsbot.Invalidf("you have %d pending confirmations: send `confirm ID CODE`", len(mine))
 		}
 		return mine[0].ID, args[0], nil
 	case len(args) == 1:
@@ -125,7 +125,7 @@ func (s *Skill) confirmArgs(req *opsbot.Request, args []string) (id, code string
 	case len(args) == 3 && sixDigits.MatchString(args[1]+" "+args[2]):
 		return strings.ToUpper(args[0]), args[1] + args[2], nil
 	}
-	return "", "", fmt.Errorf("%w: usage: `confirm ID CODE` (in a DM) or `confirm ID` for a button", opsbot.ErrInvalid)
+	return "", "", opsbot.Invalidf("usage: `confirm ID CODE` (in a DM) or `confirm ID` for a button")
 }
 
 // failed refuses a confirmation attempt, noting it for the audit log.
@@ -136,7 +136,7 @@ func (s *Skill) failed(ctx context.Context, what string, err error) *opsbot.Repl
 // approve answers `approve ID` from a second operator.
 func (s *Skill) approve(ctx context.Context, req *opsbot.Request, args []string) (*opsbot.Reply, error) {
 	if len(args) != 1 {
-		return refuse(ctx, "", fmt.Errorf("%w: usage: `approve ID`", opsbot.ErrInvalid)), nil
+		return refuse(ctx, "", opsbot.Invalidf("usage: `approve ID`")), nil
 	}
 	id := strings.ToUpper(args[0])
 	p, approval, err := s.o.Confirmations.Approve(req.User, id)
@@ -149,7 +149,7 @@ func (s *Skill) approve(ctx context.Context, req *opsbot.Request, args []string)
 // cancel answers `cancel ID` from the requester.
 func (s *Skill) cancel(ctx context.Context, req *opsbot.Request, args []string) (*opsbot.Reply, error) {
 	if len(args) != 1 {
-		return refuse(ctx, "", fmt.Errorf("%w: usage: `cancel ID`", opsbot.ErrInvalid)), nil
+		return refuse(ctx, "", opsbot.Invalidf("usage: `cancel ID`")), nil
 	}
 	id := strings.ToUpper(args[0])
 	p, err := s.o.Confirmations.Cancel(req.User, id)

@@ -62,14 +62,11 @@ func refuse(ctx context.Context, action string, err error) *opsbot.Reply {
 	if action != "" {
 		n.Action(action)
 	}
-	n.Refused(err.Error())
-	return ephemeral("%s", capitalize(err.Error()))
+	n.Refused(opsbot.ErrorText(err))
+	return ephemeral("%s", capitalize(opsbot.ErrorText(err)))
 }
 
 func capitalize(s string) string {
-	for _, p := range []string{"invalid input: ", "forbidden: ", "not found: "} {
-		s = strings.TrimPrefix(s, p)
-	}
 	r, n := utf8.DecodeRuneInString(s)
 	if n == 0 || r == utf8.RuneError {
 		return s

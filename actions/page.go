@@ -16,14 +16,14 @@ type services interface{ Services() []string }
 
 func (s *Skill) page(ctx context.Context, req *opsbot.Request, args []string) (*opsbot.Reply, error) {
 	if len(args) < 2 {
-		return refuse(ctx, "", fmt.Errorf("%w: usage: `page SERVICE MESSAGE`, e.g. `page ops Everything is on fire!`", opsbot.ErrInvalid)), nil
+		return refuse(ctx, "", opsbot.Invalidf("usage: `page SERVICE MESSAGE`, e.g. `page ops Everything is on fire!`")), nil
 	}
 	if s.o.Pager == nil {
 		return refuse(ctx, "", errors.New("no pager is configured (pager.services)")), nil
 	}
 	svc, msg := strings.ToLower(args[0]), strings.Join(args[1:], " ")
 	if known, ok := s.o.Pager.(services); ok && !slices.Contains(known.Services(), svc) {
-		return refuse(ctx, "page "+svc, fmt.Errorf("%w: unknown service %q; known services: %s", opsbot.ErrNotFound, svc, strings.Join(known.Services(), ", "))), nil
+		return refuse(ctx, "page "+svc, opsbot.NotFoundf("unknown service %q; known services: %s", svc, strings.Join(known.Services(), ", "))), nil
 	}
 	msg = text.Cut(msg, 1024) // a page summary holds 1024 characters; cut whole
 	summary := fmt.Sprintf("page %s: %s", svc, msg)

@@ -52,17 +52,17 @@ func NewRails(c config.Ban) (*Rails, error) {
 func Parse(s string) (netip.Prefix, error) {
 	s = strings.Trim(strings.TrimSpace(s), "`<>")
 	if s == "" {
-		return netip.Prefix{}, fmt.Errorf("%w: give an IP address or CIDR, e.g. `ban 203.0.113.9` or `ban 198.51.100.0/24`", opsbot.ErrInvalid)
+		return netip.Prefix{}, opsbot.Invalidf("give an IP address or CIDR, e.g. `ban 203.0.113.9` or `ban 198.51.100.0/24`")
 	}
 	p, err := config.ParsePrefix(s)
 	if err != nil {
-		return netip.Prefix{}, fmt.Errorf("%w: %q is not an IP address or CIDR (e.g. 203.0.113.9, 198.51.100.0/24, 2001:db8::/48)", opsbot.ErrInvalid, s)
+		return netip.Prefix{}, opsbot.Invalidf("%q is not an IP address or CIDR (e.g. 203.0.113.9, 198.51.100.0/24, 2001:db8::/48)", s)
 	}
 	if !strings.Contains(s, "/") {
 		return p, nil
 	}
 	if full, _ := netip.ParsePrefix(s); full.IsValid() && full != full.Masked() {
-		return netip.Prefix{}, fmt.Errorf("%w: %s has host bits set: did you mean %s?", opsbot.ErrInvalid, s, p)
+		return netip.Prefix{}, opsbot.Invalidf("%s has host bits set: did you mean %s?", s, p)
 	}
 	return p, nil
 }
@@ -75,18 +75,18 @@ func Parse(s string) (netip.Prefix, error) {
 // the same forms.
 func (r *Rails) Check(p netip.Prefix, self []netip.Addr) error {
 	if !p.IsValid() {
-		return fmt.Errorf("%w: %s is not an IP address or CIDR", opsbot.ErrForbidden, p)
+		return opsbot.Forbiddenf("%s is not an IP address or CIDR", p)
 	}
 	if p.Bits() == 0 {
-		return fmt.Errorf("%w: %s is the default route: it would block everyone", opsbot.ErrForbidden, p)
+		return opsbot.Forbiddenf("%s is the default route: it would block everyone", p)
 	}
 	mine := selfViews(self)
 	if why := r.refuse(p, mine); why != "" {
-		return fmt.Errorf("%w: %s %s", opsbot.ErrForbidden, p, why)
+		return opsbot.Forbiddenf("%s %s", p, why)
 	}
 	for _, v := range views(p) {
 		if why := r.refuse(v.p, mine); why != "" {
-			return fmt.Errorf("%w: %s embeds %s (%s): it %s", opsbot.ErrForbidden, p, v.p, v.form, why)
+			return opsbot.Forbiddenf("%s embeds %s (%s): it %s", p, v.p, v.form, why)
 		}
 	}
 	return nil

@@ -153,7 +153,7 @@ func (s *Skill) noteUsage(name string, st edge.Status) {
 
 func (s *Skill) unban(ctx context.Context, req *opsbot.Request, args []string) (*opsbot.Reply, error) {
 	if len(args) != 1 {
-		return refuse(ctx, "", fmt.Errorf("%w: usage: `unban IP|CIDR`", opsbot.ErrInvalid)), nil
+		return refuse(ctx, "", opsbot.Invalidf("usage: `unban IP|CIDR`")), nil
 	}
 	p, err := Parse(args[0])
 	if err != nil {

@@ -61,7 +61,7 @@ func FuzzParseFor(f *testing.F) {
 // TestCapitalizeTheFirstCharacter: an error starting with a multi-byte
 // letter is capitalized whole, not cut inside it.
 func TestCapitalizeTheFirstCharacter(t *testing.T) {
-	for in, want := range map[string]string{"élan lost": "Élan lost", "invalid input: ünknown": "Ünknown", "x": "X", "": "", "\xffa": "\xffa"} {
+	for in, want := range map[string]string{"élan lost": "Élan lost", "x": "X", "": "", "\xffa": "\xffa"} {
 		if got := capitalize(in); got != want {
 			t.Errorf("capitalize(%q) = %q, want %q", in, got, want)
 		}

@@ -55,13 +55,13 @@ func ParseWindow(s string) (time.Duration, error) {
 	}
 	m := window.FindStringSubmatch(s)
 	if m == nil {
-		return 0, fmt.Errorf("%w: window %q: use a number and a unit, e.g. 30m, 24h, 7d, 2w", opsbot.ErrInvalid, s)
+		return 0, opsbot.Invalidf("window %q: use a number and a unit, e.g. 30m, 24h, 7d, 2w", s)
 	}
 	n, _ := strconv.Atoi(m[1])
 	unit := map[string]time.Duration{"m": time.Minute, "min": time.Minute, "h": time.Hour, "d": 24 * time.Hour, "w": 7 * 24 * time.Hour}[m[2]]
 	d := time.Duration(n) * unit
 	if d <= 0 || d > 366*24*time.Hour {
-		return 0, fmt.Errorf("%w: window %q must be between 1m and a year", opsbot.ErrInvalid, s)
+		return 0, opsbot.Invalidf("window %q must be between 1m and a year", s)
 	}
 	return d, nil
 }

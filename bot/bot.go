@@ -146,7 +146,7 @@ func (b *Bot) dispatch(ctx context.Context, req *opsbot.Request, text string) (*
 	}
 	if b.opts.Place != nil {
 		if err := b.opts.Place(ctx, req); err != nil {
-			return refusal(err.Error()), opsbot.AuditEntry{Result: "refused: " + err.Error()}
+			return refusal(opsbot.ErrorText(err)), opsbot.AuditEntry{Result: "refused: " + opsbot.ErrorText(err)}
 		}
 	}
 	if role := b.role(ctx, req); role < rt.cmd.Role {
@@ -241,7 +241,7 @@ func failure(cmd, why string) *opsbot.Reply {
 
 // shortErr keeps an error message to one readable line.
 func shortErr(err error) string {
-	return text.Cut(oneLine(err.Error()), 200)
+	return text.Cut(oneLine(opsbot.ErrorText(err)), 200)
 }
 
 func oneLine(s string) string {

@@ -168,7 +168,7 @@ func (d *Dir) Stat(ctx context.Context, bucket, key string) (Object, error) {
 	path := filepath.Join(d.Root, filepath.FromSlash(key))
 	info, err := os.Lstat(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return Object{}, fmt.Errorf("%s: %w", path, opsbot.ErrNotFound)
+		return Object{}, opsbot.NotFoundf("%s", path)
 	}
 	if err != nil {
 		return Object{}, err

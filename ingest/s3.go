@@ -147,7 +147,7 @@ func (s *S3) Stat(ctx context.Context, bucket, key string) (Object, error) {
 	out, err := s.Client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
 	var nf *types.NotFound
 	if errors.As(err, &nf) {
-		return Object{}, fmt.Errorf("s3://%s/%s: %w", bucket, key, opsbot.ErrNotFound)
+		return Object{}, opsbot.NotFoundf("s3://%s/%s", bucket, key)
 	}
 	if err != nil {
 		return Object{}, fmt.Errorf("head s3://%s/%s: %w", bucket, key, err)

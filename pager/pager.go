@@ -130,7 +130,7 @@ func (r *Router) Notify(ctx context.Context, p opsbot.Page) error {
 		if known == "" {
 			known = "none configured (pager.services)"
 		}
-		return fmt.Errorf("pager service %q: %w; known services: %s", p.Service, opsbot.ErrNotFound, known)
+		return opsbot.NotFoundf("no pager service %q; known services: %s", p.Service, known)
 	}
 	tries := 0
 	err := retry.Do(ctx, r.newBackoff(), func() (bool, error) {

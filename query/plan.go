@@ -23,10 +23,8 @@ type Plan struct {
 	Step   time.Duration
 }
 
-// errorf is bad input: wrapped in opsbot.ErrInvalid, worded for the asker.
-func errorf(format string, args ...any) error {
-	return fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), opsbot.ErrInvalid)
-}
+// errorf is bad input (opsbot.ErrInvalid), worded for the asker.
+func errorf(format string, args ...any) error { return opsbot.Invalidf(format, args...) }
 
 // Plan parses a phrase at now. Errors wrap opsbot.ErrInvalid and say what
 // was wrong and what would work.

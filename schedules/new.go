@@ -152,7 +152,7 @@ func (s *Scheduler) RunJob(ctx context.Context, name string, now time.Time, dry 
 		}
 	}
 	if e == nil {
-		return fmt.Errorf("job %q: %w; jobs: %s", name, opsbot.ErrNotFound, strings.Join(s.Names(), ", "))
+		return opsbot.NotFoundf("no job %q; jobs: %s", name, strings.Join(s.Names(), ", "))
 	}
 	if !dry {
 		r := s.execute(ctx, e.job, now, s.sender)

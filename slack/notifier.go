@@ -58,7 +58,7 @@ func (n *Notifier) channelID(ctx context.Context, name string) (string, error) {
 	if id, ok := n.ids.get(name); ok {
 		return id, nil
 	}
-	return "", fmt.Errorf("channel #%s: %w (is the name right, and is opsbot invited to it?)", name, opsbot.ErrNotFound)
+	return "", opsbot.NotFoundf("channel #%s not found (is the name right, and is opsbot invited to it?)", name)
 }
 
 // list reads every channel the bot can see, at most once a minute.

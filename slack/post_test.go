@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"reflect"
 	"sort"
@@ -48,7 +49,7 @@ func TestPacingPerChannel(t *testing.T) {
 	if last := r.fake.Calls("chat.postMessage")[4]; last.Form.Get("thread_ts") != ts || last.Form.Get("text") != "resolved" {
 		t.Errorf("follow-up: %v", last.Form)
 	}
-	if _, err := n.Post(r.ctx, opsbot.Message{Channel: "nowhere", Reply: opsbot.Reply{Text: "x"}}); err == nil || !strings.Contains(err.Error(), "channel #nowhere: not found") {
+	if _, err := n.Post(r.ctx, opsbot.Message{Channel: "nowhere", Reply: opsbot.Reply{Text: "x"}}); err == nil || !strings.Contains(err.Error(), "channel #nowhere not found") || !errors.Is(err, opsbot.ErrNotFound) {
 		t.Errorf("unknown room: %v", err)
 	}
 }

@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/opsbot/opsbot"
@@ -72,7 +71,7 @@ func (c *Client) post(ctx context.Context, route string, in, out any) error {
 			return fmt.Errorf("owner answered %s", resp.Status)
 		}
 		if f.Invalid {
-			return fmt.Errorf("%w: %s", opsbot.ErrInvalid, strings.TrimPrefix(f.Error, "invalid input: "))
+			return opsbot.Invalidf("%s", f.Error)
 		}
 		return fmt.Errorf("owner: %s", f.Error)
 	}

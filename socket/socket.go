@@ -186,7 +186,7 @@ func serveAsk(w http.ResponseWriter, r *http.Request, a Asker) {
 	}
 	rep, err := a.Ask(r.Context(), q.Phrase, q.Now)
 	if err != nil {
-		reply(w, http.StatusUnprocessableEntity, failure{Error: err.Error(), Invalid: errors.Is(err, opsbot.ErrInvalid)})
+		reply(w, http.StatusUnprocessableEntity, failure{Error: opsbot.ErrorText(err), Invalid: errors.Is(err, opsbot.ErrInvalid)})
 		return
 	}
 	sql, params, _ := a.Explain(q.Phrase, q.Now)

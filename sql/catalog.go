@@ -96,7 +96,7 @@ func (c *Catalog) Named(name string) (*Named, error) {
 	}
 	n, ok := c.named[name]
 	if !ok {
-		return nil, fmt.Errorf("no query named %q (see `opsbot sql list`): %w", name, opsbot.ErrNotFound)
+		return nil, opsbot.NotFoundf("no query named %q (see `opsbot sql list`)", name)
 	}
 	return n, nil
 }
@@ -201,7 +201,7 @@ func (n *Named) Bind(given opsbot.Params, now time.Time) (opsbot.Params, error) 
 	out := opsbot.Params{}
 	for k, v := range given {
 		if n.Param(k) == nil {
-			return nil, fmt.Errorf("%s has no parameter %q (it takes %s): %w", n.Name, k, n.paramNames(), opsbot.ErrInvalid)
+			return nil, opsbot.Invalidf("%s has no parameter %q (it takes %s)", n.Name, k, n.paramNames())
 		}
 		out[k] = v
 	}
@@ -210,7 +210,7 @@ func (n *Named) Bind(given opsbot.Params, now time.Time) (opsbot.Params, error) 
 			continue
 		}
 		if p.Required {
-			return nil, fmt.Errorf("%s needs parameter %s (%s): %w", n.Name, p.Name, p.Type, opsbot.ErrInvalid)
+			return nil, opsbot.Invalidf("%s needs parameter %s (%s)", n.Name, p.Name, p.Type)
 		}
 		v, err := defaultValue(p.Default, now)
 		if err != nil {

@@ -157,7 +157,7 @@ func ParseDuration(s string) (time.Duration, error) {
 		d, err = time.ParseDuration(s)
 	}
 	if err != nil || d <= 0 || d > MaxSilence {
-		return 0, fmt.Errorf("%w: duration %q", opsbot.ErrInvalid, s)
+		return 0, opsbot.Invalidf("duration %q", s)
 	}
 	return d, nil
 }

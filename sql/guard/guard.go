@@ -86,11 +86,11 @@ func (g *Guard) Check(ctx context.Context, stmt string) (string, error) {
 		if strings.Contains(err.Error(), "UNKNOWN_QUERY_PARAMETER") {
 			return "", refusedKind("QueryParameter")
 		}
-		return "", fmt.Errorf("%w: the statement does not parse: %s", opsbot.ErrInvalid, engineMessage(err))
+		return "", opsbot.Invalidf("the statement does not parse: %s", engineMessage(err))
 	}
 	root, err := parseAST(dumpText(res))
 	if err != nil {
-		return "", fmt.Errorf("%w: cannot read the statement's syntax tree (%v): use plain names (letters, digits, _)", opsbot.ErrForbidden, err)
+		return "", opsbot.Forbiddenf("cannot read the statement's syntax tree (%v): use plain names (letters, digits, _)", err)
 	}
 	existing, err := g.existingTables(ctx)
 	if err != nil {
@@ -107,15 +107,15 @@ func (g *Guard) Check(ctx context.Context, stmt string) (string, error) {
 func checkText(stmt string) error {
 	switch {
 	case strings.TrimSpace(stmt) == "":
-		return fmt.Errorf("%w: usage: `sql SELECT …`", opsbot.ErrInvalid)
+		return opsbot.Invalidf("usage: `sql SELECT …`")
 	case len(stmt) > MaxLen:
-		return fmt.Errorf("%w: the statement is %d bytes; `sql` takes at most %d", opsbot.ErrInvalid, len(stmt), MaxLen)
+		return opsbot.Invalidf("the statement is %d bytes; `sql` takes at most %d", len(stmt), MaxLen)
 	case !utf8.ValidString(stmt):
-		return fmt.Errorf("%w: the statement is not valid UTF-8", opsbot.ErrInvalid)
+		return opsbot.Invalidf("the statement is not valid UTF-8")
 	}
 	for i, r := range stmt {
 		if forbiddenRune(r) {
-			return fmt.Errorf("%w: the statement holds the control character U+%04X at byte %d: remove it", opsbot.ErrInvalid, r, i)
+			return opsbot.Invalidf("the statement holds the control character U+%04X at byte %d: remove it", r, i)
 		}
 	}
 	return nil
@@ -142,16 +142,16 @@ func (g *Guard) canonical(ctx context.Context, stmt string) (string, error) {
 	if err != nil {
 		msg := engineMessage(err)
 		if strings.Contains(msg, "Multi-statements") {
-			return "", fmt.Errorf("%w: one statement only: remove the `;` between statements", opsbot.ErrInvalid)
+			return "", opsbot.Invalidf("one statement only: remove the `;` between statements")
 		}
-		return "", fmt.Errorf("%w: the statement does not parse: %s", opsbot.ErrInvalid, msg)
+		return "", opsbot.Invalidf("the statement does not parse: %s", msg)
 	}
 	if len(res.Rows) != 1 || len(res.Rows[0]) != 1 {
 		return "", errors.New("sql guard: formatQuerySingleLine gave no answer")
 	}
 	s, ok := res.Rows[0][0].(string)
 	if !ok || strings.TrimSpace(s) == "" {
-		return "", fmt.Errorf("%w: usage: `sql SELECT …`", opsbot.ErrInvalid)
+		return "", opsbot.Invalidf("usage: `sql SELECT …`")
 	}
 	return s, nil
 }

@@ -1,7 +1,6 @@
 package guard
 
 import (
-	"fmt"
 	"regexp"
 	"sort"
 	"strings"
@@ -48,10 +47,10 @@ type checker struct {
 // (a FORMAT or an INTO OUTFILE would be a second child).
 func (c *checker) statement(root *node) error {
 	if root.kind != "SelectWithUnionQuery" {
-		return fmt.Errorf("%w: only SELECT is allowed, got %s", opsbot.ErrForbidden, statementKind(root.kind))
+		return opsbot.Forbiddenf("only SELECT is allowed, got %s", statementKind(root.kind))
 	}
 	if len(root.children) != 1 {
-		return fmt.Errorf("%w: FORMAT and INTO OUTFILE are not allowed in `sql`: it answers in chat", opsbot.ErrForbidden)
+		return opsbot.Forbiddenf("FORMAT and INTO OUTFILE are not allowed in `sql`: it answers in chat")
 	}
 	return walk(root, nil, c.node)
 }
@@ -86,10 +85,10 @@ func (c *checker) function(n, parent *node) error {
 		return err
 	}
 	if parent != nil && parent.kind == "TableExpression" {
-		return fmt.Errorf("%w: the table function %s() is not allowed in `sql`: it reads opsbot's log tables only (%s)", opsbot.ErrForbidden, n.name, c.allowedList())
+		return opsbot.Forbiddenf("the table function %s() is not allowed in `sql`: it reads opsbot's log tables only (%s)", n.name, c.allowedList())
 	}
 	if !c.g.funcs.allowed(n.name) {
-		return fmt.Errorf("%w: the function %s() is not on `sql`'s list of vetted functions: ask an operator if you need it", opsbot.ErrForbidden, n.name)
+		return opsbot.Forbiddenf("the function %s() is not on `sql`'s list of vetted functions: ask an operator if you need it", n.name)
 	}
 	if inFunctions[n.name] {
 		return c.inSet(n)
@@ -100,7 +99,7 @@ func (c *checker) function(n, parent *node) error {
 // inSet checks `x IN name`: a bare name there is a table.
 func (c *checker) inSet(n *node) error {
 	if len(n.children) != 1 || len(n.children[0].children) != 2 {
-		return fmt.Errorf("%w: %s() takes two arguments", opsbot.ErrInvalid, n.name)
+		return opsbot.Invalidf("%s() takes two arguments", n.name)
 	}
 	if set := n.children[0].children[1]; set.kind == "Identifier" {
 		return c.table(set.name)
@@ -128,7 +127,7 @@ func (c *checker) table(name string) error {
 }
 
 func (c *checker) refuseTable(name string) error {
-	return fmt.Errorf("%w: `sql` cannot read %s: it reads %s (query.sql.tables in the config adds log tables)", opsbot.ErrForbidden, name, c.allowedList())
+	return opsbot.Forbiddenf("`sql` cannot read %s: it reads %s (query.sql.tables in the config adds log tables)", name, c.allowedList())
 }
 
 func (c *checker) allowedList() string {
@@ -144,17 +143,17 @@ func (c *checker) allowedList() string {
 }
 
 func notPlain(s string) error {
-	return fmt.Errorf("%w: the name %q is not a plain name: `sql` takes names of letters, digits and _ only", opsbot.ErrForbidden, s)
+	return opsbot.Forbiddenf("the name %q is not a plain name: `sql` takes names of letters, digits and _ only", s)
 }
 
 func refusedKind(kind string) error {
 	switch kind {
 	case "Set":
-		return fmt.Errorf("%w: SETTINGS is not allowed in `sql`: opsbot sets the limits", opsbot.ErrForbidden)
+		return opsbot.Forbiddenf("SETTINGS is not allowed in `sql`: opsbot sets the limits")
 	case "QueryParameter":
-		return fmt.Errorf("%w: query parameters ({name:Type}) are not allowed in `sql`: write the value", opsbot.ErrForbidden)
+		return opsbot.Forbiddenf("query parameters ({name:Type}) are not allowed in `sql`: write the value")
 	}
-	return fmt.Errorf("%w: `sql` does not allow %s in a statement", opsbot.ErrForbidden, kind)
+	return opsbot.Forbiddenf("`sql` does not allow %s in a statement", kind)
 }
 
 // statementKind names a non-SELECT root for the refusal: InsertQuery →

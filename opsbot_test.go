@@ -1,0 +1,32 @@
+package opsbot_test
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"testing"
+
+	"github.com/opsbot/opsbot"
+)
+
+// A message for people is the message alone, keeps its kind and its cause
+// for errors.Is, and survives the context callers wrap around it.
+func TestErrorIsTheMessageAlone(t *testing.T) {
+	err := opsbot.Invalidf("I don't know %q: %w", "foo", io.EOF)
+	if err.Error() != `I don't know "foo": EOF` {
+		t.Errorf("text %q", err.Error())
+	}
+	if !errors.Is(err, opsbot.ErrInvalid) || !errors.Is(err, io.EOF) || errors.Is(err, opsbot.ErrForbidden) {
+		t.Errorf("kinds: invalid %v, EOF %v, forbidden %v", errors.Is(err, opsbot.ErrInvalid), errors.Is(err, io.EOF), errors.Is(err, opsbot.ErrForbidden))
+	}
+	wrapped := fmt.Errorf("query top_by_ip: %w", err)
+	if got := opsbot.ErrorText(wrapped); got != `I don't know "foo": EOF` {
+		t.Errorf("ErrorText %q", got)
+	}
+	if got := opsbot.ErrorText(io.EOF); got != "EOF" {
+		t.Errorf("plain ErrorText %q", got)
+	}
+	if !errors.Is(opsbot.NotFoundf("x"), opsbot.ErrNotFound) || !errors.Is(opsbot.Forbiddenf("x"), opsbot.ErrForbidden) {
+		t.Error("NotFoundf/Forbiddenf lost their kind")
+	}
+}
