@@ -2,6 +2,8 @@ package ingest_test
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -206,4 +208,80 @@ func TestSQSRefusesAWindow(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "--since/--until bound a listing") {
 		t.Fatalf("err = %v, want the window refused", err)
 	}
+}
+
+// Bodies other AWS services put on SQS queues: none is an S3 event
+// notification, and none may be deleted as if it were one.
+var notS3 = map[string]string{
+	"autoscaling": `{"AccountId":"123456789012","RequestId":"r1","AutoScalingGroupARN":"arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:x","AutoScalingGroupName":"web",` +
+		`"Service":"AWS Auto Scaling","Event":"autoscaling:EC2_INSTANCE_LAUNCH","EC2InstanceId":"i-0abc"}`,
+	"autoscaling-test": `{"AccountId":"123456789012","RequestId":"r2","AutoScalingGroupARN":"arn","AutoScalingGroupName":"web","Service":"AWS Auto Scaling","Event":"autoscaling:TEST_NOTIFICATION"}`,
+	"dynamodb": `{"Records":[{"eventID":"1","eventName":"INSERT","eventVersion":"1.1","eventSource":"aws:dynamodb","awsRegion":"us-east-1",` +
+		`"dynamodb":{"Keys":{"Id":{"N":"101"}},"SequenceNumber":"111","SizeBytes":26,"StreamViewType":"KEYS_ONLY"}}]}`,
+	"sns-text": `{"Type":"Notification","MessageId":"n1","TopicArn":"arn:aws:sns:us-east-1:123456789012:deploys","Subject":"deploy","Message":"deploy 42 finished","Timestamp":"2026-11-22T10:00:00.000Z"}`,
+	"sns-alarm": `{"Type":"Notification","MessageId":"n2","TopicArn":"arn:aws:sns:us-east-1:123456789012:alarms","Subject":"ALARM",` +
+		`"Message":"{\"AlarmName\":\"5xx\",\"NewStateValue\":\"ALARM\",\"NewStateReason\":\"Threshold Crossed\",\"Trigger\":{\"MetricName\":\"5xxErrorRate\"}}"}`,
+	"sns-subscribe":    `{"Type":"SubscriptionConfirmation","MessageId":"n3","Token":"t","TopicArn":"arn:aws:sns:us-east-1:123456789012:logs","Message":"You have chosen to subscribe","SubscribeURL":"https://sns.example/"}`,
+	"bridge-alarm":     `{"version":"0","id":"e1","detail-type":"CloudWatch Alarm State Change","source":"aws.cloudwatch","account":"123456789012","time":"2026-11-22T10:00:00Z","region":"us-east-1","resources":[],"detail":{"alarmName":"5xx","state":{"value":"ALARM"}}}`,
+	"bridge-ec2":       `{"version":"0","id":"e2","detail-type":"EC2 Instance State-change Notification","source":"aws.ec2","account":"123456789012","time":"2026-11-22T10:00:00Z","region":"us-east-1","resources":[],"detail":{"instance-id":"i-0abc","state":"running"}}`,
+	"records-empty":    `{"Records":[]}`,
+	"no-shape":         `{"foo":1}`,
+	"json-cut":         `{"Records":[{"eventSource":"aws:s3","eventName":"ObjectCreated:Put"`,
+	"not-json":         `this is not an S3 event`,
+	"s3-without-a-key": `{"Records":[{"eventSource":"aws:s3","eventName":"ObjectCreated:Put","s3":{"bucket":{"name":"edge-logs"},"object":{"size":1}}}]}`,
+}
+
+// notJSON are the notS3 bodies that are no JSON at all.
+var notJSON = map[string]bool{"json-cut": true, "not-json": true, "sns-text": true}
+
+func TestParseS3EventAcceptsOnlyS3(t *testing.T) {
+	for name, body := range notS3 {
+		objs, err := ingest.ParseS3Event([]byte(body))
+		if err == nil {
+			t.Errorf("%s: accepted as an S3 notification naming %v", name, objs)
+			continue
+		}
+		if !strings.Contains(err.Error(), "not an S3 event notification") {
+			t.Errorf("%s: error %q does not say it is no S3 event notification", name, err)
+		}
+	}
+	ok := map[string]struct {
+		body string
+		want []ingest.Object
+	}{
+		"s3 put, key URL-encoded": {s3Event("edge-logs", "cloudfront/a b+c%.gz", "e1", 10), []ingest.Object{{Bucket: "edge-logs", Key: "cloudfront/a b+c%.gz", ETag: "e1", Size: 10}}},
+		"s3 test event":           {`{"Service":"Amazon S3","Event":"s3:TestEvent","Time":"2026-11-22T10:00:00.000Z","Bucket":"edge-logs"}`, nil},
+		"s3 removal":              {`{"Records":[{"eventSource":"aws:s3","eventName":"ObjectRemoved:Delete","s3":{"bucket":{"name":"edge-logs"},"object":{"key":"a"}}}]}`, nil},
+		"sns wrapping s3":         {snsWrap(s3Event("edge-logs", "cloudfront/x y.gz", "e2", 20)), []ingest.Object{{Bucket: "edge-logs", Key: "cloudfront/x y.gz", ETag: "e2", Size: 20}}},
+		"eventbridge, key plain":  {bridgeEvent("edge-logs", "cloudfront/a+b%41 c.gz", "e3", 30), []ingest.Object{{Bucket: "edge-logs", Key: "cloudfront/a+b%41 c.gz", ETag: "e3", Size: 30}}},
+		"eventbridge s3 deletion": {`{"version":"0","detail-type":"Object Deleted","source":"aws.s3","detail":{"bucket":{"name":"edge-logs"},"object":{"key":"a"}}}`, nil},
+	}
+	for name, c := range ok {
+		objs, err := ingest.ParseS3Event([]byte(c.body))
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		for i := range objs {
+			objs[i].Modified = time.Time{}
+		}
+		if fmt.Sprint(objs) != fmt.Sprint(c.want) {
+			t.Errorf("%s: objects %v, want %v", name, objs, c.want)
+		}
+	}
+}
+
+func snsWrap(body string) string {
+	b, _ := json.Marshal(map[string]string{"Type": "Notification", "MessageId": "n", "TopicArn": "arn:aws:sns:us-east-1:123456789012:logs", "Message": body})
+	return string(b)
+}
+
+// bridgeEvent is the EventBridge event S3 sends for one created object
+// (its key is not URL-encoded).
+func bridgeEvent(bucket, key, etag string, size int) string {
+	b, _ := json.Marshal(map[string]any{"version": "0", "id": "e", "detail-type": "Object Created", "source": "aws.s3",
+		"account": "123456789012", "time": "2026-11-22T10:05:00Z", "region": "us-east-1", "resources": []string{"arn:aws:s3:::" + bucket},
+		"detail": map[string]any{"version": "0", "bucket": map[string]string{"name": bucket},
+			"object": map[string]any{"key": key, "size": size, "etag": etag, "sequencer": "0055AED6DCD90281E5"}, "reason": "PutObject"}})
+	return string(b)
 }
