@@ -21,6 +21,8 @@ type Report struct {
 	ByStatus     map[string]uint64
 	RejectsToday uint64
 	Failures     []State // failed objects, newest first (at most 20)
+
+	MessagesLeft uint64 // queue messages left for the dead-letter queue (not S3 notifications)
 }
 
 // Status reads the report. now sets "today" and the lag.
@@ -41,6 +43,7 @@ func Status(ctx context.Context, w warehouse.Warehouse, now time.Time) (*Report,
 		{"SELECT " + stateCols + " FROM ingest_objects FINAL WHERE status = 'failed' ORDER BY finished_at DESC LIMIT 20", func(v []any) {
 			r.Failures = append(r.Failures, *scanState(v))
 		}},
+		{"SELECT count() FROM ingest_messages FINAL", func(v []any) { r.MessagesLeft = warehouse.Uint64(v[0]) }},
 	}
 	for _, s := range steps {
 		res, err := w.Query(ctx, s.sql, p, warehouse.ReadOnly())
@@ -84,4 +87,6 @@ func (r *Report) Write(out io.Writer) {
 	for _, f := range r.Failures {
 		fmt.Fprintf(out, "  %s  attempts %d  %s\n", f.Name(), f.Attempts, f.Error)
 	}
+
+	fmt.Fprintf(out, "messages:     %d left for the dead-letter queue (not S3 notifications)\n", r.MessagesLeft)
 }
