@@ -19,8 +19,8 @@ type Message struct {
 	Handle  string   // receipt handle, for Delete and Extend
 	Objects []Object // empty for s3:TestEvent and other events without objects
 	// Err says why the body is not an S3 event notification. Such a
-	// message is never deleted: after maxReceiveCount the queue's redrive
-	// policy moves it to its dead-letter queue.
+	// message is neither deleted nor kept hidden: after maxReceiveCount
+	// the queue's redrive policy moves it to its dead-letter queue.
 	Err error
 }
 
@@ -28,7 +28,8 @@ type Message struct {
 //
 // Receive waits up to its long-poll time for messages; each stays invisible
 // to other consumers for the visibility timeout. Extend pushes that timeout
-// further while an object is still being read. Delete acknowledges a
+// further while a message is in flight (its object being read, or waiting
+// for a worker), or sets a failed one's backoff. Delete acknowledges a
 // message: a Worker calls it only after every object it names is recorded in
 // the manifest (loaded, or failed for good).
 type Queue interface {
