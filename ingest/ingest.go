@@ -1,8 +1,10 @@
 // Package ingest loads CDN access logs into the requests table exactly once.
 //
 // A Worker lists log objects from a Source (S3, a local folder) or receives
-// them from a Queue (S3 event notifications through SQS), parses each with
-// package edgelog into Arrow batches and inserts them into the warehouse.
+// them from a Queue (S3 event notifications on SQS: direct, through SNS or
+// EventBridge), parses each with package edgelog into Arrow batches and
+// inserts them into the warehouse. A queue message that is no S3
+// notification is left for the queue's dead-letter queue, never deleted.
 //
 // Exactly once: every object is tracked individually in the ingest_objects
 // manifest (CloudFront delivers out of order and up to a day late, so no

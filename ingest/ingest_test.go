@@ -11,9 +11,9 @@ import (
 )
 
 func TestParseS3Event(t *testing.T) {
-	direct := `{"Records":[{"eventName":"ObjectCreated:CompleteMultipartUpload","eventTime":"2026-11-22T10:05:00.000Z",
+	direct := `{"Records":[{"eventSource":"aws:s3","eventName":"ObjectCreated:CompleteMultipartUpload","eventTime":"2026-11-22T10:05:00.000Z",
 		"s3":{"bucket":{"name":"edge-logs"},"object":{"key":"cloudfront/E2AB.2026-11-22-10.a1b2+c%C3%A9.gz","size":1234,"eTag":"0123abcd-2"}}},
-		{"eventName":"ObjectRemoved:Delete","s3":{"bucket":{"name":"edge-logs"},"object":{"key":"gone.gz"}}}]}`
+		{"eventSource":"aws:s3","eventName":"ObjectRemoved:Delete","s3":{"bucket":{"name":"edge-logs"},"object":{"key":"gone.gz"}}}]}`
 	objs, err := ingest.ParseS3Event([]byte(direct))
 	if err != nil || len(objs) != 1 {
 		t.Fatalf("got %v, %v", objs, err)

@@ -21,6 +21,9 @@ type Metrics struct {
 	bytes   prometheus.Counter
 	batch   prometheus.Histogram
 
+	duplicates prometheus.Counter     // queue notifications of an object already in flight
+	left       *prometheus.CounterVec // queue messages left for the dead-letter queue
+
 	now    func() time.Time
 	mu     sync.Mutex
 	newest time.Time // newest request time committed
@@ -42,7 +45,13 @@ func NewMetrics() *Metrics {
 	lag := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "opsbot_ingest_lag_seconds", Help: "Seconds between now and the newest request time ingested (0 before the first).",
 	}, m.lag)
-	m.reg.MustRegister(m.objects, m.rows, m.rejects, m.bytes, m.batch, lag)
+	m.duplicates = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "opsbot_ingest_duplicate_notifications_total", Help: "Queue messages naming an object (bucket, key, ETag) already being loaded: loaded once.",
+	})
+	m.left = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "opsbot_ingest_messages_left_total", Help: "Queue messages that are no S3 notification, left for the dead-letter queue (once per message), by reason (not_json, not_s3).",
+	}, []string{"reason"})
+	m.reg.MustRegister(m.objects, m.rows, m.rejects, m.bytes, m.batch, lag, m.duplicates, m.left)
 	return m
 }
 

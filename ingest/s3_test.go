@@ -24,8 +24,9 @@ import (
 // fakeS3 is an in-process S3 server on loopback, reached through the AWS
 // SDK with path-style addressing.
 type fakeS3 struct {
-	URL    string
-	Client *s3.Client
+	URL     string
+	Client  *s3.Client
+	*s3Gate // counts GETs, holds chosen ones (sqsfake_test.go)
 }
 
 func awsEnv(t *testing.T) {
@@ -40,13 +41,14 @@ func awsEnv(t *testing.T) {
 func newFakeS3(t *testing.T, bucket string) *fakeS3 {
 	t.Helper()
 	awsEnv(t)
-	srv := httptest.NewServer(gofakes3.New(s3mem.New()).Server())
+	gate := newS3Gate(gofakes3.New(s3mem.New()).Server())
+	srv := httptest.NewServer(gate)
 	t.Cleanup(srv.Close)
 	cfg, err := ingest.LoadAWS(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fakeS3{URL: srv.URL, Client: ingest.NewS3Client(cfg, ingest.AWSOptions{Endpoint: srv.URL})}
+	f := &fakeS3{URL: srv.URL, Client: ingest.NewS3Client(cfg, ingest.AWSOptions{Endpoint: srv.URL}), s3Gate: gate}
 	if _, err := f.Client.CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
 		t.Fatal(err)
 	}

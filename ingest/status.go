@@ -22,6 +22,7 @@ type Report struct {
 	RejectsToday uint64
 	Failures     []State // failed objects, newest first (at most 20)
 	Skipped      []State // entries that cannot be loaded, newest first (at most 20); Reason says why
+	MessagesLeft uint64  // queue messages left for the dead-letter queue (not S3 notifications)
 }
 
 // Status reads the report. now sets "today" and the lag.
@@ -63,6 +64,7 @@ func Status(ctx context.Context, w warehouse.Warehouse, now time.Time) (*Report,
 			}
 			return err
 		}},
+		{"SELECT count() FROM ingest_messages FINAL", func(v []any) error { r.MessagesLeft = warehouse.Uint64(v[0]); return nil }},
 	}
 	for _, s := range steps {
 		res, err := w.Query(ctx, s.sql, p, warehouse.ReadOnly())
@@ -114,4 +116,5 @@ func (r *Report) Write(out io.Writer) {
 	for _, s := range r.Skipped {
 		fmt.Fprintf(out, "  %s  %s: %s\n", s.Name(), s.Reason, s.Error)
 	}
+	fmt.Fprintf(out, "messages:     %d left for the dead-letter queue (not S3 notifications)\n", r.MessagesLeft)
 }

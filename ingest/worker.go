@@ -121,6 +121,7 @@ type Worker struct {
 	pool      *pool // nil: every object is inserted alone
 	bytesRead atomic.Int64
 	summary   Summary
+	left      idSet // queue messages left for the dead-letter queue (queue.go)
 
 	doneMu sync.Mutex
 	done   []*State // loaded objects not yet recorded done
@@ -133,6 +134,7 @@ type Worker struct {
 type Summary struct {
 	Loaded, Failed, Skipped, Expired, NotLoadable atomic.Int64
 	Rows, Rejected                                atomic.Int64
+	Duplicates, Left                              atomic.Int64 // queue messages: duplicate notifications; left for the dead-letter queue
 }
 
 // New checks o and makes a Worker.

@@ -1,10 +1,11 @@
 // Command opsbot-bench measures opsbot against the references the issues
 // name, in one run each, and prints figures and ratios:
 //
-//	opsbot-bench ingest   opsbot's S3 ingest vs ClickHouse's own s3() on the same engine
-//	opsbot-bench query    phrase latency vs the same SQL run directly, and vs GoAccess
-//	opsbot-bench bot      Slack event received → reply posted, on a loopback Slack
-//	opsbot-bench hostile  peak memory loading hostile objects (junk, bombs, a 1 GiB line, corrupt Parquet)
+//	opsbot-bench ingest     opsbot's S3 ingest vs ClickHouse's own s3() on the same engine
+//	opsbot-bench query      phrase latency vs the same SQL run directly, and vs GoAccess
+//	opsbot-bench bot        Slack event received → reply posted, on a loopback Slack
+//	opsbot-bench hostile    peak memory loading hostile objects (junk, bombs, a 1 GiB line, corrupt Parquet)
+//	opsbot-bench freshness  object lands → answerable over SQS, one slow object held
 package main
 
 import (
@@ -18,7 +19,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: opsbot-bench ingest|query|bot [flags]")
+		fmt.Fprintln(os.Stderr, "usage: opsbot-bench ingest|query|bot|freshness [flags]")
 		os.Exit(2)
 	}
 	run := map[string]func(context.Context, []string) error{
@@ -27,6 +28,7 @@ func main() {
 		"hostile-load": hostileLoad, // one hostile object, in its own process
 		"query":        benchQuery,
 		"bot":          benchBot,
+		"freshness":    benchFreshness,
 		"s3serve":      serveS3, // the ingest benchmark's S3 server, in its own process
 	}[os.Args[1]]
 	if run == nil {
