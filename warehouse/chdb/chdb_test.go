@@ -58,3 +58,16 @@ func TestLimitsReachEverySelect(t *testing.T) {
 		}
 	}
 }
+
+// With the engine running, a nil dereference in Go is still a panic that
+// recover() sees (the engine's own fault handlers would kill the process).
+func TestGoPanicsSurviveTheEngine(t *testing.T) {
+	warehousetest.Embedded(t)
+	var p *struct{ x int }
+	defer func() {
+		if recover() == nil {
+			t.Fatal("no panic")
+		}
+	}()
+	_ = p.x
+}

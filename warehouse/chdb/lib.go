@@ -3,8 +3,10 @@ package chdb
 /*
 #cgo LDFLAGS: -ldl
 #include <dlfcn.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <stdint.h>
+#include <string.h>
 
 typedef struct { void *internal_data; } chdb_result;
 typedef void *chdb_conn_h;
@@ -77,7 +79,28 @@ static const char *load(const char *path) {
 }
 static const char *dl_error(void) { const char *e = dlerror(); return e ? e : "unknown"; }
 
-static chdb_conn_h *c_connect(int argc, char **argv) { lib.signals(0); return lib.connect(argc, argv); }
+// The engine installs its own handlers for fault signals when it starts,
+// although asked not to. With them in place a nil dereference in Go code
+// kills the process instead of becoming a panic that recover() sees, so
+// c_connect puts back the handlers the process had (the Go runtime's) for
+// every signal but SIGUSR1 and SIGUSR2, which the engine's profiler uses
+// and Go does not.
+static chdb_conn_h *c_connect(int argc, char **argv) {
+	struct sigaction before[65];
+	for (int s = 1; s < 65; s++) sigaction(s, NULL, &before[s]);
+	lib.signals(0);
+	chdb_conn_h *c = lib.connect(argc, argv);
+	for (int s = 1; s < 65; s++) {
+		if (s == SIGUSR1 || s == SIGUSR2 || s == SIGKILL || s == SIGSTOP) continue;
+		struct sigaction now;
+		if (sigaction(s, NULL, &now) != 0) continue;
+		if (now.sa_handler != before[s].sa_handler || now.sa_flags != before[s].sa_flags) {
+			sigaction(s, &before[s], NULL);
+		}
+	}
+	return c;
+}
+
 static void c_close(chdb_conn_h *c) { lib.close(c); }
 static chdb_result *c_query_n(chdb_conn_h c, const char *q, size_t ql, const char *f, size_t fl) { return lib.query_n(c, q, ql, f, fl); }
 static chdb_result *c_query_params(chdb_conn_h c, const char *q, const char *f, char **n, char **v, size_t k) {
