@@ -123,6 +123,38 @@ type Button struct {
 	Style   string // "", "primary", "danger"
 }
 
+// Skill answers a family of commands (the query phrases, ban/unban, page,
+// silences, infra audits …).
+//
+// Contract: Commands is constant for the life of the Skill. Handle is only
+// called with a request whose first word is the Name of one of Commands,
+// after the router checked that the asker holds that Command's Role. Handle
+// never returns a nil Reply with a nil error. An error is for failures the
+// asker can't fix (the engine is down); bad input is answered with an
+// Ephemeral Reply that names what was wrong and suggests the right form.
+// Handle is safe for concurrent use.
+type Skill interface {
+	Commands() []Command
+	Handle(ctx context.Context, req *Request) (*Reply, error)
+}
+
+// Command describes one command word for routing and for help.
+type Command struct {
+	Name     string // first word: "top", "ban", "silence"
+	Usage    string // "ban IP|CIDR [for 24h] [reason]"
+	Summary  string // one line: what it answers or does
+	Role     Role   // least role needed
+	Write    bool   // changes something outside opsbot (an edge, a pager)
+	Examples []string
+}
+
+// Handler answers one chat request through the router, roles and audit
+// included: *bot.Bot is the one every transport (Slack, the terminal chat,
+// the local socket) hands its requests to.
+type Handler interface {
+	Handle(ctx context.Context, req *Request) *Reply
+}
+
 // Level is how loud a notification is.
 type Level int
 

@@ -20,7 +20,6 @@ import (
 
 	"github.com/opsbot/opsbot"
 	"github.com/opsbot/opsbot/access"
-	"github.com/opsbot/opsbot/bot"
 	"github.com/opsbot/opsbot/config"
 	"github.com/opsbot/opsbot/edge"
 	"github.com/opsbot/opsbot/warehouse"
@@ -105,7 +104,7 @@ type Skill struct {
 	usage map[string]edge.Status // last status per edge, for capacity warnings
 }
 
-var _ bot.Skill = (*Skill)(nil)
+var _ opsbot.Skill = (*Skill)(nil)
 
 // New returns the write commands' Skill.
 func New(o Options) (*Skill, error) {
@@ -126,9 +125,9 @@ func New(o Options) (*Skill, error) {
 }
 
 // Commands lists the write commands.
-func (s *Skill) Commands() []bot.Command {
+func (s *Skill) Commands() []opsbot.Command {
 	op := opsbot.RoleOperator
-	return []bot.Command{
+	return []opsbot.Command{
 		{Name: "ban", Usage: "ban IP|CIDR [for 24h] [reason] [--dry-run]", Role: op, Write: true,
 			Summary:  "block an address or range at every configured edge, after confirmation; it expires on its own",
 			Examples: []string{"ban 203.0.113.9 for 24h scraping /donate", "ban 198.51.100.0/24 --dry-run"}},

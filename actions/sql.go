@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/opsbot/opsbot"
-	"github.com/opsbot/opsbot/bot"
 	"github.com/opsbot/opsbot/sql/guard"
 	"github.com/opsbot/opsbot/warehouse"
 )
@@ -26,11 +25,11 @@ type SQL struct {
 	MaxResult  uint64 // bytes of an answer; more rows are cut
 }
 
-var _ bot.Skill = (*SQL)(nil)
+var _ opsbot.Skill = (*SQL)(nil)
 
 // Commands lists `sql`.
-func (q *SQL) Commands() []bot.Command {
-	return []bot.Command{{Name: "sql", Usage: "sql SELECT …", Role: opsbot.RoleAnalyst,
+func (q *SQL) Commands() []opsbot.Command {
+	return []opsbot.Command{{Name: "sql", Usage: "sql SELECT …", Role: opsbot.RoleAnalyst,
 		Summary:  "run one read-only SELECT over the log tables (time, memory and size limits)",
 		Examples: []string{"sql SELECT status, count() FROM requests WHERE ts > now() - INTERVAL 1 HOUR GROUP BY status"}}}
 }

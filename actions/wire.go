@@ -13,7 +13,6 @@ import (
 	"github.com/opsbot/opsbot"
 	"github.com/opsbot/opsbot/access"
 	"github.com/opsbot/opsbot/auditlog"
-	"github.com/opsbot/opsbot/bot"
 	"github.com/opsbot/opsbot/config"
 	"github.com/opsbot/opsbot/sql/guard"
 	"github.com/opsbot/opsbot/warehouse"
@@ -38,11 +37,11 @@ type Deps struct {
 
 // Wired is everything the router and the scheduler need from writes.
 type Wired struct {
-	Roles  *access.Roles // bot.Options.Authorizer
-	Audit  *auditlog.Log // bot.Options.Auditor
-	Skills []bot.Skill   // ban/unban/bans/page/2fa/confirm/approve/cancel, sql, audit
-	Expiry *Expiry       // a schedules.Job: run it every minute
-	TOTP   *access.TOTP  // nil when the secret key variable is unset
+	Roles  *access.Roles  // bot.Options.Authorizer
+	Audit  *auditlog.Log  // bot.Options.Auditor
+	Skills []opsbot.Skill // ban/unban/bans/page/2fa/confirm/approve/cancel, sql, audit
+	Expiry *Expiry        // a schedules.Job: run it every minute
+	TOTP   *access.TOTP   // nil when the secret key variable is unset
 	Skill  *Skill
 }
 
@@ -87,7 +86,7 @@ func Wire(ctx context.Context, d Deps) (*Wired, error) {
 	if err != nil {
 		return nil, err
 	}
-	wd.Skills = []bot.Skill{s, sq, wd.Audit.Skill(d.Now)}
+	wd.Skills = []opsbot.Skill{s, sq, wd.Audit.Skill(d.Now)}
 	return wd, nil
 }
 

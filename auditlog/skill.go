@@ -20,8 +20,8 @@ type Skill struct {
 }
 
 var (
-	_ bot.Skill   = (*Skill)(nil)
-	_ bot.Auditor = (*Log)(nil)
+	_ opsbot.Skill = (*Skill)(nil)
+	_ bot.Auditor  = (*Log)(nil)
 )
 
 // Skill returns the `audit` command over l; now is the clock (nil: time.Now).
@@ -33,8 +33,8 @@ func (l *Log) Skill(now func() time.Time) *Skill {
 }
 
 // Commands lists `audit`.
-func (s *Skill) Commands() []bot.Command {
-	return []bot.Command{{
+func (s *Skill) Commands() []opsbot.Command {
+	return []opsbot.Command{{
 		Name: "audit", Usage: "audit [WINDOW] | audit verify", Role: opsbot.RoleOperator,
 		Summary: "the audit log: every command, who, where, allowed or refused, result and approval (last 24h, newest first); " +
 			"`audit verify` checks its hash chain and names the first deleted, altered or forged entry",

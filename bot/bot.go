@@ -38,7 +38,7 @@ type Suggester interface {
 	Suggest(text string) string
 }
 
-// Rewriter is an optional interface a Skill may implement to claim text whose
+// Rewriter is an optional interface a opsbot.Skill may implement to claim text whose
 // first word is not a command, e.g. a bare TOTP code sent in a DM. Rewrite
 // returns the command text to route instead ("confirm 123456") and true, or
 // false to leave the text alone. It must be cheap and side-effect free.
@@ -71,19 +71,19 @@ type Options struct {
 // Bot routes chat commands to skills. It is safe for concurrent use.
 type Bot struct {
 	opts     Options
-	skills   []Skill
+	skills   []opsbot.Skill
 	commands map[string]route
 	names    []string // sorted command names, for help and suggestions
 }
 
 type route struct {
-	cmd   Command
-	skill Skill
+	cmd   opsbot.Command
+	skill opsbot.Skill
 }
 
 // New builds a router over skills. The first skill to declare a command
 // name owns it; "help" is built in and can't be taken.
-func New(opts Options, skills ...Skill) *Bot {
+func New(opts Options, skills ...opsbot.Skill) *Bot {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
@@ -110,8 +110,8 @@ func New(opts Options, skills ...Skill) *Bot {
 }
 
 // Commands lists every command the bot answers, help first then by name.
-func (b *Bot) Commands() []Command {
-	out := make([]Command, 0, len(b.names))
+func (b *Bot) Commands() []opsbot.Command {
+	out := make([]opsbot.Command, 0, len(b.names))
 	out = append(out, helpCommand)
 	for _, n := range b.names {
 		if n != "help" {

@@ -16,8 +16,8 @@ import (
 // "panic" panics, "ban" is an operator command.
 type echo struct{}
 
-func (echo) Commands() []bot.Command {
-	return []bot.Command{
+func (echo) Commands() []opsbot.Command {
+	return []opsbot.Command{
 		{Name: "echo", Usage: "echo WORDS", Summary: "say it back", Role: opsbot.RoleReader, Examples: []string{"echo hello"}},
 		{Name: "top", Usage: "top [N] WHAT by DIMENSION", Summary: "top talkers", Role: opsbot.RoleReader, Examples: []string{"top 4xx by ip", "top 5xx by path"}},
 		{Name: "boom", Summary: "fails", Role: opsbot.RoleReader},
@@ -161,7 +161,7 @@ func TestDefaultAuthorizerIsReader(t *testing.T) {
 func TestHelp(t *testing.T) {
 	b, _ := newBot(t)
 	r := ask(b, "UREAD", "opsbot help")
-	for _, c := range append(echo{}.Commands(), bot.Command{Usage: "help [COMMAND]"}) {
+	for _, c := range append(echo{}.Commands(), opsbot.Command{Usage: "help [COMMAND]"}) {
 		u := c.Usage
 		if u == "" {
 			u = c.Name

@@ -7,7 +7,7 @@ import (
 	"github.com/opsbot/opsbot"
 )
 
-var helpCommand = Command{
+var helpCommand = opsbot.Command{
 	Name:     "help",
 	Usage:    "help [COMMAND]",
 	Summary:  "list the commands, or show one command's usage and examples",
@@ -58,14 +58,14 @@ func (b *Bot) helpOne(name string) *opsbot.Reply {
 	return &opsbot.Reply{Title: "help " + c.Name, Text: sb.String()}
 }
 
-func usage(c Command) string {
+func usage(c opsbot.Command) string {
 	if c.Usage != "" {
 		return c.Usage
 	}
 	return c.Name
 }
 
-func roleTag(c Command) string {
+func roleTag(c opsbot.Command) string {
 	switch {
 	case c.Write:
 		return fmt.Sprintf(" _(%s, write)_", c.Role)

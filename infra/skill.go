@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/opsbot/opsbot"
-	"github.com/opsbot/opsbot/bot"
 )
 
 // Skill answers the audit commands in chat, live (nothing is recorded).
@@ -15,14 +14,14 @@ type Skill struct {
 	a *Auditor
 }
 
-var _ bot.Skill = (*Skill)(nil)
+var _ opsbot.Skill = (*Skill)(nil)
 
 // Skill returns the chat commands.
 func (a *Auditor) Skill() *Skill { return &Skill{a: a} }
 
 // Commands are mfa, security, load and instances.
-func (s *Skill) Commands() []bot.Command {
-	return []bot.Command{
+func (s *Skill) Commands() []opsbot.Command {
+	return []opsbot.Command{
 		{Name: "mfa", Usage: "mfa audit", Role: opsbot.RoleReader,
 			Summary:  "who signs in without MFA (AWS console, GitHub 2FA), and old access keys",
 			Examples: []string{"mfa audit"}},

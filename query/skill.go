@@ -7,22 +7,21 @@ import (
 	"strings"
 
 	"github.com/opsbot/opsbot"
-	"github.com/opsbot/opsbot/bot"
 )
 
 // Skill is the chat face of an Engine: the read-only query commands.
 type Skill struct{ e *Engine }
 
-var _ bot.Skill = (*Skill)(nil)
+var _ opsbot.Skill = (*Skill)(nil)
 
 // Skill returns the chat skill answering top, hits, traffic, status, rate,
 // slowest, graph and explain.
-func (e *Engine) Skill() bot.Skill { return &Skill{e: e} }
+func (e *Engine) Skill() opsbot.Skill { return &Skill{e: e} }
 
 // Commands lists the query commands for routing and help.
-func (s *Skill) Commands() []bot.Command { return commands }
+func (s *Skill) Commands() []opsbot.Command { return commands }
 
-var commands = []bot.Command{
+var commands = []opsbot.Command{
 	{Name: "top", Usage: "top [N] WHAT by DIMENSION [for|on FILTER] [WINDOW]",
 		Summary: "the top N (default 10) IPs, paths, hosts… by requests, 4xx, 5xx, errors, a status, bytes or slow requests, last hour unless a WINDOW is given; " +
 			"DIMENSION: ip, path, host, method, status, user agent, referer, pop (edge location), country, asn; FILTER: a path, host, IP/CIDR or status; " +

@@ -15,7 +15,6 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/opsbot/opsbot"
-	"github.com/opsbot/opsbot/bot"
 	"github.com/opsbot/opsbot/config"
 	"github.com/opsbot/opsbot/schedules/report"
 	"github.com/opsbot/opsbot/schedules/rules"
@@ -209,7 +208,7 @@ func printRules(out io.Writer, eng *rules.Engine, rs []rules.Rule) {
 }
 
 // Skill is the chat skill for silences (silence, silences, unsilence).
-func (s *Scheduler) Skill() bot.Skill { return rules.NewSilences(s.store, s.rules) }
+func (s *Scheduler) Skill() opsbot.Skill { return rules.NewSilences(s.store, s.rules) }
 
 // Rules are the health rules in force.
 func (s *Scheduler) Rules() []rules.Rule { return s.rules }

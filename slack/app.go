@@ -23,11 +23,6 @@ import (
 	"github.com/slack-go/slack"
 )
 
-// Handler answers requests; *bot.Bot is one.
-type Handler interface {
-	Handle(ctx context.Context, req *opsbot.Request) *opsbot.Reply
-}
-
 var _ opsbot.Poster = (*Notifier)(nil)
 
 // Options configure the Slack transport. Tokens come from the environment

@@ -116,7 +116,7 @@ func plain(s string) string {
 
 // dispatch answers in in the background, once: a redelivered event (same
 // event ID, same message, same trigger) is dropped here.
-func (a *App) dispatch(ctx context.Context, h Handler, in incoming) {
+func (a *App) dispatch(ctx context.Context, h opsbot.Handler, in incoming) {
 	if !a.seen.first(in.keys...) {
 		a.log.Debug("slack: duplicate delivery ignored", "keys", in.keys)
 		return
@@ -133,7 +133,7 @@ func (a *App) dispatch(ctx context.Context, h Handler, in incoming) {
 	}()
 }
 
-func (a *App) answer(ctx context.Context, h Handler, in incoming) {
+func (a *App) answer(ctx context.Context, h opsbot.Handler, in incoming) {
 	in.req.User.Name = a.userName(ctx, in.req.User.ID)
 	in.req.User.Groups = a.groupsOf(ctx, in.req.User.ID)
 	in.req.Now = a.opts.Clock.Now()

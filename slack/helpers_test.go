@@ -59,8 +59,8 @@ func (c *clock) Slept() []time.Duration {
 // "hostile" answers texttest.Reply.
 type tables struct{ release chan struct{} }
 
-func (tables) Commands() []bot.Command {
-	return []bot.Command{
+func (tables) Commands() []opsbot.Command {
+	return []opsbot.Command{
 		{Name: "rows", Usage: "rows N", Summary: "N rows of traffic", Role: opsbot.RoleReader},
 		{Name: "echo", Usage: "echo WORDS", Summary: "say it back", Role: opsbot.RoleReader},
 		{Name: "slow", Summary: "takes its time", Role: opsbot.RoleReader},
@@ -127,10 +127,10 @@ type rig struct {
 	stop    func() // cancels and waits for RunSocket: every answer is posted
 }
 
-// handled is a Handler that records the text of every request it is given
+// handled is a opsbot.Handler that records the text of every request it is given
 // before the bot answers it.
 type handled struct {
-	slack.Handler
+	opsbot.Handler
 	mu    sync.Mutex
 	texts []string
 }

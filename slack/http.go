@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/opsbot/opsbot"
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
 )
@@ -33,7 +34,7 @@ import (
 // too); slash commands and button presses, never retried, get 403.
 // Requests are acknowledged at once and answered in the background through
 // the Web API or the response URL.
-func (a *App) HTTPHandler(ctx context.Context, h Handler) http.Handler {
+func (a *App) HTTPHandler(ctx context.Context, h opsbot.Handler) http.Handler {
 	v := &verifier{secret: []byte(a.opts.SigningSecret), clock: a.opts.Clock, seen: newDedupe(a.opts.Clock, 10*time.Minute)}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost {
@@ -67,7 +68,7 @@ func (a *App) HTTPHandler(ctx context.Context, h Handler) http.Handler {
 // deliveries are a few KB.
 const MaxBody = 1 << 20
 
-func (a *App) httpEvent(ctx context.Context, h Handler, w http.ResponseWriter, body []byte) {
+func (a *App) httpEvent(ctx context.Context, h opsbot.Handler, w http.ResponseWriter, body []byte) {
 	ev, err := slackevents.ParseEvent(body, slackevents.OptionNoVerifyToken())
 	if err != nil {
 		http.Error(w, "bad event", http.StatusBadRequest)
@@ -87,7 +88,7 @@ func (a *App) httpEvent(ctx context.Context, h Handler, w http.ResponseWriter, b
 	}
 }
 
-func (a *App) httpCommand(ctx context.Context, h Handler, w http.ResponseWriter, body []byte) {
+func (a *App) httpCommand(ctx context.Context, h opsbot.Handler, w http.ResponseWriter, body []byte) {
 	f, err := url.ParseQuery(string(body))
 	if err != nil || f.Get("user_id") == "" {
 		http.Error(w, "bad slash command", http.StatusBadRequest)
@@ -106,7 +107,7 @@ func (a *App) httpCommand(ctx context.Context, h Handler, w http.ResponseWriter,
 	a.dispatch(ctx, h, a.fromSlash(c))
 }
 
-func (a *App) httpAction(ctx context.Context, h Handler, w http.ResponseWriter, body []byte) {
+func (a *App) httpAction(ctx context.Context, h opsbot.Handler, w http.ResponseWriter, body []byte) {
 	f, err := url.ParseQuery(string(body))
 	var cb slack.InteractionCallback
 	if err == nil {

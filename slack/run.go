@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/opsbot/opsbot"
 	"github.com/opsbot/opsbot/config"
 )
 
@@ -15,7 +16,7 @@ import (
 // or (mode http) the signed HTTP endpoints on c.Listen (loopback by
 // default) under c.PathPrefix.
 // Serve that mounts the endpoints on its own port uses HTTPHandler instead.
-func (a *App) Run(ctx context.Context, c config.Slack, h Handler) error {
+func (a *App) Run(ctx context.Context, c config.Slack, h opsbot.Handler) error {
 	if c.Mode != "http" {
 		return a.RunSocket(ctx, h)
 	}
@@ -28,7 +29,7 @@ func (a *App) Run(ctx context.Context, c config.Slack, h Handler) error {
 
 // RunHTTP serves HTTPHandler under prefix on l until ctx ends, then waits
 // for the answers under way.
-func (a *App) RunHTTP(ctx context.Context, l net.Listener, prefix string, h Handler) error {
+func (a *App) RunHTTP(ctx context.Context, l net.Listener, prefix string, h opsbot.Handler) error {
 	mux := http.NewServeMux()
 	mux.Handle(prefix+"/", a.HTTPHandler(ctx, h))
 	srv := HTTPServer(mux)

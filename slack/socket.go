@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/cenkalti/backoff/v4"
+	"github.com/opsbot/opsbot"
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
 	"github.com/slack-go/slack/socketmode"
@@ -20,7 +21,7 @@ import (
 // reconnects on disconnect envelopes and network loss, with backoff, and
 // answers a redelivered event once. It returns nil when ctx ends, after the
 // answers under way are posted, and an error only when the tokens are refused.
-func (a *App) RunSocket(ctx context.Context, h Handler) error {
+func (a *App) RunSocket(ctx context.Context, h opsbot.Handler) error {
 	if a.opts.AppToken == "" {
 		return errors.New("slack: SLACK_APP_TOKEN is not set (Socket Mode needs an app-level token with connections:write)")
 	}
@@ -80,7 +81,7 @@ func connectRetry(err error) (retry bool, reason error) {
 }
 
 // consume acks and dispatches the socketmode client's events.
-func (a *App) consume(ctx context.Context, sm *socketmode.Client, h Handler) {
+func (a *App) consume(ctx context.Context, sm *socketmode.Client, h opsbot.Handler) {
 	for {
 		select {
 		case <-ctx.Done():
@@ -93,7 +94,7 @@ func (a *App) consume(ctx context.Context, sm *socketmode.Client, h Handler) {
 
 // onSocketEvent acks an envelope, then answers it when it is for this
 // install (a refused one is acked too, so that Slack does not redeliver it).
-func (a *App) onSocketEvent(ctx context.Context, sm *socketmode.Client, h Handler, evt socketmode.Event) {
+func (a *App) onSocketEvent(ctx context.Context, sm *socketmode.Client, h opsbot.Handler, evt socketmode.Event) {
 	if evt.Request != nil && evt.Request.EnvelopeID != "" {
 		if err := sm.Ack(*evt.Request); err != nil {
 			a.log.Error("slack: ack failed", "envelope", evt.Request.EnvelopeID, "err", err)

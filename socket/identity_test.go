@@ -37,8 +37,8 @@ func (r *recorder) Record(_ context.Context, e opsbot.AuditEntry) error {
 	return nil
 }
 
-func (r *recorder) Commands() []bot.Command {
-	return []bot.Command{
+func (r *recorder) Commands() []opsbot.Command {
+	return []opsbot.Command{
 		{Name: "whoami", Usage: "whoami", Role: opsbot.RoleReader},
 		{Name: "page", Usage: "page SERVICE MESSAGE", Role: opsbot.RoleOperator, Write: true},
 	}

@@ -45,12 +45,6 @@ type Asker interface {
 	Explain(phrase string, now time.Time) (sql string, params opsbot.Params, err error)
 }
 
-// Handler answers a chat request through the router, roles and audit
-// included (*bot.Bot).
-type Handler interface {
-	Handle(ctx context.Context, req *opsbot.Request) *opsbot.Reply
-}
-
 // Peer is the process at the other end of a connection, as the kernel
 // reported it when the connection was accepted.
 type Peer struct {
@@ -113,7 +107,7 @@ func Listen(path string) (net.Listener, error) {
 
 // Serve answers on l until ctx ends, then removes the socket. id names the
 // peer of each connection; nil is Local of its uid.
-func Serve(ctx context.Context, l net.Listener, a Asker, h Handler, id Identity) error {
+func Serve(ctx context.Context, l net.Listener, a Asker, h opsbot.Handler, id Identity) error {
 	defer os.Remove(l.Addr().String())
 	if id == nil {
 		id = func(p Peer) opsbot.User { return Local(p.UID) }
@@ -195,7 +189,7 @@ func serveAsk(w http.ResponseWriter, r *http.Request, a Asker) {
 
 // serveChat runs a command as the connection's peer: a private
 // conversation (DM) of that identity, over "socket", at the server's clock.
-func serveChat(w http.ResponseWriter, r *http.Request, h Handler, id Identity) {
+func serveChat(w http.ResponseWriter, r *http.Request, h opsbot.Handler, id Identity) {
 	var q chatRequest
 	if !decode(w, r, &q) {
 		return

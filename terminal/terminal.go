@@ -28,11 +28,6 @@ import (
 	"github.com/opsbot/opsbot/text"
 )
 
-// Handler answers requests; *bot.Bot is one.
-type Handler interface {
-	Handle(ctx context.Context, req *opsbot.Request) *opsbot.Reply
-}
-
 // Options configure a chat session.
 type Options struct {
 	User    opsbot.User // the local identity (config slack.terminal)
@@ -45,12 +40,12 @@ type Options struct {
 
 // Chat builds the router over skills and runs the session: the one line
 // `opsbot chat` needs.
-func Chat(ctx context.Context, o Options, bo bot.Options, skills ...bot.Skill) error {
+func Chat(ctx context.Context, o Options, bo bot.Options, skills ...opsbot.Skill) error {
 	return Run(ctx, bot.New(bo, skills...), o)
 }
 
 // Run reads commands until end of input, "exit"/"quit", or ctx ends.
-func Run(ctx context.Context, h Handler, o Options) error {
+func Run(ctx context.Context, h opsbot.Handler, o Options) error {
 	if o.In == nil {
 		o.In = os.Stdin
 	}
@@ -75,7 +70,7 @@ func Run(ctx context.Context, h Handler, o Options) error {
 }
 
 // interactive reads with line editing and history.
-func interactive(ctx context.Context, h Handler, o Options, files *attachments) error {
+func interactive(ctx context.Context, h opsbot.Handler, o Options, files *attachments) error {
 	if o.History != "" { // private: it may hold hosts, addresses, codes
 		_ = os.MkdirAll(filepath.Dir(o.History), 0o700)
 		if f, err := os.OpenFile(o.History, os.O_CREATE|os.O_WRONLY, 0o600); err == nil {
@@ -107,7 +102,7 @@ func interactive(ctx context.Context, h Handler, o Options, files *attachments) 
 }
 
 // answer handles one line; false means the session is over.
-func answer(ctx context.Context, h Handler, o Options, files *attachments, line string) bool {
+func answer(ctx context.Context, h opsbot.Handler, o Options, files *attachments, line string) bool {
 	line = strings.TrimSpace(line)
 	switch strings.ToLower(line) {
 	case "":

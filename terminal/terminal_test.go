@@ -18,8 +18,8 @@ import (
 // "chart" a file, "ban" needs an operator.
 type little struct{}
 
-func (little) Commands() []bot.Command {
-	return []bot.Command{
+func (little) Commands() []opsbot.Command {
+	return []opsbot.Command{
 		{Name: "rows", Summary: "a table", Role: opsbot.RoleReader},
 		{Name: "who", Summary: "who asks", Role: opsbot.RoleReader},
 		{Name: "chart", Summary: "a chart", Role: opsbot.RoleReader},

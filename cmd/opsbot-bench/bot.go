@@ -68,7 +68,7 @@ func benchBot(ctx context.Context, args []string) error {
 
 // timed measures each Handle, in order.
 type timed struct {
-	h    slack.Handler
+	h    opsbot.Handler
 	mu   sync.Mutex
 	took []time.Duration
 }
@@ -84,9 +84,9 @@ func (t *timed) Handle(ctx context.Context, req *opsbot.Request) *opsbot.Reply {
 
 // benchSkills builds the skill answering the phrase; for "query" it loads
 // rows synthetic requests first (when the table holds fewer).
-func benchSkills(ctx context.Context, kind, dir string, rows int, phrase string) ([]bot.Skill, bot.Suggester, func() error, func(), error) {
+func benchSkills(ctx context.Context, kind, dir string, rows int, phrase string) ([]opsbot.Skill, bot.Suggester, func() error, func(), error) {
 	if kind == "trivial" {
-		return []bot.Skill{trivial{}}, nil, nil, func() {}, nil
+		return []opsbot.Skill{trivial{}}, nil, nil, func() {}, nil
 	}
 	if kind != "query" {
 		return nil, nil, nil, nil, fmt.Errorf("--skill: want query or trivial, got %q", kind)
@@ -102,7 +102,7 @@ func benchSkills(ctx context.Context, kind, dir string, rows int, phrase string)
 	}
 	e := query.New(w, query.Options{})
 	direct := func() error { _, err := e.Ask(ctx, phrase, time.Now()); return err }
-	return []bot.Skill{e.Skill()}, e, direct, func() { w.Close() }, nil
+	return []opsbot.Skill{e.Skill()}, e, direct, func() { w.Close() }, nil
 }
 
 // loadSynthetic replaces the requests with rows made by ClickHouse itself:
@@ -135,7 +135,7 @@ FROM (SELECT number, cityHash64(number) AS h FROM numbers({rows:UInt64}))`,
 
 // askOverSlack asks the phrase n times through the fake Slack and returns
 // the time from sending each envelope to its answer being posted.
-func askOverSlack(ctx context.Context, n int, phrase string, skills []bot.Skill, sugg bot.Suggester) (e2e, handled []time.Duration, err error) {
+func askOverSlack(ctx context.Context, n int, phrase string, skills []opsbot.Skill, sugg bot.Suggester) (e2e, handled []time.Duration, err error) {
 	fake := slackfake.New()
 	defer fake.Close()
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -199,8 +199,8 @@ func pct(d []time.Duration, p int) time.Duration {
 // trivial answers at once, to measure the transport alone.
 type trivial struct{}
 
-func (trivial) Commands() []bot.Command {
-	return []bot.Command{{Name: "top", Summary: "a fixed answer", Role: opsbot.RoleReader}}
+func (trivial) Commands() []opsbot.Command {
+	return []opsbot.Command{{Name: "top", Summary: "a fixed answer", Role: opsbot.RoleReader}}
 }
 
 func (trivial) Handle(context.Context, *opsbot.Request) (*opsbot.Reply, error) {

@@ -1,7 +1,7 @@
 package main
 
 import (
-	"github.com/opsbot/opsbot/bot"
+	"github.com/opsbot/opsbot"
 	"github.com/opsbot/opsbot/infra/setup"
 	"github.com/opsbot/opsbot/schedules"
 	"github.com/opsbot/opsbot/warehouse"
@@ -9,7 +9,7 @@ import (
 
 // infraParts are the infrastructure audits' skill and daily job.
 type infraParts struct {
-	skills []bot.Skill
+	skills []opsbot.Skill
 	jobs   []schedules.Job
 }
 
@@ -17,5 +17,5 @@ type infraParts struct {
 // the SDK's default chain, the GitHub token from audits.github.token_env).
 func newInfra(g *globals, w warehouse.Warehouse) *infraParts {
 	a := setup.New(g.cfg.Audits, w)
-	return &infraParts{skills: []bot.Skill{a.Skill()}, jobs: []schedules.Job{a.Job()}}
+	return &infraParts{skills: []opsbot.Skill{a.Skill()}, jobs: []schedules.Job{a.Job()}}
 }

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/opsbot/opsbot"
-	"github.com/opsbot/opsbot/bot"
 )
 
 // MaxSilence is the longest silence.
@@ -24,7 +23,7 @@ type Silences struct {
 	now   func() time.Time
 }
 
-var _ bot.Skill = (*Silences)(nil)
+var _ opsbot.Skill = (*Silences)(nil)
 
 // NewSilences is the skill over the rules named.
 func NewSilences(store Store, rules []Rule) *Silences {
@@ -37,8 +36,8 @@ func NewSilences(store Store, rules []Rule) *Silences {
 }
 
 // Commands are silence, silences and unsilence.
-func (s *Silences) Commands() []bot.Command {
-	return []bot.Command{
+func (s *Silences) Commands() []opsbot.Command {
+	return []opsbot.Command{
 		{Name: "silence", Usage: "silence RULE DURATION [reason]", Summary: "mute a health rule's posts and pages for a while",
 			Role: opsbot.RoleOperator, Examples: []string{"silence 5xx-ratio 2h deploy of the API", "silence traffic-donate 30m maintenance"}},
 		{Name: "silences", Usage: "silences", Summary: "list the active silences, with who and why", Role: opsbot.RoleOperator,
