@@ -19,7 +19,7 @@ import (
 	"github.com/cenkalti/backoff/v4"
 
 	"github.com/opsbot/opsbot"
-	"github.com/opsbot/opsbot/access"
+	"github.com/opsbot/opsbot/bot/access"
 	"github.com/opsbot/opsbot/config"
 	"github.com/opsbot/opsbot/edge"
 	"github.com/opsbot/opsbot/warehouse"

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/opsbot/opsbot"
-	"github.com/opsbot/opsbot/access"
+	"github.com/opsbot/opsbot/bot/access"
 	"github.com/opsbot/opsbot/bot"
 	"github.com/opsbot/opsbot/edge"
 )

@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/opsbot/opsbot"
-	"github.com/opsbot/opsbot/access"
+	"github.com/opsbot/opsbot/bot/access"
 	"github.com/opsbot/opsbot/bot"
 )
 

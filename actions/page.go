@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/opsbot/opsbot"
-	"github.com/opsbot/opsbot/text"
+	"github.com/opsbot/opsbot/internal/text"
 )
 
 // services is what pager.Router offers besides Notify: the known services.

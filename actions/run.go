@@ -10,7 +10,7 @@ import (
 	"github.com/opsbot/opsbot"
 	"github.com/opsbot/opsbot/bot"
 	"github.com/opsbot/opsbot/edge"
-	"github.com/opsbot/opsbot/retry"
+	"github.com/opsbot/opsbot/internal/retry"
 )
 
 // runBan bans at every edge once confirmed, records each success and

@@ -11,8 +11,8 @@ import (
 
 	"github.com/opsbot/opsbot/bot"
 	"github.com/opsbot/opsbot/config"
-	"github.com/opsbot/opsbot/slack"
-	"github.com/opsbot/opsbot/slack/slackfake"
+	"github.com/opsbot/opsbot/bot/slack"
+	"github.com/opsbot/opsbot/bot/slack/slackfake"
 )
 
 // slackClock paces the Slack transport on the world's clock; waits

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/opsbot/opsbot/terminal"
+	"github.com/opsbot/opsbot/bot/terminal"
 )
 
 // lines collects the terminal's output, one answer at a time: an answer

@@ -11,8 +11,8 @@ import (
 	"github.com/cenkalti/backoff/v4"
 
 	"github.com/opsbot/opsbot"
-	"github.com/opsbot/opsbot/access"
-	"github.com/opsbot/opsbot/auditlog"
+	"github.com/opsbot/opsbot/bot/access"
+	"github.com/opsbot/opsbot/bot/auditlog"
 	"github.com/opsbot/opsbot/config"
 	"github.com/opsbot/opsbot/sql/guard"
 	"github.com/opsbot/opsbot/warehouse"

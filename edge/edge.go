@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/opsbot/opsbot/text"
+	"github.com/opsbot/opsbot/internal/text"
 )
 
 // Meta describes a ban for the edge's own record (a comment where the edge

@@ -6,7 +6,7 @@ import (
 
 	"github.com/cenkalti/backoff/v4"
 
-	"github.com/opsbot/opsbot/retry"
+	"github.com/opsbot/opsbot/internal/retry"
 )
 
 // Policy makes a fresh backoff for one call (a BackOff holds state).

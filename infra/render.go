@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/opsbot/opsbot"
-	"github.com/opsbot/opsbot/text"
+	"github.com/opsbot/opsbot/internal/text"
 )
 
 // DryRun is what `opsbot schedules run infra-audit --dry-run` prints: the

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/opsbot/opsbot/ingest"
-	"github.com/opsbot/opsbot/loggen"
+	"github.com/opsbot/opsbot/internal/loggen"
 )
 
 // instant is an After that fires at once and records the waits asked.

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/opsbot/opsbot/ingest"
-	"github.com/opsbot/opsbot/loggen"
+	"github.com/opsbot/opsbot/internal/loggen"
 	"github.com/opsbot/opsbot/warehouse"
 	"github.com/opsbot/opsbot/warehouse/warehousetest"
 )

@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/opsbot/opsbot/ingest"
-	"github.com/opsbot/opsbot/loggen"
+	"github.com/opsbot/opsbot/internal/loggen"
 	"github.com/opsbot/opsbot/warehouse"
 )
 

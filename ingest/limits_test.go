@@ -10,7 +10,7 @@ import (
 	"github.com/klauspost/compress/gzip"
 
 	"github.com/opsbot/opsbot/ingest"
-	"github.com/opsbot/opsbot/loggen"
+	"github.com/opsbot/opsbot/internal/loggen"
 )
 
 // TestJunkObjectsCountEveryRejectStoreTheFirstN: objects of three good

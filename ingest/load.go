@@ -13,7 +13,7 @@ import (
 	"github.com/apache/arrow/go/v17/arrow/array"
 	"github.com/apache/arrow/go/v17/arrow/memory"
 
-	"github.com/opsbot/opsbot/edgelog"
+	"github.com/opsbot/opsbot/ingest/edgelog"
 	"github.com/opsbot/opsbot/warehouse"
 )
 

@@ -4,7 +4,7 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/opsbot/opsbot/edgelog"
+	"github.com/opsbot/opsbot/ingest/edgelog"
 )
 
 // TestProven: an object is done only when the rows and rejects received

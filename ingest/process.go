@@ -9,7 +9,7 @@ import (
 	"github.com/cenkalti/backoff/v4"
 
 	"github.com/opsbot/opsbot"
-	"github.com/opsbot/opsbot/edgelog"
+	"github.com/opsbot/opsbot/ingest/edgelog"
 )
 
 // tryHard loads t, retrying failures with exponential backoff up to

@@ -18,7 +18,7 @@ import (
 
 	"github.com/opsbot/opsbot"
 	"github.com/opsbot/opsbot/ingest"
-	"github.com/opsbot/opsbot/loggen"
+	"github.com/opsbot/opsbot/internal/loggen"
 )
 
 // fakeS3 is an in-process S3 server on loopback, reached through the AWS

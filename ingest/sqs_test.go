@@ -15,7 +15,7 @@ import (
 
 	"github.com/opsbot/opsbot"
 	"github.com/opsbot/opsbot/ingest"
-	"github.com/opsbot/opsbot/loggen"
+	"github.com/opsbot/opsbot/internal/loggen"
 	"github.com/opsbot/opsbot/warehouse"
 	"github.com/opsbot/opsbot/warehouse/warehousetest"
 )

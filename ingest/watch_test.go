@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/opsbot/opsbot/ingest"
-	"github.com/opsbot/opsbot/loggen"
+	"github.com/opsbot/opsbot/internal/loggen"
 )
 
 // TestWatchRelistsTheLookBackWindow runs the worker as serve does: the

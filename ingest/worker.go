@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/opsbot/opsbot/config"
-	"github.com/opsbot/opsbot/edgelog"
+	"github.com/opsbot/opsbot/ingest/edgelog"
 	"github.com/opsbot/opsbot/warehouse"
 )
 

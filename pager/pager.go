@@ -21,7 +21,7 @@ import (
 	"github.com/opsbot/opsbot/pager/opsgenie"
 	"github.com/opsbot/opsbot/pager/pagerduty"
 	"github.com/opsbot/opsbot/pager/webhook"
-	"github.com/opsbot/opsbot/retry"
+	"github.com/opsbot/opsbot/internal/retry"
 )
 
 // Notifier sends one page to one pager. It reports whether a failure is

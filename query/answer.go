@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/opsbot/opsbot/text"
+	"github.com/opsbot/opsbot/internal/text"
 
 	"github.com/opsbot/opsbot"
 	"github.com/opsbot/opsbot/sql"

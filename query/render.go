@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/opsbot/opsbot"
-	"github.com/opsbot/opsbot/text"
+	"github.com/opsbot/opsbot/internal/text"
 )
 
 // Answer is the JSON form of an answer.

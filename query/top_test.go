@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/opsbot/opsbot"
-	"github.com/opsbot/opsbot/loggen"
+	"github.com/opsbot/opsbot/internal/loggen"
 	"github.com/opsbot/opsbot/query"
 )
 

@@ -11,7 +11,7 @@ import (
 
 	"github.com/opsbot/opsbot"
 	"github.com/opsbot/opsbot/config"
-	"github.com/opsbot/opsbot/text"
+	"github.com/opsbot/opsbot/internal/text"
 )
 
 // Printer is the --dry-run Sender: it prints what would be posted and paged

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/opsbot/opsbot/config"
-	"github.com/opsbot/opsbot/loggen"
+	"github.com/opsbot/opsbot/internal/loggen"
 	"github.com/opsbot/opsbot/schedules/clocktest"
 	"github.com/opsbot/opsbot/warehouse/warehousetest"
 )

@@ -13,7 +13,7 @@ import (
 	"github.com/opsbot/opsbot"
 	"github.com/opsbot/opsbot/query"
 	"github.com/opsbot/opsbot/sql"
-	"github.com/opsbot/opsbot/text"
+	"github.com/opsbot/opsbot/internal/text"
 	"github.com/opsbot/opsbot/warehouse"
 	"github.com/opsbot/opsbot/warehouse/chdb"
 )

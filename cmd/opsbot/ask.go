@@ -12,8 +12,8 @@ import (
 	"github.com/opsbot/opsbot"
 	"github.com/opsbot/opsbot/bot"
 	"github.com/opsbot/opsbot/query"
-	"github.com/opsbot/opsbot/socket"
-	"github.com/opsbot/opsbot/text"
+	"github.com/opsbot/opsbot/internal/ipc"
+	"github.com/opsbot/opsbot/internal/text"
 	"github.com/opsbot/opsbot/warehouse"
 )
 
@@ -33,7 +33,7 @@ func runAsk(ctx context.Context, g *globals, args []string) error {
 	}
 	if text := bot.Strip(phrase, ""); strings.EqualFold(strings.SplitN(text, " ", 2)[0], "help") { // what ask answers: the query commands
 		help := bot.New(bot.Options{}, query.New(nil, query.OptionsFrom(g.cfg)).Skill()).Help(text)
-		return printAnswer(os.Stdout, &socket.Answer{Reply: help}, *format, *width)
+		return printAnswer(os.Stdout, &ipc.Answer{Reply: help}, *format, *width)
 	}
 	now, err := parseNow(*nowFlag, g.cfg.Location())
 	if err != nil {
@@ -41,7 +41,7 @@ func runAsk(ctx context.Context, g *globals, args []string) error {
 	}
 	w, err := g.open(ctx)
 	if errors.Is(err, warehouse.ErrLocked) { // serve owns the folder: ask through it
-		a, err := socket.Dial(socket.Path(g.cfg.Data)).Ask(ctx, phrase, now)
+		a, err := ipc.Dial(ipc.Path(g.cfg.Data)).Ask(ctx, phrase, now)
 		if err != nil {
 			return err
 		}
@@ -62,10 +62,10 @@ func runAsk(ctx context.Context, g *globals, args []string) error {
 		return err
 	}
 	sqlText, params, _ := e.Explain(phrase, now) // "" for explain itself: it answers in text
-	return printAnswer(os.Stdout, &socket.Answer{Reply: r, SQL: sqlText, Params: params}, *format, *width)
+	return printAnswer(os.Stdout, &ipc.Answer{Reply: r, SQL: sqlText, Params: params}, *format, *width)
 }
 
-func printAnswer(out io.Writer, a *socket.Answer, format string, width int) error {
+func printAnswer(out io.Writer, a *ipc.Answer, format string, width int) error {
 	r := a.Reply
 	if r.Table == nil { // explain, and other answers in text
 		if format != "table" {

@@ -9,8 +9,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/opsbot/opsbot/query"
-	"github.com/opsbot/opsbot/socket"
-	"github.com/opsbot/opsbot/text/texttest"
+	"github.com/opsbot/opsbot/internal/ipc"
+	"github.com/opsbot/opsbot/internal/text/texttest"
 )
 
 // TestAskFormatsShowNoRawControls: `opsbot ask` prints texttest.Reply as a
@@ -23,7 +23,7 @@ func TestAskFormatsShowNoRawControls(t *testing.T) {
 	out := map[string]string{}
 	for _, format := range []string{"table", "csv", "json"} {
 		var b bytes.Buffer
-		if err := printAnswer(&b, &socket.Answer{Reply: r}, format, 120); err != nil {
+		if err := printAnswer(&b, &ipc.Answer{Reply: r}, format, 120); err != nil {
 			t.Fatal(format, err)
 		}
 		out[format] = b.String()

@@ -9,9 +9,9 @@ import (
 	"path/filepath"
 
 	"github.com/opsbot/opsbot"
-	"github.com/opsbot/opsbot/slack"
-	"github.com/opsbot/opsbot/socket"
-	"github.com/opsbot/opsbot/terminal"
+	"github.com/opsbot/opsbot/bot/slack"
+	"github.com/opsbot/opsbot/internal/ipc"
+	"github.com/opsbot/opsbot/bot/terminal"
 	"github.com/opsbot/opsbot/warehouse"
 )
 
@@ -64,12 +64,12 @@ func chatThrough(ctx context.Context, g *globals, id string) error {
 			id, g.cfg.Data, localUser(t.User, "").ID)
 	}
 	fmt.Fprintf(os.Stderr, "chatting through the opsbot that owns %s\n", g.cfg.Data)
-	return terminal.Run(ctx, socket.Dial(socket.Path(g.cfg.Data)), chatOptions(g, t.User, t.Name))
+	return terminal.Run(ctx, ipc.Dial(ipc.Path(g.cfg.Data)), chatOptions(g, t.User, t.Name))
 }
 
 // localUser is the chat identity: the configured ID, else local:$USER.
 func localUser(id, name string) opsbot.User {
-	u := socket.Local(os.Getuid())
+	u := ipc.Local(os.Getuid())
 	if id != "" {
 		u.ID = id
 	}
@@ -83,12 +83,12 @@ func localUser(id, name string) opsbot.User {
 // it in that OS user's session: serve's own OS user gets slack.terminal
 // from serve's config, any other (root) its local identity. Only the
 // kernel's word on the peer counts.
-func socketUser(g *globals) socket.Identity {
-	return func(p socket.Peer) opsbot.User {
+func socketUser(g *globals) ipc.Identity {
+	return func(p ipc.Peer) opsbot.User {
 		if p.UID == os.Getuid() {
 			return localUser(g.cfg.Slack.Terminal.User, g.cfg.Slack.Terminal.Name)
 		}
-		return socket.Local(p.UID)
+		return ipc.Local(p.UID)
 	}
 }
 

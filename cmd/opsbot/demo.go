@@ -12,9 +12,9 @@ import (
 	"golang.org/x/term"
 
 	"github.com/opsbot/opsbot/ingest"
-	"github.com/opsbot/opsbot/loggen"
+	"github.com/opsbot/opsbot/internal/loggen"
 	"github.com/opsbot/opsbot/query"
-	"github.com/opsbot/opsbot/text"
+	"github.com/opsbot/opsbot/internal/text"
 	"github.com/opsbot/opsbot/warehouse"
 )
 

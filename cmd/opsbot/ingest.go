@@ -9,7 +9,7 @@ import (
 
 	"golang.org/x/term"
 
-	"github.com/opsbot/opsbot/edgelog"
+	"github.com/opsbot/opsbot/ingest/edgelog"
 	"github.com/opsbot/opsbot/ingest"
 )
 

@@ -10,7 +10,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/opsbot/opsbot/text"
+	"github.com/opsbot/opsbot/internal/text"
 
 	"github.com/opsbot/opsbot"
 	"github.com/opsbot/opsbot/schedules"

@@ -14,8 +14,8 @@ import (
 
 	"github.com/opsbot/opsbot"
 	"github.com/opsbot/opsbot/ingest"
-	"github.com/opsbot/opsbot/slack"
-	"github.com/opsbot/opsbot/socket"
+	"github.com/opsbot/opsbot/bot/slack"
+	"github.com/opsbot/opsbot/internal/ipc"
 	"github.com/opsbot/opsbot/warehouse"
 )
 
@@ -46,7 +46,7 @@ func runServe(ctx context.Context, g *globals, args []string) error {
 	}
 	var sock net.Listener // embedded: others on this folder ask through us
 	if g.cfg.ClickHouse == "" {
-		if sock, err = socket.Listen(socket.Path(g.cfg.Data)); err != nil {
+		if sock, err = ipc.Listen(ipc.Path(g.cfg.Data)); err != nil {
 			return err
 		}
 	}
@@ -63,7 +63,7 @@ func runServe(ctx context.Context, g *globals, args []string) error {
 	}
 	eg.Go(func() error { return s.sched.Run(ctx) })
 	if sock != nil {
-		eg.Go(func() error { return socket.Serve(ctx, sock, s.engine, s.bot, socketUser(g)) })
+		eg.Go(func() error { return ipc.Serve(ctx, sock, s.engine, s.bot, socketUser(g)) })
 	}
 	if app != nil {
 		if g.cfg.Slack.Mode == "http" {

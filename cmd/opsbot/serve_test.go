@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/opsbot/opsbot/loggen"
+	"github.com/opsbot/opsbot/internal/loggen"
 )
 
 // TestServeAnswersThroughItsSocket runs the real binary: ingest a folder of

@@ -13,7 +13,7 @@ import (
 	"github.com/opsbot/opsbot/pager"
 	"github.com/opsbot/opsbot/query"
 	"github.com/opsbot/opsbot/schedules"
-	"github.com/opsbot/opsbot/slack"
+	"github.com/opsbot/opsbot/bot/slack"
 	"github.com/opsbot/opsbot/warehouse"
 )
 

@@ -14,7 +14,7 @@ import (
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
 	"github.com/opsbot/opsbot/ingest"
-	"github.com/opsbot/opsbot/loggen"
+	"github.com/opsbot/opsbot/internal/loggen"
 )
 
 // awsEnv is the environment the subprocess and this one reach S3 with.

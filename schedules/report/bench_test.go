@@ -4,7 +4,7 @@ import (
 	"context"
 	"testing"
 
-	"github.com/opsbot/opsbot/loggen"
+	"github.com/opsbot/opsbot/internal/loggen"
 	"github.com/opsbot/opsbot/schedules/report"
 	"github.com/opsbot/opsbot/warehouse/warehousetest"
 )

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/opsbot/opsbot/text"
+	"github.com/opsbot/opsbot/internal/text"
 
 	"github.com/opsbot/opsbot"
 )

@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/opsbot/opsbot"
-	"github.com/opsbot/opsbot/loggen"
+	"github.com/opsbot/opsbot/internal/loggen"
 	"github.com/opsbot/opsbot/schedules/report"
 	"github.com/opsbot/opsbot/warehouse"
 	"github.com/opsbot/opsbot/warehouse/warehousetest"

@@ -15,7 +15,7 @@ import (
 
 	"github.com/opsbot/opsbot"
 	"github.com/opsbot/opsbot/config"
-	"github.com/opsbot/opsbot/loggen"
+	"github.com/opsbot/opsbot/internal/loggen"
 	"github.com/opsbot/opsbot/pager"
 	"github.com/opsbot/opsbot/schedules"
 	"github.com/opsbot/opsbot/schedules/rules"

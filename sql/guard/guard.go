@@ -31,7 +31,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/opsbot/opsbot"
-	"github.com/opsbot/opsbot/text"
+	"github.com/opsbot/opsbot/internal/text"
 	"github.com/opsbot/opsbot/warehouse"
 )
 
