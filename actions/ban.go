@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/opsbot/opsbot"
-	"github.com/opsbot/opsbot/bot/access"
 	"github.com/opsbot/opsbot/bot"
+	"github.com/opsbot/opsbot/bot/access"
 	"github.com/opsbot/opsbot/edge"
 )
 

@@ -7,8 +7,8 @@ import (
 	"strings"
 
 	"github.com/opsbot/opsbot"
-	"github.com/opsbot/opsbot/bot/access"
 	"github.com/opsbot/opsbot/bot"
+	"github.com/opsbot/opsbot/bot/access"
 )
 
 // enroll answers `2fa enroll [CODE]`, only in a DM and only to the asker

@@ -10,9 +10,9 @@ import (
 	"time"
 
 	"github.com/opsbot/opsbot/bot"
-	"github.com/opsbot/opsbot/config"
 	"github.com/opsbot/opsbot/bot/slack"
 	"github.com/opsbot/opsbot/bot/slack/slackfake"
+	"github.com/opsbot/opsbot/config"
 )
 
 // slackClock paces the Slack transport on the world's clock; waits

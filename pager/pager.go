@@ -18,10 +18,10 @@ import (
 
 	"github.com/opsbot/opsbot"
 	"github.com/opsbot/opsbot/config"
+	"github.com/opsbot/opsbot/internal/retry"
 	"github.com/opsbot/opsbot/pager/opsgenie"
 	"github.com/opsbot/opsbot/pager/pagerduty"
 	"github.com/opsbot/opsbot/pager/webhook"
-	"github.com/opsbot/opsbot/internal/retry"
 )
 
 // Notifier sends one page to one pager. It reports whether a failure is

@@ -15,9 +15,9 @@ import (
 
 	"github.com/opsbot/opsbot"
 	"github.com/opsbot/opsbot/bot"
-	"github.com/opsbot/opsbot/query"
 	"github.com/opsbot/opsbot/bot/slack"
 	"github.com/opsbot/opsbot/bot/slack/slackfake"
+	"github.com/opsbot/opsbot/query"
 	"github.com/opsbot/opsbot/sql"
 	"github.com/opsbot/opsbot/warehouse"
 	"github.com/opsbot/opsbot/warehouse/chdb"

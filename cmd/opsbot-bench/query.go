@@ -11,9 +11,9 @@ import (
 	"time"
 
 	"github.com/opsbot/opsbot"
+	"github.com/opsbot/opsbot/internal/text"
 	"github.com/opsbot/opsbot/query"
 	"github.com/opsbot/opsbot/sql"
-	"github.com/opsbot/opsbot/internal/text"
 	"github.com/opsbot/opsbot/warehouse"
 	"github.com/opsbot/opsbot/warehouse/chdb"
 )

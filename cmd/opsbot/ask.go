@@ -11,9 +11,9 @@ import (
 
 	"github.com/opsbot/opsbot"
 	"github.com/opsbot/opsbot/bot"
-	"github.com/opsbot/opsbot/query"
 	"github.com/opsbot/opsbot/internal/ipc"
 	"github.com/opsbot/opsbot/internal/text"
+	"github.com/opsbot/opsbot/query"
 	"github.com/opsbot/opsbot/warehouse"
 )
 

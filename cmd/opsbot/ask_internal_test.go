@@ -8,9 +8,9 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"github.com/opsbot/opsbot/query"
 	"github.com/opsbot/opsbot/internal/ipc"
 	"github.com/opsbot/opsbot/internal/text/texttest"
+	"github.com/opsbot/opsbot/query"
 )
 
 // TestAskFormatsShowNoRawControls: `opsbot ask` prints texttest.Reply as a

@@ -10,8 +10,8 @@ import (
 
 	"github.com/opsbot/opsbot"
 	"github.com/opsbot/opsbot/bot/slack"
-	"github.com/opsbot/opsbot/internal/ipc"
 	"github.com/opsbot/opsbot/bot/terminal"
+	"github.com/opsbot/opsbot/internal/ipc"
 	"github.com/opsbot/opsbot/warehouse"
 )
 

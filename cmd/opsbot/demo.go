@@ -13,8 +13,8 @@ import (
 
 	"github.com/opsbot/opsbot/ingest"
 	"github.com/opsbot/opsbot/internal/loggen"
-	"github.com/opsbot/opsbot/query"
 	"github.com/opsbot/opsbot/internal/text"
+	"github.com/opsbot/opsbot/query"
 	"github.com/opsbot/opsbot/warehouse"
 )
 

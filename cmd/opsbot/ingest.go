@@ -9,8 +9,8 @@ import (
 
 	"golang.org/x/term"
 
-	"github.com/opsbot/opsbot/ingest/edgelog"
 	"github.com/opsbot/opsbot/ingest"
+	"github.com/opsbot/opsbot/ingest/edgelog"
 )
 
 // runIngest loads logs (opsbot ingest --from …) or reports on ingest

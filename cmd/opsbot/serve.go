@@ -13,8 +13,8 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/opsbot/opsbot"
-	"github.com/opsbot/opsbot/ingest"
 	"github.com/opsbot/opsbot/bot/slack"
+	"github.com/opsbot/opsbot/ingest"
 	"github.com/opsbot/opsbot/internal/ipc"
 	"github.com/opsbot/opsbot/warehouse"
 )

@@ -8,8 +8,8 @@ import (
 	"strings"
 
 	"github.com/opsbot/opsbot"
-	"github.com/opsbot/opsbot/query"
 	"github.com/opsbot/opsbot/internal/text"
+	"github.com/opsbot/opsbot/query"
 )
 
 // runSQL lists the named queries or runs one:

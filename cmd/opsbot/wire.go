@@ -10,10 +10,10 @@ import (
 	"github.com/opsbot/opsbot"
 	"github.com/opsbot/opsbot/actions"
 	"github.com/opsbot/opsbot/bot"
+	"github.com/opsbot/opsbot/bot/slack"
 	"github.com/opsbot/opsbot/pager"
 	"github.com/opsbot/opsbot/query"
 	"github.com/opsbot/opsbot/schedules"
-	"github.com/opsbot/opsbot/bot/slack"
 	"github.com/opsbot/opsbot/warehouse"
 )
 

@@ -14,11 +14,11 @@ import (
 	"time"
 
 	"github.com/opsbot/opsbot"
-	"github.com/opsbot/opsbot/bot/access"
 	"github.com/opsbot/opsbot/bot"
+	"github.com/opsbot/opsbot/bot/access"
 	"github.com/opsbot/opsbot/config"
-	"github.com/opsbot/opsbot/query"
 	"github.com/opsbot/opsbot/internal/ipc"
+	"github.com/opsbot/opsbot/query"
 )
 
 // recorder is the router's Auditor and a skill with a reader command

@@ -12,9 +12,9 @@ import (
 
 	"github.com/opsbot/opsbot"
 	"github.com/opsbot/opsbot/bot"
+	"github.com/opsbot/opsbot/internal/ipc"
 	"github.com/opsbot/opsbot/internal/loggen"
 	"github.com/opsbot/opsbot/query"
-	"github.com/opsbot/opsbot/internal/ipc"
 	"github.com/opsbot/opsbot/warehouse/warehousetest"
 )
 
