@@ -8,12 +8,8 @@
 -- filter on an IP range or on slow requests reads the rows, as does a part
 -- written before this migration (backfill: ALTER TABLE requests
 -- MATERIALIZE PROJECTION p_hour_path, then p_hour_edge).
--- Cost at ingest: `make bench-ingest` (opsbot alone, runs alternated with
--- and without) puts the two within its noise, at most ~0.3 CPU-seconds per
--- million rows (~5-10%); `make bench-query`'s INSERT … SELECT of generated
--- rows, which does no parsing, ran 20% slower with them (912k → 726k
--- rows/s). Referers, user agents and per-path latency have their own
--- rollups in 010.
+-- Cost at ingest: BENCHMARKS.md (`make bench-ingest`, `make bench-query`).
+-- Referers, user agents and per-path latency have their own rollups in 010.
 ALTER TABLE requests ADD PROJECTION IF NOT EXISTS p_hour_path
 (
     SELECT toStartOfHour(ts), status, method, host, path, count(), sum(bytes_out)

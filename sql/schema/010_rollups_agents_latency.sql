@@ -13,13 +13,8 @@
 -- They follow TRUNCATE, TTL and deduplicated inserts; lightweight DELETEs
 -- rebuild them (003). Parts written before this migration are read from the
 -- rows; backfill with ALTER TABLE requests MATERIALIZE PROJECTION NAME.
--- Cost at ingest, `go run ./cmd/opsbot-bench ingest -skip-clickhouse` runs
--- alternated with the schema up to 009 on a noisy 2-core machine: ~284k
--- rows/s before, ~270k with p_hour_latency alone, ~260k with both, ~238k
--- with p_hour_latency and separate referer and user-agent rollups (dropped:
--- peak RSS over 500 MB in 3 of 11 runs); with both, 461-500 MB in 7 runs
--- (up to 009: 449-499 MB).
--- `make bench-query`'s INSERT … SELECT (no parsing; 20k paths): ~20% slower.
+-- Cost at ingest, and why referers and user agents share one rollup:
+-- BENCHMARKS.md (`opsbot-bench ingest -skip-clickhouse`, alternated runs).
 ALTER TABLE requests ADD PROJECTION IF NOT EXISTS p_hour_client
 (
     SELECT toStartOfHour(ts), status, method, referer, user_agent, count(), sum(bytes_out)

@@ -3,6 +3,8 @@ package chdb_test
 import (
 	"errors"
 	"fmt"
+	"os"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -70,4 +72,17 @@ func TestGoPanicsSurviveTheEngine(t *testing.T) {
 		}
 	}()
 	_ = p.x
+}
+
+// `make chdb` fetches the version the binding is built against: the one
+// place it is written in Go, and the script, agree.
+func TestVersionMatchesFetchScript(t *testing.T) {
+	b, err := os.ReadFile("../../scripts/fetch-chdb.sh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^version=(\S+)$`).FindSubmatch(b)
+	if m == nil || string(m[1]) != chdb.Version {
+		t.Fatalf("scripts/fetch-chdb.sh fetches %q, the binding is built for %s", m, chdb.Version)
+	}
 }

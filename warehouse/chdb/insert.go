@@ -65,9 +65,8 @@ const purgeRows = 32768
 
 // purge returns the pages jemalloc keeps after freeing (SYSTEM JEMALLOC
 // PURGE). The engine shares opsbot's process, and after a large insert it
-// would otherwise hold on to about that insert's peak for seconds: 8
-// inserts of 131k rows left the process 223 MB larger, 96 MB with a purge
-// after each, at the same speed. Called with w.mu held.
+// would otherwise hold on to about that insert's peak for seconds
+// (BENCHMARKS.md). Called with w.mu held.
 func (w *Warehouse) purge() {
 	r := cQuery(w.conn, "SYSTEM JEMALLOC PURGE", "TabSeparated", nil, nil)
 	r.free()
@@ -124,8 +123,7 @@ func insertSQL(table string, s *arrow.Schema, scan, token string) string {
 		settings = ", insert_deduplication_token = " + quoteString(token)
 	}
 	// One thread: the caller parallelizes across inserts, and the
-	// insert's own threads only multiply its buffers (measured: about
-	// 75 MB less peak memory per 131k-row insert, at the same speed).
+	// insert's own threads only multiply its buffers (BENCHMARKS.md).
 	return fmt.Sprintf("INSERT INTO %s (%s) SETTINGS max_threads = 1%s SELECT %s FROM arrowstream(%s)",
 		quoteIdent(table), list, settings, list, quoteString(scan))
 }
