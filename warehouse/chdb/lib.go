@@ -268,24 +268,28 @@ func conn(c connHandle) C.chdb_conn_h { return *(*C.chdb_conn_h)(c) }
 
 // cQuery runs sql with bound parameters, rendering the answer in format.
 func cQuery(c connHandle, sql, format string, names, values []string) result {
-	cn, cv := newCStrings(names), newCStrings(values)
-	defer cn.free()
-	defer cv.free()
-	q, f := C.CString(sql), C.CString(format)
-	defer C.free(unsafe.Pointer(q))
-	defer C.free(unsafe.Pointer(f))
-	return result{C.c_query_params(conn(c), q, f, cn.arr, cv.arr, C.size_t(len(names)))}
+	return withCArgs(sql, format, names, values, func(q, f *C.char, n, v **C.char, k C.size_t) *C.chdb_result {
+		return C.c_query_params(conn(c), q, f, n, v, k)
+	})
 }
 
 // cStream starts a streaming query; fetch chunks with cFetch.
 func cStream(c connHandle, sql, format string, names, values []string) result {
+	return withCArgs(sql, format, names, values, func(q, f *C.char, n, v **C.char, k C.size_t) *C.chdb_result {
+		return C.c_stream_params(conn(c), q, f, n, v, k)
+	})
+}
+
+// withCArgs hands run the statement, format and parameters as C strings,
+// freed when it returns.
+func withCArgs(sql, format string, names, values []string, run func(q, f *C.char, n, v **C.char, k C.size_t) *C.chdb_result) result {
 	cn, cv := newCStrings(names), newCStrings(values)
 	defer cn.free()
 	defer cv.free()
 	q, f := C.CString(sql), C.CString(format)
 	defer C.free(unsafe.Pointer(q))
 	defer C.free(unsafe.Pointer(f))
-	return result{C.c_stream_params(conn(c), q, f, cn.arr, cv.arr, C.size_t(len(names)))}
+	return result{run(q, f, cn.arr, cv.arr, C.size_t(len(names)))}
 }
 
 func cFetch(c connHandle, r result) result { return result{C.c_stream_fetch(conn(c), r.p)} }
