@@ -29,7 +29,7 @@ type golden struct {
 // detected per object, and checks rows and rejects against the goldens.
 func TestEveryFormatDetectedAndLoaded(t *testing.T) {
 	w := fresh(t)
-	files, _ := filepath.Glob(filepath.Join("..", "edgelog", "testdata", "*.json"))
+	files, _ := filepath.Glob(filepath.Join("edgelog", "testdata", "*.json"))
 	if len(files) < 6 {
 		t.Fatalf("found %d golden files, want one per format", len(files))
 	}
