@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"net"
+	"net/url"
 	"regexp"
 	"strings"
 	"time"
@@ -25,6 +26,17 @@ type Slack struct {
 	// PathPrefix is where the HTTP endpoints live: PREFIX/events,
 	// PREFIX/commands and PREFIX/actions (default "/slack").
 	PathPrefix string `yaml:"path_prefix"`
+	// APIURL is the Slack Web API base URL every call goes to, Socket
+	// Mode's apps.connections.open and file uploads included (default
+	// https://slack.com/api/; GovSlack is https://slack-gov.com/api/; or a
+	// proxy). It is https (http only for a loopback host, for tests) and
+	// ends in /api/; a missing final slash is added.
+	APIURL string `yaml:"api_url"`
+	// ReplyInThread answers a question asked at the top of a channel in a
+	// thread under it, so that channels stay readable (default true); false
+	// answers it at the top of the channel. Questions asked in a thread are
+	// answered there, and DMs at their top, either way.
+	ReplyInThread bool `yaml:"reply_in_thread"`
 	// BotUserID is the bot's own user ID (U…); found with auth.test when empty.
 	BotUserID string `yaml:"bot_user_id"`
 	// TeamID is the workspace (T…), or a list of workspaces, whose
@@ -72,6 +84,8 @@ func (c *Slack) defaults() {
 	c.Mode = "socket"
 	c.Listen = "127.0.0.1:3000"
 	c.PathPrefix = "/slack"
+	c.APIURL = "https://slack.com/api/"
+	c.ReplyInThread = true
 	c.Rooms = Rooms{Audit: "tech-audits", Warn: "tech-alerts", Page: "tech-alerts"}
 	c.Progress = time.Second
 	c.Pace = time.Second
@@ -94,6 +108,9 @@ func (c *Slack) validate() error {
 			return fieldErr("slack.listen", "must be host:port (e.g. 127.0.0.1:3000), got %q", c.Listen)
 		}
 	}
+	if err := c.apiURL(); err != nil {
+		return err
+	}
 	if !strings.HasPrefix(c.PathPrefix, "/") {
 		return fieldErr("slack.path_prefix", "must start with /, got %q", c.PathPrefix)
 	}
@@ -112,6 +129,27 @@ func (c *Slack) validate() error {
 		return err
 	}
 	return c.durations()
+}
+
+// apiURL checks slack.api_url and adds its final slash when missing.
+func (c *Slack) apiURL() error {
+	u, err := url.Parse(c.APIURL)
+	ok := err == nil && u.Host != "" && u.User == nil && u.RawQuery == "" && !u.ForceQuery && u.Fragment == "" &&
+		(u.Scheme == "https" || (u.Scheme == "http" && loopback(u.Hostname()))) &&
+		(strings.HasSuffix(u.Path, "/api") || strings.HasSuffix(u.Path, "/api/"))
+	if !ok {
+		return fieldErr("slack.api_url", "must be an https URL ending in /api/ (http only for a loopback host), like https://slack-gov.com/api/, got %q", c.APIURL)
+	}
+	if !strings.HasSuffix(c.APIURL, "/") {
+		c.APIURL += "/"
+	}
+	return nil
+}
+
+// loopback reports whether host is this machine: localhost or a loopback IP.
+func loopback(host string) bool {
+	ip := net.ParseIP(host)
+	return host == "localhost" || ip != nil && ip.IsLoopback()
 }
 
 // identity checks the workspace, organization and app deliveries must match.

@@ -13,7 +13,7 @@ func TestSlackDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := c.Slack
-	if s.Mode != "socket" || s.Listen != "127.0.0.1:3000" || s.TeamID != nil || s.AppID != "" || s.PathPrefix != "/slack" || s.Pace != time.Second || s.Rooms.Room("audit") != "tech-audits" || s.Rooms.Room("page") != "tech-alerts" {
+	if s.Mode != "socket" || s.Listen != "127.0.0.1:3000" || s.TeamID != nil || s.AppID != "" || s.PathPrefix != "/slack" || s.APIURL != "https://slack.com/api/" || !s.ReplyInThread || s.Pace != time.Second || s.Rooms.Room("audit") != "tech-audits" || s.Rooms.Room("page") != "tech-alerts" {
 		t.Errorf("defaults = %+v", s)
 	}
 }
@@ -26,6 +26,9 @@ func TestSlackGood(t *testing.T) {
 	s := c.Slack
 	if s.Mode != "http" || s.Listen != "127.0.0.1:3000" || len(s.Channels) != 3 || s.Rooms.Page != "oncall" || s.Progress != 2*time.Second || s.Terminal.Name != "alice" {
 		t.Errorf("loaded = %+v", s)
+	}
+	if s.APIURL != "https://slack-gov.com/api/" || s.ReplyInThread {
+		t.Errorf("api_url %q (final slash added), reply_in_thread %v", s.APIURL, s.ReplyInThread)
 	}
 	if strings.Join(s.TeamID, ",") != "T012AB3CD,T045EF6GH" || s.EnterpriseID != "E012AB3CD" || s.AppID != "A012AB3CD" {
 		t.Errorf("identity = %q %q %q", s.TeamID, s.EnterpriseID, s.AppID)
@@ -53,9 +56,39 @@ func TestSlackTeamIDForms(t *testing.T) {
 	}
 }
 
+// api_url is https and ends in /api/; plain http only reaches this machine.
+func TestSlackAPIURL(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://slack-gov.com/api/":           "https://slack-gov.com/api/",
+		"https://slack-gov.com/api":            "https://slack-gov.com/api/",
+		"https://proxy.example.org/slack/api/": "https://proxy.example.org/slack/api/",
+		"http://127.0.0.1:8080/custom/api":     "http://127.0.0.1:8080/custom/api/",
+		"http://localhost:8080/api/":           "http://localhost:8080/api/",
+		"http://[::1]:8080/api/":               "http://[::1]:8080/api/",
+		"http://slack.example.org/api/":        "",
+		"https://slack-gov.com/":               "",
+		"https://slack-gov.com/api/chat":       "",
+		"https://slack-gov.com/api/?x=1":       "",
+		"https://user:pw@slack-gov.com/api/":   "",
+		"slack-gov.com/api/":                   "",
+		"ftp://slack-gov.com/api/":             "",
+	} {
+		c := Default()
+		c.Slack.APIURL = in
+		err := c.Validate()
+		switch {
+		case want == "" && (err == nil || !strings.Contains(err.Error(), "slack.api_url: must be an https URL ending in /api/")):
+			t.Errorf("%s: err = %v, want it refused", in, err)
+		case want != "" && (err != nil || c.Slack.APIURL != want):
+			t.Errorf("%s: %q, %v; want %q", in, c.Slack.APIURL, err, want)
+		}
+	}
+}
+
 func TestSlackBad(t *testing.T) {
 	for file, want := range map[string]string{
 		"bad_mode.yaml":          `slack.mode: must be socket or http, got "websocket"`,
+		"bad_api_url.yaml":       `slack.api_url: must be an https URL ending in /api/ (http only for a loopback host), like https://slack-gov.com/api/, got "http://slack.example.org/api/"`,
 		"bad_listen.yaml":        `slack.listen: must be host:port (e.g. 127.0.0.1:3000), got "3000"`,
 		"bad_team_id.yaml":       `slack.team_id[1]: must be a Slack workspace ID like T012AB3CD (Workspace settings, or auth.test), got "acme"`,
 		"bad_team_id_map.yaml":   `cannot unmarshal !!map into []string`,

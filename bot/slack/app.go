@@ -32,7 +32,14 @@ type Options struct {
 	AppToken      string // xapp-…: Socket Mode (SLACK_APP_TOKEN)
 	SigningSecret string // HTTP mode request signing (SLACK_SIGNING_SECRET)
 
-	APIURL    string // default "https://slack.com/api/"
+	// APIURL is the Web API base every call goes to, Socket Mode's
+	// apps.connections.open and file uploads included (default
+	// "https://slack.com/api/"; a final slash is added). config checks
+	// slack.api_url before it gets here.
+	APIURL string
+	// TopLevel answers a question asked at the top of a channel there,
+	// not in a thread under it (slack.reply_in_thread: false).
+	TopLevel  bool
 	BotUserID string // found with auth.test when empty
 	// Deliveries must name one of TeamIDs, EnterpriseID ("" outside
 	// Enterprise Grid) and AppID; each is learned from the bot token
@@ -220,6 +227,6 @@ func (c *cache) put(k, v string) {
 // OptionsFrom reads the options from the config's slack section; add the
 // tokens with FromEnv.
 func OptionsFrom(c config.Slack) Options {
-	return Options{BotUserID: c.BotUserID, TeamIDs: c.TeamID, EnterpriseID: c.EnterpriseID, AppID: c.AppID,
+	return Options{APIURL: c.APIURL, TopLevel: !c.ReplyInThread, BotUserID: c.BotUserID, TeamIDs: c.TeamID, EnterpriseID: c.EnterpriseID, AppID: c.AppID,
 		Channels: c.Channels, Pace: c.Pace, Progress: c.Progress}
 }

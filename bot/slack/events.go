@@ -52,16 +52,29 @@ func (a *App) fromMessage(eventID, clientMsgID, channel, user, ts, thread, text 
 	return incoming{
 		keys: []string{key("event", eventID), key("msg", channel+"/"+ts), key("client_msg", clientMsgID)},
 		req:  opsbot.Request{User: opsbot.User{ID: user}, Channel: channel, Thread: thread, DM: dm, Text: text, Transport: "slack"},
-		from: origin{channel: channel, thread: thread, user: user, question: ts},
+		from: origin{channel: channel, thread: a.replyThread(ts, thread, dm), user: user, question: ts, text: bot.Strip(text, a.opts.BotUserID)},
 	}
 }
 
-// fromSlash turns "/opsbot top 4xx by ip" into a request.
+// replyThread is where the answer to a message goes: the thread it was
+// asked in, else (slack.reply_in_thread) a thread under a channel
+// question; a DM's top-level question is answered at its top level.
+func (a *App) replyThread(ts, thread string, dm bool) string {
+	if thread == "" && !dm && !a.opts.TopLevel {
+		return ts
+	}
+	return thread
+}
+
+// fromSlash turns "/opsbot top 4xx by ip" into a request. A slash command
+// leaves no message to thread under: its answer goes at the top of the
+// channel (continuations and files in the answer's thread), or through
+// its response URL where the bot may not post.
 func (a *App) fromSlash(c slack.SlashCommand) incoming {
 	return incoming{
 		keys: []string{key("trigger", c.TriggerID)},
 		req:  opsbot.Request{User: opsbot.User{ID: c.UserID}, Channel: c.ChannelID, DM: isDM(c.ChannelID), Text: c.Text, Transport: "slack"},
-		from: origin{channel: c.ChannelID, user: c.UserID, responseURL: c.ResponseURL},
+		from: origin{channel: c.ChannelID, user: c.UserID, responseURL: c.ResponseURL, text: c.Text},
 	}
 }
 
@@ -81,7 +94,7 @@ func (a *App) fromAction(cb slack.InteractionCallback) (incoming, bool) {
 	return incoming{
 		keys: []string{key("action", cb.TriggerID+"/"+act.ActionTs)},
 		req:  opsbot.Request{User: opsbot.User{ID: cb.User.ID}, Channel: channel, Thread: thread, DM: isDM(channel), Text: act.Value, Transport: "slack"},
-		from: origin{channel: channel, thread: thread, user: cb.User.ID, responseURL: cb.ResponseURL},
+		from: origin{channel: channel, thread: thread, user: cb.User.ID, responseURL: cb.ResponseURL, text: act.Value},
 	}, true
 }
 

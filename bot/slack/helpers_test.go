@@ -55,7 +55,7 @@ func (c *clock) Slept() []time.Duration {
 
 // tables is a small real skill: "rows N" answers N rows of made-up
 // traffic, "echo …" says it back, "slow" waits for its release, "chart"
-// answers a PNG, "confirm" offers buttons, "ban" is for operators,
+// answers a PNG, "private N" N rows and a PNG to the asker only, "confirm" offers buttons, "ban" is for operators,
 // "hostile" answers texttest.Reply.
 type tables struct{ release chan struct{} }
 
@@ -68,6 +68,7 @@ func (tables) Commands() []opsbot.Command {
 		{Name: "confirm", Summary: "buttons", Role: opsbot.RoleReader},
 		{Name: "ban", Usage: "ban IP", Summary: "block", Role: opsbot.RoleOperator, Write: true},
 		{Name: "hostile", Summary: "log fields written to attack", Role: opsbot.RoleReader},
+		{Name: "private", Usage: "private N", Summary: "N rows and a chart, to the asker only", Role: opsbot.RoleReader},
 	}
 }
 
@@ -83,6 +84,10 @@ func (s tables) Handle(ctx context.Context, req *opsbot.Request) (*opsbot.Reply,
 			return &opsbot.Reply{Text: "rows needs a number", Ephemeral: true}, nil
 		}
 		return &opsbot.Reply{Title: fmt.Sprintf("Top %d by ip", n), Table: traffic(n), Context: "last hour · 1,000 rows scanned"}, nil
+	case "private":
+		n, _ := strconv.Atoi(rest)
+		return &opsbot.Reply{Title: "Yours only", Table: traffic(n), Ephemeral: true,
+			Files: []opsbot.File{{Name: "requests.png", Title: "Requests", MimeType: "image/png", Data: pngBytes}}}, nil
 	case "slow":
 		<-s.release
 		return &opsbot.Reply{Text: "done slowly"}, nil
@@ -154,7 +159,12 @@ func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)
 // newRig starts a fake Slack and the transport on it, in Socket Mode.
 func newRig(t *testing.T, edit func(*slack.Options)) *rig {
 	t.Helper()
-	fake := slackfake.New()
+	return newRigOn(t, slackfake.New(), edit)
+}
+
+// newRigOn starts the transport on fake, in Socket Mode.
+func newRigOn(t *testing.T, fake *slackfake.Server, edit func(*slack.Options)) *rig {
+	t.Helper()
 	t.Cleanup(fake.Close)
 	c := newClock()
 	o := slack.Options{BotToken: slackfake.BotToken, AppToken: slackfake.AppToken, SigningSecret: "s3cret",

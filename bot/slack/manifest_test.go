@@ -40,7 +40,7 @@ func TestManifest(t *testing.T) {
 			t.Errorf("event %s missing", e)
 		}
 	}
-	for _, s := range []string{"app_mentions:read", "chat:write", "commands", "files:write", "reactions:write", "users:read", "channels:read", "im:history", "channels:history"} {
+	for _, s := range []string{"app_mentions:read", "chat:write", "commands", "files:write", "reactions:write", "users:read", "channels:read", "im:history", "im:write", "channels:history"} {
 		if !slices.Contains(m.OAuth.Scopes.Bot, s) {
 			t.Errorf("scope %s missing", s)
 		}

@@ -121,13 +121,13 @@ func TestAnswerTooBigForOneMessage(t *testing.T) {
 	}
 	posts := r.fake.Calls("chat.postMessage")
 	main := posts[0]
-	if main.Form.Get("thread_ts") != "" || !strings.Contains(main.Form.Get("blocks"), "First 10 of 5,000 rows; every row is in the thread.") {
+	if main.Form.Get("thread_ts") != "3.000001" || !strings.Contains(main.Form.Get("blocks"), "First 10 of 5,000 rows; every row is in the thread.") {
 		t.Errorf("summary message: %v", main.Form)
 	}
 	rows := 0
 	for _, p := range posts[1:] {
-		if p.Form.Get("thread_ts") != main.TS {
-			t.Errorf("continuation outside the summary's thread: %v", p.Form.Get("thread_ts"))
+		if p.Form.Get("thread_ts") != "3.000001" {
+			t.Errorf("continuation outside the question's thread: %v", p.Form.Get("thread_ts"))
 		}
 		rows += tableRows(t, p.Form.Get("blocks"))
 	}
@@ -137,7 +137,7 @@ func TestAnswerTooBigForOneMessage(t *testing.T) {
 	// The CSV went through the v2 flow into the thread and holds every row.
 	up := r.fake.Calls("upload")
 	done := r.fake.Calls("files.completeUploadExternal")[0]
-	if len(r.fake.Calls("files.getUploadURLExternal")) != 1 || len(up) != 1 || done.Form.Get("thread_ts") != main.TS || done.Form.Get("channel_id") != "C0OPS0001" {
+	if len(r.fake.Calls("files.getUploadURLExternal")) != 1 || len(up) != 1 || done.Form.Get("thread_ts") != "3.000001" || done.Form.Get("channel_id") != "C0OPS0001" {
 		t.Fatalf("upload flow: %d uploads, complete %v", len(up), done.Form)
 	}
 	recs, err := csv.NewReader(bytes.NewReader(up[0].Body)).ReadAll()
@@ -196,7 +196,8 @@ func TestChartUploadedInThread(t *testing.T) {
 	}
 }
 
-// A chart asked at top level goes under its answer, not loose in the channel.
+// A chart asked at top level goes with its answer, in a thread under the
+// question, not loose in the channel.
 func TestChartOfATopLevelQuestionGoesUnderItsAnswer(t *testing.T) {
 	r := newRig(t, nil)
 	r.fake.Send("events_api", slackfake.Event("Ev1", slackfake.Mention("U0BOB0001", "C0OPS0001", "<@UBOT> chart", "5.000001", "")))
@@ -204,7 +205,7 @@ func TestChartOfATopLevelQuestionGoesUnderItsAnswer(t *testing.T) {
 		t.Fatal(err)
 	}
 	done := r.fake.Calls("files.completeUploadExternal")[0]
-	if done.Form.Get("thread_ts") == "" || done.Form.Get("channel_id") != "C0OPS0001" {
+	if done.Form.Get("thread_ts") != "5.000001" || done.Form.Get("channel_id") != "C0OPS0001" {
 		t.Errorf("chart posted outside its answer's thread: %v", done.Form)
 	}
 }

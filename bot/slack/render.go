@@ -33,11 +33,32 @@ type message struct {
 }
 
 // plan is how a reply is posted: a main message, follow-ups in its thread,
-// and a CSV of the whole table when the thread had to be truncated.
+// and a CSV of the whole table when the thread had to be truncated (Shown
+// of Rows rows in the messages). Where the CSV goes is known only when it
+// is sent: deliver adds the note that says so (withNote).
 type plan struct {
-	Main   message
-	Thread []message
-	CSV    *opsbot.File
+	Main        message
+	Thread      []message
+	CSV         *opsbot.File
+	Shown, Rows int
+}
+
+// messages are the plan's messages in order: the main one, then the thread.
+func (p plan) messages() []message { return append([]message{p.Main}, p.Thread...) }
+
+// withNote adds note (mrkdwn, one section) under the plan's last message;
+// "" adds nothing. Packing leaves room for one more block in every message.
+func (p plan) withNote(note string) plan {
+	if note == "" {
+		return p
+	}
+	last := &p.Main
+	if n := len(p.Thread); n > 0 {
+		p.Thread = append([]message(nil), p.Thread...)
+		last = &p.Thread[n-1]
+	}
+	last.Blocks = append(append([]slack.Block(nil), last.Blocks...), section(note).b)
+	return p
 }
 
 // block is a block with its text length, for packing.
@@ -119,10 +140,7 @@ func longPlan(t *opsbot.Result, lines []string, head, tail []block, fallback str
 			shown += m.rows
 		}
 		msgs = msgs[:lim.Messages]
-		note := fmt.Sprintf("_Rows 1–%s of %s shown; every row is in the attached CSV._", text.Thousands(fmt.Sprint(shown)), text.Thousands(fmt.Sprint(rows)))
-		last := &msgs[len(msgs)-1]
-		last.blocks = append(last.blocks, section(note))
-		p.CSV = csvFile(t)
+		p.CSV, p.Shown, p.Rows = csvFile(t), shown, rows
 	}
 	for _, m := range msgs {
 		p.Thread = append(p.Thread, message{Blocks: blocksOf(m.blocks), Text: fallback + " (continued)"})

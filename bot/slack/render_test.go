@@ -72,6 +72,9 @@ func TestRenderStaysWithinLimits(t *testing.T) {
 		{"40k of text", opsbot.Reply{Title: "t", Text: strings.Repeat("a line of text that goes on\n", 1500)}, 3, false, -1},
 	} {
 		p := render(&c.reply, DefaultLimits)
+		// with the longest note deliver may add under it
+		charts := []opsbot.File{{Name: strings.Repeat("c", 200)}, {Name: strings.Repeat("d", 200)}}
+		p = p.withNote(filesNote(p, charts, "", notAttachedHere, strings.Repeat("q", 500)))
 		within(t, p.Main)
 		seen := map[string]bool{}
 		for _, m := range p.Thread {

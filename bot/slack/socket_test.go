@@ -20,7 +20,7 @@ func TestMentionAnsweredWithExactBlocks(t *testing.T) {
 	if got := compact(t, post.Form.Get("blocks")); got != compact(t, want) {
 		t.Errorf("blocks\n got %s\nwant %s", got, compact(t, want))
 	}
-	if post.Form.Get("channel") != "C0OPS0001" || post.Form.Get("thread_ts") != "" || post.Form.Get("text") != "Top 3 by ip" {
+	if post.Form.Get("channel") != "C0OPS0001" || post.Form.Get("thread_ts") != "1700000000.000001" || post.Form.Get("text") != "Top 3 by ip" {
 		t.Errorf("posted to %v", post.Form)
 	}
 	if err := r.fake.Wait(r.ctx, func([]slackfake.Call) bool { return r.fake.Unacked() == 0 }); err != nil || env == "" {
@@ -71,7 +71,7 @@ func TestTriggersThreadsAndDedupe(t *testing.T) {
 	want := map[string]string{ // the fallback text is mrkdwn too: & goes as &amp;
 		"echo in thread (U0BOB0001 bob)":       "C0OPS0001 1.000000",
 		"echo dm &amp; more (U0ALICE01 alice)": "D0ALICE01 ",
-		"echo both (U0BOB0001 bob)":            "C0OPS0001 ",
+		"echo both (U0BOB0001 bob)":            "C0OPS0001 1.000006", // slack.reply_in_thread: under the question
 	}
 	if len(r.fake.Calls("chat.postMessage")) != 3 || len(got) != 3 {
 		t.Fatalf("answers: %v", got)

@@ -13,6 +13,7 @@ import (
 func (s *Server) method(w http.ResponseWriter, method string, f url.Values) {
 	switch method {
 	case "auth.test":
+		s.record(Call{Method: method, Form: f})
 		r := map[string]any{"ok": true, "user_id": BotID, "user": "opsbot", "team_id": TeamID, "bot_id": "B0BOT0001"}
 		s.mu.Lock()
 		if s.enterprise != "" {
@@ -28,6 +29,7 @@ func (s *Server) method(w http.ResponseWriter, method string, f url.Values) {
 		}
 		reply(w, map[string]any{"ok": true, "bot": map[string]any{"id": "B0BOT0001", "name": "opsbot", "app_id": AppID, "user_id": BotID}})
 	case "apps.connections.open":
+		s.record(Call{Method: method, Form: f})
 		reply(w, map[string]any{"ok": true, "url": "ws" + strings.TrimPrefix(s.URL, "http") + "/link"})
 	case "chat.postMessage", "chat.postEphemeral":
 		s.post(w, method, f)
@@ -65,7 +67,9 @@ func (s *Server) method(w http.ResponseWriter, method string, f url.Values) {
 		id := fmt.Sprintf("F%08d", s.files)
 		s.mu.Unlock()
 		s.record(Call{Method: method, Form: f})
-		reply(w, map[string]any{"ok": true, "upload_url": s.URL + "/upload/" + id, "file_id": id})
+		reply(w, map[string]any{"ok": true, "upload_url": s.uploads.URL + "/upload/" + id, "file_id": id})
+	case "conversations.open":
+		s.open(w, f)
 	case "files.completeUploadExternal":
 		s.record(Call{Method: method, Form: f})
 		var files []map[string]any
@@ -73,6 +77,24 @@ func (s *Server) method(w http.ResponseWriter, method string, f url.Values) {
 		reply(w, map[string]any{"ok": true, "files": files})
 	default:
 		reply(w, map[string]any{"ok": false, "error": "unknown_method"})
+	}
+}
+
+// open answers conversations.open for one user: the bot's DM with them,
+// D followed by the user ID without its U (D0BOB0001 for U0BOB0001).
+func (s *Server) open(w http.ResponseWriter, f url.Values) {
+	s.record(Call{Method: "conversations.open", Form: f})
+	user := f.Get("users")
+	s.mu.Lock()
+	known, closed := s.users[user] != "", s.noDM[user]
+	s.mu.Unlock()
+	switch {
+	case !known || strings.Contains(user, ","):
+		reply(w, map[string]any{"ok": false, "error": "user_not_found"})
+	case closed:
+		reply(w, map[string]any{"ok": false, "error": "user_not_visible"})
+	default:
+		reply(w, map[string]any{"ok": true, "channel": map[string]any{"id": "D" + strings.TrimPrefix(user, "U")}})
 	}
 }
 

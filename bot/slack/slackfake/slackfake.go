@@ -3,7 +3,10 @@
 // answers and errors, 429 with Retry-After), the files upload v2 flow,
 // response URLs, and Socket Mode (apps.connections.open and a websocket
 // that sends hello, envelopes and pings, takes acks, and redelivers
-// unacknowledged envelopes on reconnection, like Slack).
+// unacknowledged envelopes on reconnection, like Slack). The Web API lives
+// under /api/ (NewAt mounts it elsewhere, like a proxy or GovSlack's
+// host); uploads go to a second server, as Slack's upload URLs name
+// another host. Every HTTP request to either is kept (Hits).
 package slackfake
 
 import (
@@ -50,13 +53,22 @@ type Call struct {
 // Channel is a channel the fake knows.
 type Channel struct{ ID, Name string }
 
+// Hit is one HTTP request the fake received, on any path of either server.
+type Hit struct {
+	Host string // host:port it was sent to
+	Path string
+}
+
 // Server is the fake Slack.
 type Server struct {
 	*httptest.Server
+	uploads *httptest.Server // where upload URLs point: another host
+	apiPath string           // where the Web API lives: "/api/"
 
 	mu       sync.Mutex
 	changed  chan struct{} // closed and replaced on every change
 	calls    []Call
+	hits     []Hit
 	limits   map[string][]int // method → Retry-After seconds of the next 429s
 	channels []Channel
 	users    map[string]string
@@ -64,6 +76,7 @@ type Server struct {
 	files    int
 	sock     *socket
 	outside  map[string]bool // channels the bot is not in
+	noDM     map[string]bool // users conversations.open refuses
 
 	enterprise string // the Grid org auth.test names; "" outside one
 }
@@ -84,20 +97,57 @@ func (s *Server) NotIn(channel string) {
 	s.outside[channel] = true
 }
 
-// New starts a fake Slack on loopback.
-func New() *Server {
+// NoDM makes conversations.open refuse a DM with user (user_not_visible,
+// as Slack answers for a user of another org through Slack Connect).
+func (s *Server) NoDM(user string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.noDM[user] = true
+}
+
+// New starts a fake Slack on loopback, its Web API under /api/.
+func New() *Server { return NewAt("/api/") }
+
+// NewAt starts a fake Slack whose Web API lives under apiPath (such as
+// "/custom/api/") and nowhere else: a call to /api/ is answered 404.
+func NewAt(apiPath string) *Server {
 	s := &Server{
-		changed: make(chan struct{}), limits: map[string][]int{}, outside: map[string]bool{},
+		apiPath: apiPath,
+		changed: make(chan struct{}), limits: map[string][]int{}, outside: map[string]bool{}, noDM: map[string]bool{},
 		channels: []Channel{{"C0ALERTS1", "tech-alerts"}, {"C0AUDITS1", "tech-audits"}, {"C0OPS0001", "ops"}},
 		users:    map[string]string{"U0ALICE01": "alice", "U0BOB0001": "bob", "U0CAROL01": "carol"},
 	}
 	s.sock = newSocket(s)
 	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
+	s.uploads = httptest.NewServer(http.HandlerFunc(s.serveUpload))
 	return s
 }
 
+// Close shuts both servers down.
+func (s *Server) Close() {
+	s.Server.Close()
+	s.uploads.Close()
+}
+
 // APIURL is the Web API base URL, for slack.OptionAPIURL.
-func (s *Server) APIURL() string { return s.URL + "/api/" }
+func (s *Server) APIURL() string { return s.URL + s.apiPath }
+
+// UploadHost is the host:port of the upload URLs files.getUploadURLExternal
+// hands out.
+func (s *Server) UploadHost() string { return s.uploads.Listener.Addr().String() }
+
+// Hits returns every HTTP request received so far, in order.
+func (s *Server) Hits() []Hit {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Hit(nil), s.hits...)
+}
+
+func (s *Server) hit(r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.hits = append(s.hits, Hit{Host: r.Host, Path: r.URL.Path})
+}
 
 // RateLimit makes the next len(retryAfter) calls of method answer 429 with
 // these Retry-After values (seconds).
@@ -179,11 +229,10 @@ func (s *Server) limited(method string) (int, bool) {
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	s.hit(r)
 	switch {
-	case strings.HasPrefix(r.URL.Path, "/api/"):
-		s.api(w, r, strings.TrimPrefix(r.URL.Path, "/api/"))
-	case strings.HasPrefix(r.URL.Path, "/upload/"):
-		s.uploaded(w, r)
+	case strings.HasPrefix(r.URL.Path, s.apiPath):
+		s.api(w, r, strings.TrimPrefix(r.URL.Path, s.apiPath))
 	case strings.HasPrefix(r.URL.Path, "/response/"):
 		body, _ := io.ReadAll(r.Body)
 		s.record(Call{Method: "response", JSON: body, Form: url.Values{"url": {r.URL.Path}}})
@@ -227,9 +276,11 @@ func reply(w http.ResponseWriter, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-func (s *Server) uploaded(w http.ResponseWriter, r *http.Request) {
-	if r.Header.Get("Authorization") != "Bearer "+BotToken {
-		w.WriteHeader(http.StatusUnauthorized)
+// serveUpload is the upload host: it takes the files of upload URLs.
+func (s *Server) serveUpload(w http.ResponseWriter, r *http.Request) {
+	s.hit(r)
+	if !strings.HasPrefix(r.URL.Path, "/upload/") {
+		http.NotFound(w, r)
 		return
 	}
 	file, hdr, err := r.FormFile("file")
@@ -238,7 +289,9 @@ func (s *Server) uploaded(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	body, _ := io.ReadAll(file)
-	s.record(Call{Method: "upload", Body: body, Form: url.Values{"id": {strings.TrimPrefix(r.URL.Path, "/upload/")}, "filename": {hdr.Filename}}})
+	// Upload URLs need no token (Slack's documentation); one sent is kept.
+	form := url.Values{"id": {strings.TrimPrefix(r.URL.Path, "/upload/")}, "filename": {hdr.Filename}, "authorization": {r.Header.Get("Authorization")}}
+	s.record(Call{Method: "upload", Body: body, Form: form})
 	fmt.Fprintf(w, "OK - %d", len(body))
 }
 
