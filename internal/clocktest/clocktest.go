@@ -1,5 +1,5 @@
-// Package clocktest is a clock that only moves when a test moves it, for
-// the scheduler's tests: no sleeps, no real timers.
+// Package clocktest is an opsbot.Clock that only moves when a test moves
+// it: no sleeps, no real timers.
 package clocktest
 
 import (
