@@ -89,3 +89,21 @@ func (c *Clock) Next() time.Time {
 	}
 	return t
 }
+
+// Funcs is a clock made of a test's own functions, for tests that script
+// time: Now is NowFunc, After is AfterFunc (time.After when nil).
+type Funcs struct {
+	NowFunc   func() time.Time
+	AfterFunc func(time.Duration) <-chan time.Time
+}
+
+// Now is NowFunc().
+func (f Funcs) Now() time.Time { return f.NowFunc() }
+
+// After is AfterFunc(d), or time.After(d).
+func (f Funcs) After(d time.Duration) <-chan time.Time {
+	if f.AfterFunc == nil {
+		return time.After(d)
+	}
+	return f.AfterFunc(d)
+}
