@@ -16,13 +16,15 @@ import (
 )
 
 // slackClock paces the Slack transport on the world's clock; waits
-// return at once.
+// fire at once.
 type slackClock struct{ c *clock }
 
 func (s slackClock) Now() time.Time { return s.c.Now() }
-func (s slackClock) Sleep(ctx context.Context, d time.Duration) error {
+func (s slackClock) After(d time.Duration) <-chan time.Time {
 	s.c.Add(d)
-	return ctx.Err()
+	fired := make(chan time.Time, 1)
+	fired <- s.c.Now()
+	return fired
 }
 
 // TestEnrolmentSecretIsEphemeralInSlack: `2fa enroll` in a Slack DM

@@ -46,7 +46,7 @@ type Options struct {
 	Limits       Limits        // zero: DefaultLimits
 	Workers      int           // requests answered at once (default 8)
 
-	Clock      Clock // default RealClock
+	Clock      opsbot.Clock // default opsbot.SystemClock
 	Logger     *slog.Logger
 	HTTPClient *http.Client
 }
@@ -116,7 +116,7 @@ func withDefaults(o Options) Options {
 		o.Workers = 8
 	}
 	if o.Clock == nil {
-		o.Clock = RealClock{}
+		o.Clock = opsbot.SystemClock{}
 	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
@@ -189,7 +189,7 @@ func firstOf(s ...string) string {
 type cache struct {
 	mu    sync.Mutex
 	ttl   time.Duration
-	clock Clock
+	clock opsbot.Clock
 	m     map[string]cached
 }
 

@@ -20,8 +20,8 @@ import (
 	"github.com/opsbot/opsbot/internal/text/texttest"
 )
 
-// clock is a Clock under the test's control: Sleep returns at once and
-// moves time forward, recording how long it was asked to wait.
+// clock is an opsbot.Clock under the test's control: After fires at once
+// and moves time forward, recording how long it was asked to wait.
 type clock struct {
 	mu    sync.Mutex
 	now   time.Time
@@ -36,15 +36,14 @@ func (c *clock) Now() time.Time {
 	return c.now
 }
 
-func (c *clock) Sleep(ctx context.Context, d time.Duration) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
+func (c *clock) After(d time.Duration) <-chan time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.now = c.now.Add(d)
 	c.slept = append(c.slept, d)
-	return nil
+	fired := make(chan time.Time, 1)
+	fired <- c.now
+	return fired
 }
 
 func (c *clock) Slept() []time.Duration {
