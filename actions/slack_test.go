@@ -39,7 +39,7 @@ func TestEnrolmentSecretIsEphemeralInSlack(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	app, err := slack.New(ctx, slack.Options{BotToken: slackfake.BotToken, AppToken: slackfake.AppToken, APIURL: fake.APIURL(),
-		Pace: time.Second, Progress: -1, Clock: slackClock{wd.clk}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		Pace: time.Second, Progress: -1, Clock: slackClock{wd.clk}, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}

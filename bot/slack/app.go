@@ -47,7 +47,7 @@ type Options struct {
 	Workers      int           // requests answered at once (default 8)
 
 	Clock      opsbot.Clock // default opsbot.SystemClock
-	Logger     *slog.Logger
+	Log        *slog.Logger
 	HTTPClient *http.Client
 }
 
@@ -87,8 +87,8 @@ func New(ctx context.Context, o Options) (*App, error) {
 	if o.AppToken != "" {
 		opts = append(opts, slack.OptionAppLevelToken(o.AppToken))
 	}
-	a := &App{opts: o, api: slack.New(o.BotToken, opts...), log: o.Logger, limits: o.Limits}
-	a.call = &caller{clock: o.Clock, pace: o.Pace, log: o.Logger}
+	a := &App{opts: o, api: slack.New(o.BotToken, opts...), log: o.Log, limits: o.Limits}
+	a.call = &caller{clock: o.Clock, pace: o.Pace, log: o.Log}
 	a.seen = newDedupe(o.Clock, time.Hour)
 	a.users = cache{ttl: time.Hour, clock: o.Clock}
 	a.work = make(chan struct{}, o.Workers)
@@ -118,8 +118,8 @@ func withDefaults(o Options) Options {
 	if o.Clock == nil {
 		o.Clock = opsbot.SystemClock{}
 	}
-	if o.Logger == nil {
-		o.Logger = slog.Default()
+	if o.Log == nil {
+		o.Log = slog.Default()
 	}
 	if o.HTTPClient == nil {
 		o.HTTPClient = &http.Client{Timeout: 30 * time.Second}

@@ -157,7 +157,7 @@ func newRig(t *testing.T, edit func(*slack.Options)) *rig {
 	t.Cleanup(fake.Close)
 	c := newClock()
 	o := slack.Options{BotToken: slackfake.BotToken, AppToken: slackfake.AppToken, SigningSecret: "s3cret",
-		APIURL: fake.APIURL(), Pace: time.Second, Progress: -1, Clock: c, Logger: quiet()}
+		APIURL: fake.APIURL(), Pace: time.Second, Progress: -1, Clock: c, Log: quiet()}
 	if edit != nil {
 		edit(&o)
 	}
@@ -168,7 +168,7 @@ func newRig(t *testing.T, edit func(*slack.Options)) *rig {
 		t.Fatal(err)
 	}
 	r := &rig{fake: fake, app: app, clock: c, skill: tables{release: make(chan struct{})}, ctx: ctx}
-	b := bot.New(bot.Options{BotUserID: app.BotUserID(), Place: app.Place, Logger: quiet(),
+	b := bot.New(bot.Options{BotUserID: app.BotUserID(), Place: app.Place, Log: quiet(),
 		Authorizer: roles{"U0BOB0001": opsbot.RoleReader, "U0ALICE01": opsbot.RoleOperator}}, r.skill)
 	r.handled = &handled{Handler: b}
 	runCtx, stopRun := context.WithCancel(ctx)
