@@ -217,6 +217,38 @@ type Poster interface {
 	Post(ctx context.Context, m Message) (ts string, err error)
 }
 
+// Clock is the time every part of opsbot reads and waits on: SystemClock
+// in production, internal/clocktest's manual clock (or a test's own) in
+// tests, so that no test sleeps.
+type Clock interface {
+	Now() time.Time
+	// After sends the time once d has passed.
+	After(d time.Duration) <-chan time.Time
+}
+
+// SystemClock is the real time.
+type SystemClock struct{}
+
+// Now is time.Now.
+func (SystemClock) Now() time.Time { return time.Now() }
+
+// After is time.After.
+func (SystemClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
+
+// Sleep waits d on c, or until ctx ends (returning ctx.Err(), also when ctx
+// had ended before).
+func Sleep(ctx context.Context, c Clock, d time.Duration) error {
+	if err := ctx.Err(); err != nil || d <= 0 {
+		return err
+	}
+	select {
+	case <-c.After(d):
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
 // Sentinel errors shared across packages, for errors.Is.
 var (
 	ErrNotFound  = errors.New("not found")

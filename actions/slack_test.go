@@ -16,13 +16,15 @@ import (
 )
 
 // slackClock paces the Slack transport on the world's clock; waits
-// return at once.
+// fire at once.
 type slackClock struct{ c *clock }
 
 func (s slackClock) Now() time.Time { return s.c.Now() }
-func (s slackClock) Sleep(ctx context.Context, d time.Duration) error {
+func (s slackClock) After(d time.Duration) <-chan time.Time {
 	s.c.Add(d)
-	return ctx.Err()
+	fired := make(chan time.Time, 1)
+	fired <- s.c.Now()
+	return fired
 }
 
 // TestEnrolmentSecretIsEphemeralInSlack: `2fa enroll` in a Slack DM
@@ -37,7 +39,7 @@ func TestEnrolmentSecretIsEphemeralInSlack(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	app, err := slack.New(ctx, slack.Options{BotToken: slackfake.BotToken, AppToken: slackfake.AppToken, APIURL: fake.APIURL(),
-		Pace: time.Second, Progress: -1, Clock: slackClock{wd.clk}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		Pace: time.Second, Progress: -1, Clock: slackClock{wd.clk}, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}

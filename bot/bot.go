@@ -62,8 +62,8 @@ type Options struct {
 	// BotUserID is the bot's own user ID, for stripping "<@ID>" mentions;
 	// "" strips any leading mention.
 	BotUserID string
-	// Logger gets skill errors and panics; nil: slog.Default().
-	Logger *slog.Logger
+	// Log gets skill errors and panics; nil: slog.Default().
+	Log *slog.Logger
 	// Now is the clock; nil: time.Now.
 	Now func() time.Time
 }
@@ -84,8 +84,8 @@ type route struct {
 // New builds a router over skills. The first skill to declare a command
 // name owns it; "help" is built in and can't be taken.
 func New(opts Options, skills ...opsbot.Skill) *Bot {
-	if opts.Logger == nil {
-		opts.Logger = slog.Default()
+	if opts.Log == nil {
+		opts.Log = slog.Default()
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
@@ -96,7 +96,7 @@ func New(opts Options, skills ...opsbot.Skill) *Bot {
 		for _, c := range s.Commands() {
 			name := strings.ToLower(c.Name)
 			if _, taken := b.commands[name]; taken {
-				opts.Logger.Warn("bot: command declared twice, first one wins", "command", name)
+				opts.Log.Warn("bot: command declared twice, first one wins", "command", name)
 				continue
 			}
 			b.commands[name] = route{cmd: c, skill: s}
@@ -197,18 +197,18 @@ func (b *Bot) role(ctx context.Context, req *opsbot.Request) opsbot.Role {
 func (b *Bot) run(ctx context.Context, rt route, req *opsbot.Request) (r *opsbot.Reply, e opsbot.AuditEntry) {
 	defer func() {
 		if p := recover(); p != nil {
-			b.opts.Logger.Error("bot: skill panicked", "command", rt.cmd.Name, "panic", p, "stack", string(debug.Stack()))
+			b.opts.Log.Error("bot: skill panicked", "command", rt.cmd.Name, "panic", p, "stack", string(debug.Stack()))
 			r = failure(rt.cmd.Name, "it crashed (a bug; it has been logged)")
 			e = opsbot.AuditEntry{Allowed: true, Result: fmt.Sprintf("error: panic: %v", p)}
 		}
 	}()
 	r, err := rt.skill.Handle(ctx, req)
 	if err != nil {
-		b.opts.Logger.Error("bot: skill failed", "command", rt.cmd.Name, "user", req.User.ID, "err", err)
+		b.opts.Log.Error("bot: skill failed", "command", rt.cmd.Name, "user", req.User.ID, "err", err)
 		return failure(rt.cmd.Name, shortErr(err)), opsbot.AuditEntry{Allowed: true, Result: "error: " + err.Error()}
 	}
 	if r == nil {
-		b.opts.Logger.Error("bot: skill returned no reply", "command", rt.cmd.Name)
+		b.opts.Log.Error("bot: skill returned no reply", "command", rt.cmd.Name)
 		return failure(rt.cmd.Name, "it gave no answer (a bug; it has been logged)"), opsbot.AuditEntry{Allowed: true, Result: "error: no reply"}
 	}
 	if r.Ephemeral {
@@ -227,7 +227,7 @@ func (b *Bot) audit(ctx context.Context, req *opsbot.Request, text string, e ops
 	}
 	n.apply(&e)
 	if err := b.opts.Auditor.Record(context.WithoutCancel(ctx), e); err != nil {
-		b.opts.Logger.Error("bot: audit record failed", "user", req.User.ID, "err", err)
+		b.opts.Log.Error("bot: audit record failed", "user", req.User.ID, "err", err)
 	}
 }
 

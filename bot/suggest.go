@@ -4,9 +4,8 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/agnivade/levenshtein"
-
 	"github.com/opsbot/opsbot"
+	"github.com/opsbot/opsbot/internal/suggest"
 )
 
 // unknown answers text whose first word is no command, with a suggestion.
@@ -31,31 +30,18 @@ func (b *Bot) suggest(text string) string {
 	return b.closest(strings.ToLower(text))
 }
 
-// closest picks the command example (or name) nearest to text, when it is
-// near enough to be a plausible typo.
+// closest picks the command example (or a command name put in place of a
+// misspelt first word) nearest to text, when it is near enough to be a
+// plausible typo.
 func (b *Bot) closest(text string) string {
-	best, bestD := "", -1
-	consider := func(cand string) {
-		d := distance(text, strings.ToLower(cand))
-		if bestD < 0 || d < bestD {
-			best, bestD = cand, d
-		}
-	}
-	word := firstWord(text)
+	word, rest := firstWord(text), strings.Fields(text)[1:]
+	var cands []string
 	for _, c := range b.Commands() {
-		if distance(word, c.Name) <= 2 && len(word) > 1 {
-			consider(strings.Join(append([]string{c.Name}, strings.Fields(text)[1:]...), " "))
+		if suggest.Near(word, c.Name) {
+			cands = append(cands, strings.Join(append([]string{c.Name}, rest...), " "))
 		}
-		for _, e := range c.Examples {
-			consider(e)
-		}
+		cands = append(cands, c.Examples...)
 	}
-	limit := len([]rune(text))/3 + 1
-	if bestD < 0 || bestD > limit {
-		return ""
-	}
-	return best
+	s, _ := suggest.Nearest(text, cands)
+	return s
 }
-
-// distance is the Levenshtein edit distance between a and b, in runes.
-func distance(a, b string) int { return levenshtein.ComputeDistance(a, b) }

@@ -16,8 +16,8 @@ type Options struct {
 	// (default 24h).
 	InstancesWindow time.Duration
 	// Clock is the time for chat commands when a request carries none
-	// (default time.Now).
-	Clock func() time.Time
+	// (default opsbot.SystemClock).
+	Clock opsbot.Clock
 }
 
 // Auditor runs the sources' checks, keeps the daily runs' findings in the
@@ -35,7 +35,7 @@ func New(sources []Source, w warehouse.Warehouse, opts Options) *Auditor {
 		opts.InstancesWindow = 24 * time.Hour
 	}
 	if opts.Clock == nil {
-		opts.Clock = time.Now
+		opts.Clock = opsbot.SystemClock{}
 	}
 	a := &Auditor{sources: sources, opts: opts}
 	if w != nil {

@@ -17,6 +17,7 @@ import (
 	"github.com/opsbot/opsbot/infra/aws"
 	"github.com/opsbot/opsbot/infra/github"
 	"github.com/opsbot/opsbot/infra/infratest"
+	"github.com/opsbot/opsbot/internal/clocktest"
 	"github.com/opsbot/opsbot/warehouse"
 	"github.com/opsbot/opsbot/warehouse/warehousetest"
 )
@@ -75,7 +76,7 @@ func newFixture(t *testing.T) *fixture {
 	gh := github.New(github.Options{Orgs: []string{"acme"}, Token: "tok", BaseURL: f.gh.URL,
 		Backoff: func() backoff.BackOff { return backoff.WithMaxRetries(&backoff.ZeroBackOff{}, 2) }})
 	f.a = infra.New([]infra.Source{src, gh}, f.w, infra.Options{InstancesWindow: 24 * time.Hour,
-		Clock: func() time.Time { return day1 }})
+		Clock: clocktest.New(day1)})
 	return f
 }
 

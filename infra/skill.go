@@ -45,7 +45,7 @@ func (s *Skill) Handle(ctx context.Context, req *opsbot.Request) (*opsbot.Reply,
 	}
 	now := req.Now
 	if now.IsZero() {
-		now = s.a.opts.Clock()
+		now = s.a.opts.Clock.Now()
 	}
 	now = now.UTC()
 	if !s.a.Configured() {

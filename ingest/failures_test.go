@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/opsbot/opsbot/ingest"
+	"github.com/opsbot/opsbot/internal/clocktest"
 	"github.com/opsbot/opsbot/internal/loggen"
 )
 
@@ -81,7 +82,7 @@ func TestTruncatedGzipIsRetriedWithBackoffThenReported(t *testing.T) {
 	key := "E2OPSBOTDEMO.2026-11-22-23.0badf00d.gz"
 	writeFile(t, filepath.Join(dir, key), broken[:len(broken)*7/10])
 	clk := &instant{}
-	o := ingest.Options{Warehouse: w, Source: &ingest.Dir{Root: dir}, BatchRows: 1000, MaxAttempts: 3, Backoff: time.Second, Now: clock, After: clk.after, Once: true}
+	o := ingest.Options{Warehouse: w, Source: &ingest.Dir{Root: dir}, BatchRows: 1000, MaxAttempts: 3, Backoff: time.Second, Clock: clocktest.Funcs{NowFunc: clock, AfterFunc: clk.after}, Once: true}
 	wk, _ := ingest.New(o)
 	err := wk.Run(context.Background())
 	if err == nil || !strings.Contains(err.Error(), "1 objects failed") {
@@ -126,7 +127,7 @@ func TestUnknownFormatIsSkippedNamedAndTheRestLoads(t *testing.T) {
 	dir := t.TempDir()
 	lines := traffic(t, dir, 2000, 2, 71)
 	writeFile(t, filepath.Join(dir, "notes", "readme.txt"), []byte("hello there\nthis is no access log\n"))
-	wk, _ := ingest.New(ingest.Options{Warehouse: w, Source: &ingest.Dir{Root: dir}, Once: true, MaxAttempts: 5, Now: clock})
+	wk, _ := ingest.New(ingest.Options{Warehouse: w, Source: &ingest.Dir{Root: dir}, Once: true, MaxAttempts: 5, Clock: clocktest.Funcs{NowFunc: clock}})
 	if err := wk.Run(context.Background()); err != nil {
 		t.Fatalf("run: %v (an entry that is no log is skipped, not a failure)", err)
 	}
@@ -157,7 +158,7 @@ func TestReingestReplacesRowsNeverDoubles(t *testing.T) {
 	if g := scalar(t, w, "SELECT generation FROM ingest_objects FINAL WHERE key = '"+key+"'"); g != 3 {
 		t.Errorf("generation %d after two re-ingests, want 3", g)
 	}
-	wk, _ := ingest.New(ingest.Options{Warehouse: w, Source: &ingest.Dir{Root: dir}, Reingest: []string{"no/such.gz"}, Now: clock})
+	wk, _ := ingest.New(ingest.Options{Warehouse: w, Source: &ingest.Dir{Root: dir}, Reingest: []string{"no/such.gz"}, Clock: clocktest.Funcs{NowFunc: clock}})
 	if err := wk.Run(context.Background()); err == nil || !strings.Contains(err.Error(), "no/such.gz") {
 		t.Errorf("re-ingest of a missing object: %v", err)
 	}
@@ -190,7 +191,7 @@ func TestSinceUntilAndRetention(t *testing.T) {
 
 	fresh(t)
 	later := func() time.Time { return day.AddDate(0, 0, 10) }
-	wk := run(t, ingest.Options{Warehouse: w, Source: &ingest.Dir{Root: dir}, RetentionDays: 7, Now: later})
+	wk := run(t, ingest.Options{Warehouse: w, Source: &ingest.Dir{Root: dir}, RetentionDays: 7, Clock: clocktest.Funcs{NowFunc: later}})
 	if n := wk.Summary().Expired.Load(); n != 4 {
 		t.Errorf("%d objects expired, want 4", n)
 	}

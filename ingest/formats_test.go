@@ -13,6 +13,7 @@ import (
 
 	"github.com/opsbot/opsbot"
 	"github.com/opsbot/opsbot/ingest"
+	"github.com/opsbot/opsbot/internal/clocktest"
 )
 
 // golden is an edgelog golden file: a sample log and, written by hand, the
@@ -52,7 +53,7 @@ func TestEveryFormatDetectedAndLoaded(t *testing.T) {
 		writeFile(t, filepath.Join(dir, name), body)
 		want[name] = g
 	}
-	wk, _ := ingest.New(ingest.Options{Warehouse: w, Source: &ingest.Dir{Root: dir}, Once: true, Now: clock})
+	wk, _ := ingest.New(ingest.Options{Warehouse: w, Source: &ingest.Dir{Root: dir}, Once: true, Clock: clocktest.Funcs{NowFunc: clock}})
 	if err := wk.Run(context.Background()); err != nil {
 		t.Errorf("run: %v", err)
 	}

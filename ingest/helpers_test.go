@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/opsbot/opsbot/ingest"
+	"github.com/opsbot/opsbot/internal/clocktest"
 	"github.com/opsbot/opsbot/internal/loggen"
 	"github.com/opsbot/opsbot/warehouse"
 	"github.com/opsbot/opsbot/warehouse/warehousetest"
@@ -91,8 +92,8 @@ func scalar(t *testing.T, w warehouse.Warehouse, sql string) uint64 {
 
 func run(t *testing.T, o ingest.Options) *ingest.Worker {
 	t.Helper()
-	if o.Now == nil {
-		o.Now = clock
+	if o.Clock == nil {
+		o.Clock = clocktest.Funcs{NowFunc: clock}
 	}
 	o.Once = true
 	wk, err := ingest.New(o)

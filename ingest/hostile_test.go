@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/opsbot/opsbot/ingest"
+	"github.com/opsbot/opsbot/internal/clocktest"
 	"github.com/opsbot/opsbot/internal/loggen"
 	"github.com/opsbot/opsbot/warehouse"
 )
@@ -243,7 +244,7 @@ func TestHostileKeyNeverStopsLaterPasses(t *testing.T) {
 	}
 	var log bytes.Buffer
 	wk, err := ingest.New(ingest.Options{Warehouse: w, Source: &ingest.Dir{Root: dir}, Interval: time.Minute,
-		Now: clock, After: after, Log: &log})
+		Clock: clocktest.Funcs{NowFunc: clock, AfterFunc: after}, Log: &log})
 	if err != nil {
 		t.Fatal(err)
 	}

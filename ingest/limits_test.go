@@ -10,6 +10,7 @@ import (
 	"github.com/klauspost/compress/gzip"
 
 	"github.com/opsbot/opsbot/ingest"
+	"github.com/opsbot/opsbot/internal/clocktest"
 	"github.com/opsbot/opsbot/internal/loggen"
 )
 
@@ -81,7 +82,7 @@ func TestCorruptParquetIsFailedNotDone(t *testing.T) {
 	short[len(short)-2048+i+1] = 0x92 // 5001
 	writeFile(t, filepath.Join(dir, "negative.parquet"), negative)
 	writeFile(t, filepath.Join(dir, "short.parquet"), short)
-	wk, err := ingest.New(ingest.Options{Warehouse: w, Source: &ingest.Dir{Root: dir}, Once: true, MaxAttempts: 1, Now: clock})
+	wk, err := ingest.New(ingest.Options{Warehouse: w, Source: &ingest.Dir{Root: dir}, Once: true, MaxAttempts: 1, Clock: clocktest.Funcs{NowFunc: clock}})
 	if err != nil {
 		t.Fatal(err)
 	}

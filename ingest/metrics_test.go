@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/opsbot/opsbot/ingest"
+	"github.com/opsbot/opsbot/internal/clocktest"
 )
 
 func TestMetricsCountWhatWasLoaded(t *testing.T) {
@@ -16,7 +17,7 @@ func TestMetricsCountWhatWasLoaded(t *testing.T) {
 	lines := traffic(t, dir, 5000, 2, 101)
 	newest := lines[len(lines)-1].TS.Truncate(time.Second) // CloudFront logs whole seconds
 	now := func() time.Time { return newest.Add(90 * time.Second) }
-	wk := run(t, ingest.Options{Warehouse: w, Source: &ingest.Dir{Root: dir}, Now: now})
+	wk := run(t, ingest.Options{Warehouse: w, Source: &ingest.Dir{Root: dir}, Clock: clocktest.Funcs{NowFunc: now}})
 	srv := httptest.NewServer(wk.Metrics())
 	defer srv.Close()
 	resp, err := srv.Client().Get(srv.URL)

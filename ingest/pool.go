@@ -192,7 +192,7 @@ func (p *pool) insert(ctx context.Context, recs []arrow.Record, name string) err
 		select {
 		case <-ctx.Done():
 			return err
-		case <-p.w.o.After(b.NextBackOff()):
+		case <-p.w.o.Clock.After(b.NextBackOff()):
 		}
 	}
 }

@@ -26,7 +26,7 @@ func (w *Worker) tryHard(ctx context.Context, t *task) {
 		select {
 		case <-ctx.Done():
 			return
-		case <-w.o.After(d):
+		case <-w.o.Clock.After(d):
 		}
 	}
 }

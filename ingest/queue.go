@@ -72,7 +72,7 @@ func (w *Worker) receive(ctx context.Context, f *flights, jobs chan<- *flight) e
 			select {
 			case <-ctx.Done():
 				return nil
-			case <-w.o.After(w.o.Interval):
+			case <-w.o.Clock.After(w.o.Interval):
 			}
 			continue
 		case len(msgs) == 0 && w.o.Once:
@@ -196,7 +196,7 @@ func (w *Worker) keepHidden(ctx context.Context, m Message) (stop func()) {
 			select {
 			case <-ctx.Done():
 				return
-			case <-w.o.After(w.o.Visibility / 2):
+			case <-w.o.Clock.After(w.o.Visibility / 2):
 			}
 			if err := w.o.Queue.Extend(ctx, m, w.o.Visibility); err != nil && ctx.Err() == nil {
 				w.progress.logf("%v", err)

@@ -18,6 +18,7 @@ import (
 
 	"github.com/opsbot/opsbot"
 	"github.com/opsbot/opsbot/ingest"
+	"github.com/opsbot/opsbot/internal/clocktest"
 	"github.com/opsbot/opsbot/internal/loggen"
 )
 
@@ -134,7 +135,7 @@ func TestS3LoadsEveryLineOnceAndReplacesChangedObjects(t *testing.T) {
 		t.Fatalf("re-ingest loaded %d objects, want 1", n)
 	}
 	sameCounts(t, "after re-ingest", stored(t, w), want)
-	wk, _ = ingest.New(ingest.Options{Warehouse: w, Source: src, Reingest: []string{"cloudfront/missing.gz"}, Now: clock})
+	wk, _ = ingest.New(ingest.Options{Warehouse: w, Source: src, Reingest: []string{"cloudfront/missing.gz"}, Clock: clocktest.Funcs{NowFunc: clock}})
 	if err := wk.Run(context.Background()); !errors.Is(err, opsbot.ErrNotFound) || !strings.Contains(err.Error(), "cloudfront/missing.gz") {
 		t.Errorf("re-ingest of a missing key: %v", err)
 	}

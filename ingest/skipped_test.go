@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/opsbot/opsbot/ingest"
+	"github.com/opsbot/opsbot/internal/clocktest"
 	"github.com/opsbot/opsbot/warehouse"
 )
 
@@ -97,7 +98,7 @@ func TestSkippedEntriesAreRecordedOnce(t *testing.T) {
 		return c
 	}
 	var log bytes.Buffer
-	wk, err := ingest.New(ingest.Options{Warehouse: w, Source: src, Interval: time.Minute, Now: clock, After: after, Log: &log})
+	wk, err := ingest.New(ingest.Options{Warehouse: w, Source: src, Interval: time.Minute, Clock: clocktest.Funcs{NowFunc: clock, AfterFunc: after}, Log: &log})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/opsbot/opsbot"
 	"github.com/opsbot/opsbot/ingest"
+	"github.com/opsbot/opsbot/internal/clocktest"
 	"github.com/opsbot/opsbot/internal/loggen"
 	"github.com/opsbot/opsbot/warehouse"
 	"github.com/opsbot/opsbot/warehouse/warehousetest"
@@ -85,7 +86,7 @@ func TestSQSCompetingConsumersDeleteOnlyRecordedObjects(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				wk, err := ingest.New(ingest.Options{Warehouse: w, Source: &ingest.S3{Client: s3f.Client}, Queue: sqsQueue(t, q, 30*time.Second),
-					Once: true, MaxAttempts: maxAttempts, Backoff: 40 * time.Second, BatchRows: 4096, Workers: 2, Now: clock})
+					Once: true, MaxAttempts: maxAttempts, Backoff: 40 * time.Second, BatchRows: 4096, Workers: 2, Clock: clocktest.Funcs{NowFunc: clock}})
 				if err != nil {
 					t.Error(err)
 					return
@@ -186,7 +187,7 @@ func TestSQSExtendsVisibilityWhileReading(t *testing.T) {
 	var once sync.Once
 	q.onExtend = func(id string, secs int) { once.Do(func() { close(open) }) } // reading resumes only once extended
 	wk, err := ingest.New(ingest.Options{Warehouse: w, Source: gated{&ingest.S3{Client: s3f.Client}, open}, Queue: sqsQueue(t, q, 2*time.Second),
-		Once: true, Visibility: 2 * time.Second, Now: clock})
+		Once: true, Visibility: 2 * time.Second, Clock: clocktest.Funcs{NowFunc: clock}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -312,7 +313,7 @@ func TestSQSLeavesWhatIsNoS3NotificationLoggedOnce(t *testing.T) {
 	var log logLines
 	m := ingest.NewMetrics()
 	wk, err := ingest.New(ingest.Options{Warehouse: w, Source: &ingest.S3{Client: s3f.Client}, Queue: sqsQueue(t, q, 30*time.Second),
-		Once: true, Workers: 2, Log: &log, Metrics: m, Now: clock})
+		Once: true, Workers: 2, Log: &log, Metrics: m, Clock: clocktest.Funcs{NowFunc: clock}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -417,7 +418,7 @@ func TestSQSSlowObjectHoldsUpOnlyItself(t *testing.T) {
 	defer release()
 	deleted := deletions(q, "slow", "fast")
 	wk, err := ingest.New(ingest.Options{Warehouse: w, Source: &ingest.S3{Client: s3f.Client}, Queue: sqsQueue(t, q, 30*time.Second),
-		Workers: 2, Visibility: 30 * time.Second, Now: clock})
+		Workers: 2, Visibility: 30 * time.Second, Clock: clocktest.Funcs{NowFunc: clock}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -464,7 +465,7 @@ func TestSQSDuplicateNotificationsLoadOnce(t *testing.T) {
 	var log logLines
 	m := ingest.NewMetrics()
 	wk, err := ingest.New(ingest.Options{Warehouse: w, Source: &ingest.S3{Client: s3f.Client}, Queue: sqsQueue(t, q, 30*time.Second),
-		Workers: 2, Visibility: 30 * time.Second, Log: &log, Metrics: m, Now: clock})
+		Workers: 2, Visibility: 30 * time.Second, Log: &log, Metrics: m, Clock: clocktest.Funcs{NowFunc: clock}})
 	if err != nil {
 		t.Fatal(err)
 	}

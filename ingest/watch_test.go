@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/opsbot/opsbot/ingest"
+	"github.com/opsbot/opsbot/internal/clocktest"
 	"github.com/opsbot/opsbot/internal/loggen"
 )
 
@@ -44,7 +45,7 @@ func TestWatchRelistsTheLookBackWindow(t *testing.T) {
 		return c
 	}
 	wk, err := ingest.New(ingest.Options{Warehouse: w, Source: &ingest.Dir{Root: dir}, Interval: time.Minute,
-		Lookback: 48 * time.Hour, Now: clock, After: after})
+		Lookback: 48 * time.Hour, Clock: clocktest.Funcs{NowFunc: clock, AfterFunc: after}})
 	if err != nil {
 		t.Fatal(err)
 	}

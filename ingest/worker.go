@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/opsbot/opsbot"
 	"github.com/opsbot/opsbot/config"
 	"github.com/opsbot/opsbot/ingest/edgelog"
 	"github.com/opsbot/opsbot/warehouse"
@@ -39,12 +40,11 @@ type Options struct {
 	MaxExpansion   int            // a compressed object inflating beyond this ratio is failed (edgelog.ErrExpansion)
 	MaxRejectLines int            // rejected lines stored per object in ingest_rejects (all are counted); <0: none
 
-	Log      io.Writer // one line per object; nil discards
-	Verbose  bool      // also one line per committed chunk
-	Progress io.Writer // when set (a terminal), a progress bar replaces the per-object lines
-	Metrics  *Metrics  // nil: a fresh set (see Worker.Metrics)
-	Now      func() time.Time
-	After    func(time.Duration) <-chan time.Time // waits; time.After by default
+	Log      io.Writer    // one line per object; nil discards
+	Verbose  bool         // also one line per committed chunk
+	Progress io.Writer    // when set (a terminal), a progress bar replaces the per-object lines
+	Metrics  *Metrics     // nil: a fresh set (see Worker.Metrics)
+	Clock    opsbot.Clock // opsbot.SystemClock when nil
 }
 
 // FromConfig fills the tuning options from the ingest config section.
@@ -100,11 +100,8 @@ func (o *Options) fill() {
 	if o.Log == nil {
 		o.Log = io.Discard
 	}
-	if o.Now == nil {
-		o.Now = time.Now
-	}
-	if o.After == nil {
-		o.After = time.After
+	if o.Clock == nil {
+		o.Clock = opsbot.SystemClock{}
 	}
 	if len(o.Reingest) > 0 {
 		o.Once = true
@@ -157,7 +154,7 @@ func New(o Options) (*Worker, error) {
 	if w.metrics == nil {
 		w.metrics = NewMetrics()
 	}
-	w.metrics.now = o.Now
+	w.metrics.now = o.Clock.Now
 	w.progress = &reporter{w: w, log: o.Log, verbose: o.Verbose}
 	if o.InsertRows > 0 && o.Queue == nil {
 		w.pool = &pool{w: w, rows: o.InsertRows}
@@ -168,7 +165,7 @@ func New(o Options) (*Worker, error) {
 // Summary is what the Worker did so far.
 func (w *Worker) Summary() *Summary { return &w.summary }
 
-func (w *Worker) now() time.Time { return w.o.Now().UTC() }
+func (w *Worker) now() time.Time { return w.o.Clock.Now().UTC() }
 
 // Run loads until ctx ends, or after one pass with Once. With Once, objects
 // that failed for good make the error.
@@ -194,7 +191,7 @@ func (w *Worker) Run(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-w.o.After(w.o.Interval):
+		case <-w.o.Clock.After(w.o.Interval):
 		}
 	}
 }

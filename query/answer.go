@@ -51,11 +51,11 @@ func (e *Engine) shape(pl *Plan, r *opsbot.Reply) error {
 		}
 		r.Title += fmt.Sprintf(": %.2f%% (%s of %s)", pct, text.Value(matched), text.Value(req))
 	case "graph":
-		png, err := Chart(pl.Title, r.Table, pl.Plot, e.opts.Location)
+		png, err := Chart(pl, r.Table, e.opts.Location)
 		if err != nil {
 			return fmt.Errorf("chart: %w", err)
 		}
-		r.Files = []opsbot.File{{Name: pl.Plot + ".png", Title: pl.Title, MimeType: "image/png", Data: png}}
+		r.Files = []opsbot.File{{Name: ChartFile(pl.What), Title: pl.Title, MimeType: "image/png", Data: png}}
 	case "hits":
 		if len(r.Table.Rows) == 1 {
 			r.Text = text.Vertical(r.Table, 0)

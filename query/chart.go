@@ -1,85 +1,72 @@
 package query
 
 import (
-	"bytes"
 	"fmt"
-	"image"
-	"image/color"
-	"image/png"
+	"strings"
 	"time"
 
-	"gonum.org/v1/plot"
-	"gonum.org/v1/plot/plotter"
-	"gonum.org/v1/plot/vg"
-	"gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgimg"
-
 	"github.com/opsbot/opsbot"
+	"github.com/opsbot/opsbot/internal/chart"
 	"github.com/opsbot/opsbot/warehouse"
 )
 
-// Chart draws column y of a time series (a "time" column and a numeric
-// one, as rate.sql and traffic.sql return) as a PNG line chart, with times
-// shown in loc.
-func Chart(title string, r *opsbot.Result, y string, loc *time.Location) ([]byte, error) {
-	ti, yi := r.Col("time"), r.Col(y)
-	if ti < 0 || yi < 0 {
-		return nil, fmt.Errorf("chart needs columns time and %s", y)
+// Chart draws a graph plan's answer (a "time" column and pl.Plot, as
+// rate.sql and traffic.sql return) as a PNG, with times shown in loc.
+func Chart(pl *Plan, r *opsbot.Result, loc *time.Location) ([]byte, error) {
+	c, err := ChartModel(pl, r, loc)
+	if err != nil {
+		return nil, err
 	}
-	pts := make(plotter.XYs, 0, len(r.Rows))
+	return c.PNG()
+}
+
+// ChartModel is what Chart draws: buckets of pl.Step over pl.Window, the
+// y axis labelled with what is counted per bucket. A bucket the answer
+// has no row for (no requests at all) is a gap.
+func ChartModel(pl *Plan, r *opsbot.Result, loc *time.Location) (*chart.Chart, error) {
+	ti, yi := r.Col("time"), r.Col(pl.Plot)
+	if ti < 0 || yi < 0 {
+		return nil, fmt.Errorf("chart needs columns time and %s", pl.Plot)
+	}
+	s := chart.SeriesSpec{Name: pl.What.Label, Points: make([]chart.Point, 0, len(r.Rows))}
 	for _, row := range r.Rows {
 		t, ok := row[ti].(time.Time)
 		if !ok {
 			return nil, fmt.Errorf("column time holds %T, not a time", row[ti])
 		}
-		y, _ := warehouse.Float(row[yi]) // nil (no value) plots as 0
-		pts = append(pts, plotter.XY{X: float64(t.Unix()), Y: y})
-	}
-	p := plot.New()
-	p.Title.Text = title
-	p.Y.Label.Text = y
-	p.Y.Min = 0
-	p.X.Tick.Marker = plot.TimeTicks{Format: "15:04\nJan 2", Time: func(t float64) time.Time { return time.Unix(int64(t), 0).In(loc) }}
-	p.Add(plotter.NewGrid())
-	if len(pts) > 0 {
-		line, err := plotter.NewLine(pts)
-		if err != nil {
-			return nil, err
+		if y, ok := warehouse.Float(row[yi]); ok {
+			s.Points = append(s.Points, chart.Point{T: t, V: y})
 		}
-		line.Width = vg.Points(1.5)
-		p.Add(line)
 	}
-	c := vgimg.New(8*vg.Inch, 3.5*vg.Inch)
-	p.Draw(draw.New(c))
-	rgba, ok := c.Image().(*image.RGBA)
-	if !ok {
-		return nil, fmt.Errorf("chart canvas is %T, not RGBA", c.Image())
+	p := chart.PanelSpec{YLabel: noun(pl.What) + " per " + stepPer(pl.Step), Series: []chart.SeriesSpec{s}}
+	if pl.What.Bytes {
+		p.Format = chart.Bytes
 	}
-	return encodeGray(rgba)
+	return chart.Build(chart.Spec{Title: pl.Title, Since: pl.Window.Since, Until: pl.Window.Until, Step: pl.Step,
+		Loc: loc, Panels: []chart.PanelSpec{p}}), nil
 }
 
-// encodeGray writes a chart, drawn in black and greys, as a PNG of 256
-// greys. Encoding was most of a chart's time (11 of 15 ms as RGBA): one
-// byte a pixel, and a palette (which PNG encoders leave unfiltered), make
-// it about a fifth of that.
-func encodeGray(img *image.RGBA) ([]byte, error) {
-	g := image.NewPaletted(img.Rect, grays)
-	for i := range g.Pix {
-		p := img.Pix[4*i : 4*i+3 : 4*i+3]
-		g.Pix[i] = uint8((19595*uint32(p[0]) + 38470*uint32(p[1]) + 7471*uint32(p[2]) + 1<<15) >> 16)
+// ChartFile is the chart's file name, from what the phrase counts:
+// requests.png, 5xx.png, bytes.png, slow.png.
+func ChartFile(w What) string {
+	switch {
+	case w.Bytes:
+		return "bytes.png"
+	case w.MinSeconds > 0:
+		return "slow.png"
 	}
-	var b bytes.Buffer
-	enc := png.Encoder{CompressionLevel: png.BestSpeed}
-	if err := enc.Encode(&b, g); err != nil {
-		return nil, fmt.Errorf("encode chart: %w", err)
-	}
-	return b.Bytes(), nil
+	return strings.ToLower(w.Label) + ".png"
 }
 
-var grays = func() color.Palette {
-	p := make(color.Palette, 256)
-	for i := range p {
-		p[i] = color.Gray{Y: uint8(i)}
+// noun is what a graph counts, for its y axis.
+func noun(w What) string {
+	switch {
+	case w.Bytes:
+		return "bytes"
+	case w.MinSeconds > 0:
+		return w.Label + " requests"
+	case w.Label == "requests" || w.Label == "errors":
+		return w.Label
 	}
-	return p
-}()
+	return strings.ToLower(w.Label) + " responses"
+}

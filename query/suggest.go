@@ -4,10 +4,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/agnivade/levenshtein"
+	"github.com/opsbot/opsbot/internal/suggest"
 )
 
-// vocabulary is every keyword of the grammar, for spelling fixes.
+// vocabulary is every one-word keyword of the grammar, for spelling fixes.
 func vocabulary() []string {
 	v := []string{"by", "for", "on", "last", "hour", "today", "yesterday", "since", "between", "and", "paths",
 		"requests", "errors", "bytes", "slow", "4xx", "5xx", "mix", "day"}
@@ -15,7 +15,11 @@ func vocabulary() []string {
 		v = append(v, c.Name)
 	}
 	for _, d := range Dimensions {
-		v = append(v, d.Words...)
+		for _, w := range d.Words {
+			if !strings.Contains(w, " ") {
+				v = append(v, w)
+			}
+		}
 	}
 	return v
 }
@@ -33,7 +37,7 @@ func (e *Engine) Suggest(text string) string {
 	vocab := vocabulary()
 	for i, w := range low {
 		fixed[i] = orig[i]
-		if k, ok := nearest(w, vocab); ok {
+		if k, ok := suggest.Nearest(w, vocab); ok {
 			fixed[i] = k
 			known = append(known, k)
 		} else if isValue(orig[i]) {
@@ -61,22 +65,6 @@ func (e *Engine) parses(phrase string, now time.Time) bool {
 	return err == nil
 }
 
-// nearest is the keyword w is a typo of: the word itself, or one edit away
-// (two for long words).
-func nearest(w string, vocab []string) (string, bool) {
-	best, bestD := "", 3
-	for _, k := range vocab {
-		if strings.Contains(k, " ") {
-			continue
-		}
-		d := distance(w, k)
-		if d < bestD && (d <= 1 || d == 2 && len(w) >= 5) {
-			best, bestD = k, d
-		}
-	}
-	return best, best != ""
-}
-
 // isValue says whether a word looks like a value the grammar takes.
 func isValue(w string) bool {
 	return strings.HasPrefix(w, "/") || validPrefix(w) || statusWord(strings.ToLower(w)) ||
@@ -84,19 +72,10 @@ func isValue(w string) bool {
 }
 
 func (e *Engine) nearestExample(text string) string {
-	best, bestD := "", -1
+	var ex []string
 	for _, c := range commands {
-		for _, ex := range c.Examples {
-			if d := distance(text, ex); bestD < 0 || d < bestD {
-				best, bestD = ex, d
-			}
-		}
+		ex = append(ex, c.Examples...)
 	}
-	if bestD > len(text)/2+1 {
-		return ""
-	}
-	return best
+	s, _ := suggest.Nearest(text, ex)
+	return s
 }
-
-// distance is the Levenshtein edit distance between a and b, in runes.
-func distance(a, b string) int { return levenshtein.ComputeDistance(a, b) }

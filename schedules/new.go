@@ -34,7 +34,7 @@ type Options struct {
 	// Jobs are added to the built-in daily-analysis and health jobs; each
 	// needs a schedule in schedules.jobs.
 	Jobs  []Job
-	Clock Clock // SystemClock when nil
+	Clock opsbot.Clock // opsbot.SystemClock when nil
 	// Holder names this instance in the lease (host:pid by default).
 	Holder string
 	Log    *slog.Logger
@@ -43,7 +43,7 @@ type Options struct {
 // Scheduler runs the jobs.
 type Scheduler struct {
 	o       Options
-	clock   Clock
+	clock   opsbot.Clock
 	log     *slog.Logger
 	sender  Sender
 	runs    runs
@@ -70,7 +70,7 @@ func Run(ctx context.Context, o Options) error {
 // name, is an error.
 func New(o Options) (*Scheduler, error) {
 	if o.Clock == nil {
-		o.Clock = SystemClock{}
+		o.Clock = opsbot.SystemClock{}
 	}
 	if o.Log == nil {
 		o.Log = slog.Default()

@@ -6,8 +6,8 @@ import (
 	"time"
 
 	"github.com/opsbot/opsbot/config"
+	"github.com/opsbot/opsbot/internal/clocktest"
 	"github.com/opsbot/opsbot/internal/loggen"
-	"github.com/opsbot/opsbot/schedules/clocktest"
 	"github.com/opsbot/opsbot/warehouse/warehousetest"
 )
 

@@ -53,8 +53,8 @@ type Options struct {
 	Limits       Limits        // zero: DefaultLimits
 	Workers      int           // requests answered at once (default 8)
 
-	Clock      Clock // default RealClock
-	Logger     *slog.Logger
+	Clock      opsbot.Clock // default opsbot.SystemClock
+	Log        *slog.Logger
 	HTTPClient *http.Client
 }
 
@@ -94,8 +94,8 @@ func New(ctx context.Context, o Options) (*App, error) {
 	if o.AppToken != "" {
 		opts = append(opts, slack.OptionAppLevelToken(o.AppToken))
 	}
-	a := &App{opts: o, api: slack.New(o.BotToken, opts...), log: o.Logger, limits: o.Limits}
-	a.call = &caller{clock: o.Clock, pace: o.Pace, log: o.Logger}
+	a := &App{opts: o, api: slack.New(o.BotToken, opts...), log: o.Log, limits: o.Limits}
+	a.call = &caller{clock: o.Clock, pace: o.Pace, log: o.Log}
 	a.seen = newDedupe(o.Clock, time.Hour)
 	a.users = cache{ttl: time.Hour, clock: o.Clock}
 	a.work = make(chan struct{}, o.Workers)
@@ -123,10 +123,10 @@ func withDefaults(o Options) Options {
 		o.Workers = 8
 	}
 	if o.Clock == nil {
-		o.Clock = RealClock{}
+		o.Clock = opsbot.SystemClock{}
 	}
-	if o.Logger == nil {
-		o.Logger = slog.Default()
+	if o.Log == nil {
+		o.Log = slog.Default()
 	}
 	if o.HTTPClient == nil {
 		o.HTTPClient = &http.Client{Timeout: 30 * time.Second}
@@ -196,7 +196,7 @@ func firstOf(s ...string) string {
 type cache struct {
 	mu    sync.Mutex
 	ttl   time.Duration
-	clock Clock
+	clock opsbot.Clock
 	m     map[string]cached
 }
 

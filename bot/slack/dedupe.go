@@ -3,18 +3,20 @@ package slack
 import (
 	"sync"
 	"time"
+
+	"github.com/opsbot/opsbot"
 )
 
 // dedupe remembers the keys of events already taken (event IDs, channel+ts,
 // client_msg_id, trigger IDs) so that a redelivered event is answered once.
 type dedupe struct {
 	mu    sync.Mutex
-	clock Clock
+	clock opsbot.Clock
 	ttl   time.Duration
 	seen  map[string]time.Time
 }
 
-func newDedupe(c Clock, ttl time.Duration) *dedupe {
+func newDedupe(c opsbot.Clock, ttl time.Duration) *dedupe {
 	return &dedupe{clock: c, ttl: ttl, seen: map[string]time.Time{}}
 }
 

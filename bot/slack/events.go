@@ -174,7 +174,7 @@ func (a *App) progress(ctx context.Context, o origin) (stop func()) {
 	added := make(chan bool, 1)
 	ref := slack.NewRefToMessage(o.channel, o.question)
 	go func() {
-		if a.opts.Clock.Sleep(sleep, a.opts.Progress) != nil {
+		if opsbot.Sleep(sleep, a.opts.Clock, a.opts.Progress) != nil {
 			added <- false
 			return
 		}

@@ -20,8 +20,8 @@ import (
 	"github.com/opsbot/opsbot/internal/text/texttest"
 )
 
-// clock is a Clock under the test's control: Sleep returns at once and
-// moves time forward, recording how long it was asked to wait.
+// clock is an opsbot.Clock under the test's control: After fires at once
+// and moves time forward, recording how long it was asked to wait.
 type clock struct {
 	mu    sync.Mutex
 	now   time.Time
@@ -36,15 +36,14 @@ func (c *clock) Now() time.Time {
 	return c.now
 }
 
-func (c *clock) Sleep(ctx context.Context, d time.Duration) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
+func (c *clock) After(d time.Duration) <-chan time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.now = c.now.Add(d)
 	c.slept = append(c.slept, d)
-	return nil
+	fired := make(chan time.Time, 1)
+	fired <- c.now
+	return fired
 }
 
 func (c *clock) Slept() []time.Duration {
@@ -168,7 +167,7 @@ func newRigOn(t *testing.T, fake *slackfake.Server, edit func(*slack.Options)) *
 	t.Cleanup(fake.Close)
 	c := newClock()
 	o := slack.Options{BotToken: slackfake.BotToken, AppToken: slackfake.AppToken, SigningSecret: "s3cret",
-		APIURL: fake.APIURL(), Pace: time.Second, Progress: -1, Clock: c, Logger: quiet()}
+		APIURL: fake.APIURL(), Pace: time.Second, Progress: -1, Clock: c, Log: quiet()}
 	if edit != nil {
 		edit(&o)
 	}
@@ -179,7 +178,7 @@ func newRigOn(t *testing.T, fake *slackfake.Server, edit func(*slack.Options)) *
 		t.Fatal(err)
 	}
 	r := &rig{fake: fake, app: app, clock: c, skill: tables{release: make(chan struct{})}, ctx: ctx}
-	b := bot.New(bot.Options{BotUserID: app.BotUserID(), Place: app.Place, Logger: quiet(),
+	b := bot.New(bot.Options{BotUserID: app.BotUserID(), Place: app.Place, Log: quiet(),
 		Authorizer: roles{"U0BOB0001": opsbot.RoleReader, "U0ALICE01": opsbot.RoleOperator}}, r.skill)
 	r.handled = &handled{Handler: b}
 	runCtx, stopRun := context.WithCancel(ctx)

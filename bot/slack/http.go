@@ -139,7 +139,7 @@ var (
 // verifier checks Slack's v0 request signatures.
 type verifier struct {
 	secret []byte
-	clock  Clock
+	clock  opsbot.Clock
 	seen   *dedupe
 }
 

@@ -37,7 +37,7 @@ func newHTTPRig(t *testing.T, edit func(*slackfake.Server, *slack.Options)) *htt
 	c := newClock()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	t.Cleanup(cancel)
-	o := slack.Options{BotToken: slackfake.BotToken, SigningSecret: secret, APIURL: fake.APIURL(), Progress: -1, Clock: c, Logger: quiet()}
+	o := slack.Options{BotToken: slackfake.BotToken, SigningSecret: secret, APIURL: fake.APIURL(), Progress: -1, Clock: c, Log: quiet()}
 	if edit != nil {
 		edit(fake, &o)
 	}
@@ -45,7 +45,7 @@ func newHTTPRig(t *testing.T, edit func(*slackfake.Server, *slack.Options)) *htt
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &handled{Handler: bot.New(bot.Options{BotUserID: app.BotUserID(), Logger: quiet()}, tables{})}
+	h := &handled{Handler: bot.New(bot.Options{BotUserID: app.BotUserID(), Log: quiet()}, tables{})}
 	mux := http.NewServeMux()
 	mux.Handle("/slack/", app.HTTPHandler(ctx, h))
 	srv := httptest.NewServer(mux)

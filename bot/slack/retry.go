@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/cenkalti/backoff/v4"
+	"github.com/opsbot/opsbot"
 	"github.com/slack-go/slack"
 )
 
@@ -47,7 +48,7 @@ func decide(err error) (retry bool, after time.Duration, reason error) {
 
 // caller runs Slack calls with retries and per-channel pacing.
 type caller struct {
-	clock Clock
+	clock opsbot.Clock
 	pace  time.Duration
 	log   logger
 
@@ -82,7 +83,7 @@ func (c *caller) do(ctx context.Context, what string, f func() error) error {
 			after = b.NextBackOff()
 		}
 		c.log.Warn("slack: retrying", "call", what, "attempt", attempt, "wait", after, "reason", reason)
-		if err := c.clock.Sleep(ctx, after); err != nil {
+		if err := opsbot.Sleep(ctx, c.clock, after); err != nil {
 			return fmt.Errorf("%s: %w", what, err)
 		}
 	}
@@ -99,7 +100,7 @@ func (c *caller) paced(ctx context.Context, channel, what string, f func() error
 	}
 	defer func() { <-l.turn }()
 	if wait := l.next.Sub(c.clock.Now()); wait > 0 {
-		if err := c.clock.Sleep(ctx, wait); err != nil {
+		if err := opsbot.Sleep(ctx, c.clock, wait); err != nil {
 			return fmt.Errorf("%s: %w", what, err)
 		}
 	}

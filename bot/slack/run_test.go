@@ -22,7 +22,7 @@ func TestRunHTTP(t *testing.T) {
 	c := newClock()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	app, err := slack.New(ctx, slack.Options{BotToken: slackfake.BotToken, SigningSecret: secret, APIURL: fake.APIURL(), Progress: -1, Clock: c, Logger: quiet()})
+	app, err := slack.New(ctx, slack.Options{BotToken: slackfake.BotToken, SigningSecret: secret, APIURL: fake.APIURL(), Progress: -1, Clock: c, Log: quiet()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,7 +31,7 @@ func TestRunHTTP(t *testing.T) {
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
-	go func() { done <- app.RunHTTP(ctx, l, "/hooks/slack", bot.New(bot.Options{Logger: quiet()}, tables{})) }()
+	go func() { done <- app.RunHTTP(ctx, l, "/hooks/slack", bot.New(bot.Options{Log: quiet()}, tables{})) }()
 	body := slackfake.Event("Ev1", slackfake.Mention("U0BOB0001", "C0OPS0001", "<@UBOT> echo over http", "1.1", ""))
 	ts := fmt.Sprint(c.Now().Unix())
 	req, _ := http.NewRequest(http.MethodPost, "http://"+l.Addr().String()+"/hooks/slack/events", bytes.NewReader(body))
@@ -62,7 +62,7 @@ func TestRunSocketRefusedToken(t *testing.T) {
 	defer fake.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	app, err := slack.New(ctx, slack.Options{BotToken: slackfake.BotToken, AppToken: "xapp-revoked", APIURL: fake.APIURL(), Clock: newClock(), Logger: quiet()})
+	app, err := slack.New(ctx, slack.Options{BotToken: slackfake.BotToken, AppToken: "xapp-revoked", APIURL: fake.APIURL(), Clock: newClock(), Log: quiet()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +70,7 @@ func TestRunSocketRefusedToken(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "token refused: invalid_auth") {
 		t.Errorf("RunSocket = %v, want the token refused", err)
 	}
-	if _, err := slack.New(ctx, slack.Options{BotToken: "xoxb-wrong", APIURL: fake.APIURL(), Clock: newClock(), Logger: quiet()}); err == nil || !strings.Contains(err.Error(), "invalid_auth") {
+	if _, err := slack.New(ctx, slack.Options{BotToken: "xoxb-wrong", APIURL: fake.APIURL(), Clock: newClock(), Log: quiet()}); err == nil || !strings.Contains(err.Error(), "invalid_auth") {
 		t.Errorf("New with a wrong bot token = %v", err)
 	}
 }

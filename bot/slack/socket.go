@@ -58,7 +58,7 @@ func (a *App) connectLoop(ctx context.Context, sm *socketmode.Client) error {
 		}
 		wait := b.NextBackOff()
 		a.log.Warn("slack: socket mode stopped, reconnecting", "err", err, "wait", wait)
-		if a.opts.Clock.Sleep(ctx, wait) != nil {
+		if opsbot.Sleep(ctx, a.opts.Clock, wait) != nil {
 			return nil
 		}
 	}

@@ -139,11 +139,11 @@ func askOverSlack(ctx context.Context, n int, phrase string, skills []opsbot.Ski
 	fake := slackfake.New()
 	defer fake.Close()
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	app, err := slack.New(ctx, slack.Options{BotToken: slackfake.BotToken, AppToken: slackfake.AppToken, APIURL: fake.APIURL(), Pace: time.Second, Logger: quiet})
+	app, err := slack.New(ctx, slack.Options{BotToken: slackfake.BotToken, AppToken: slackfake.AppToken, APIURL: fake.APIURL(), Pace: time.Second, Log: quiet})
 	if err != nil {
 		return nil, nil, err
 	}
-	b := &timed{h: bot.New(bot.Options{BotUserID: app.BotUserID(), Suggester: sugg, Logger: quiet}, skills...)}
+	b := &timed{h: bot.New(bot.Options{BotUserID: app.BotUserID(), Suggester: sugg, Log: quiet}, skills...)}
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()
 	go app.RunSocket(runCtx, b) //nolint:errcheck // ends with runCtx

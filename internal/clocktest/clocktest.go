@@ -1,5 +1,5 @@
-// Package clocktest is a clock that only moves when a test moves it, for
-// the scheduler's tests: no sleeps, no real timers.
+// Package clocktest is an opsbot.Clock that only moves when a test moves
+// it: no sleeps, no real timers.
 package clocktest
 
 import (
@@ -88,4 +88,22 @@ func (c *Clock) Next() time.Time {
 		}
 	}
 	return t
+}
+
+// Funcs is a clock made of a test's own functions, for tests that script
+// time: Now is NowFunc, After is AfterFunc (time.After when nil).
+type Funcs struct {
+	NowFunc   func() time.Time
+	AfterFunc func(time.Duration) <-chan time.Time
+}
+
+// Now is NowFunc().
+func (f Funcs) Now() time.Time { return f.NowFunc() }
+
+// After is AfterFunc(d), or time.After(d).
+func (f Funcs) After(d time.Duration) <-chan time.Time {
+	if f.AfterFunc == nil {
+		return time.After(d)
+	}
+	return f.AfterFunc(d)
 }
