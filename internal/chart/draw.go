@@ -137,9 +137,9 @@ func (c *Chart) gray() bool {
 }
 
 // encodeGray writes a chart drawn in black and greys as a PNG of 256
-// greys. Encoding was most of a chart's time (11 of 15 ms as RGBA): one
-// byte a pixel, and a palette (which PNG encoders leave unfiltered), make
-// it about a fifth of that.
+// greys: one byte a pixel, and a palette (which PNG encoders leave
+// unfiltered), make encoding, most of a chart's time as RGBA, much cheaper
+// (BENCHMARKS.md).
 func encodeGray(img *image.RGBA) ([]byte, error) {
 	g := image.NewPaletted(img.Rect, grays)
 	for i := range g.Pix {
