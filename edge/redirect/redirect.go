@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Statuses a rule may answer with.
@@ -109,4 +110,45 @@ func Map(rules []Rule) map[string]Rule {
 		m[r.From] = r
 	}
 	return m
+}
+
+// Caps are what one edge's map holds.
+type Caps struct {
+	MaxKey, MaxValue int    // longest key and value (0: no limit)
+	Unit             string // what the limits count: "bytes" or "characters"
+	Depth            int    // deepest prefix rule, in segments
+	Prefix           bool   // prefix rules are supported
+	Store            string // "a CloudFront KeyValueStore", for messages
+}
+
+// Fits refuses a key or value past the edge's limits, naming the limit.
+func (c Caps) Fits(key, value string) error {
+	n := func(s string) int {
+		if c.Unit == "characters" {
+			return utf8.RuneCountInString(s)
+		}
+		return len(s)
+	}
+	switch {
+	case c.MaxKey > 0 && n(key) > c.MaxKey:
+		return fmt.Errorf("the source is %d %s long: %s holds keys of up to %d", n(key), c.Unit, c.Store, c.MaxKey)
+	case c.MaxValue > 0 && n(value) > c.MaxValue:
+		return fmt.Errorf("the target is too long: %s holds values of up to %d %s, this one is %d", c.Store, c.MaxValue, c.Unit, n(value))
+	}
+	return nil
+}
+
+// Allows refuses a rule the edge cannot hold: a prefix rule where the
+// edge has none, or one deeper than its lookup goes.
+func (c Caps) Allows(r Rule) error {
+	if !r.Prefix() {
+		return nil
+	}
+	if !c.Prefix {
+		return fmt.Errorf("%s holds exact paths only, not prefix rules", c.Store)
+	}
+	if d := strings.Count(r.Base(), "/"); d > c.Depth {
+		return fmt.Errorf("%s is %d segments deep: the edge looks up prefix rules up to %d deep", r.From, d, c.Depth)
+	}
+	return nil
 }
