@@ -194,3 +194,11 @@ func (s *Store) Set(key, value string) {
 	s.Items[key] = value
 	s.version++
 }
+
+// Remove deletes key as someone editing the store by hand would.
+func (s *Store) Remove(key string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.Items, key)
+	s.version++
+}
