@@ -154,7 +154,11 @@ func withHits(r *opsbot.Reply, hits *opsbot.Reply) {
 
 // open asks for the confirmation the command's configured method needs.
 func (s *Skill) open(ctx context.Context, req *opsbot.Request, cmd, summary string, run func(context.Context, string) (*opsbot.Reply, error), hits *opsbot.Reply) *opsbot.Reply {
-	method := s.o.Access.ConfirmMethod(cmd)
+	return s.openWith(ctx, req, cmd, s.o.Access.ConfirmMethod(cmd), summary, run, hits)
+}
+
+// openWith asks for the confirmation method names.
+func (s *Skill) openWith(ctx context.Context, req *opsbot.Request, cmd, method, summary string, run func(context.Context, string) (*opsbot.Reply, error), hits *opsbot.Reply) *opsbot.Reply {
 	if method == "totp" && s.o.TOTP == nil {
 		return refuse(ctx, summary, errNoTOTP(s.o.Access.SecretKeyEnv))
 	}

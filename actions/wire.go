@@ -28,7 +28,9 @@ type Deps struct {
 	Getenv    func(string) string
 	Now       func() time.Time
 	Edges     []Edge // nil: built from Config.Edges
-	SelfAddrs func(ctx context.Context, u opsbot.User) []netip.Addr
+	// Redirectors hold the redirect map (nil: built from Config.Redirects).
+	Redirectors []Redirector
+	SelfAddrs   func(ctx context.Context, u opsbot.User) []netip.Addr
 	// RecordBackoff paces the retries of a ban's record (nil: a few tries
 	// over seconds). Tests pass a backoff.ZeroBackOff.
 	RecordBackoff func() backoff.BackOff
@@ -43,6 +45,8 @@ type Wired struct {
 	Expiry *Expiry        // a schedules.Job: run it every minute
 	TOTP   *access.TOTP   // nil when the secret key variable is unset
 	Skill  *Skill
+	// Redirects are the redirect commands; nil when no edge holds a map.
+	Redirects *Redirects
 }
 
 // Wire builds roles, the audit log, the edges, TOTP and confirmations and
@@ -87,6 +91,10 @@ func Wire(ctx context.Context, d Deps) (*Wired, error) {
 		return nil, err
 	}
 	wd.Skills = []opsbot.Skill{s, sq, wd.Audit.Skill(d.Now)}
+	if wd.Redirects, err = wireRedirects(ctx, d, s, wd.Roles); err != nil || wd.Redirects == nil {
+		return wd, err
+	}
+	wd.Skills = append(wd.Skills, wd.Redirects)
 	return wd, nil
 }
 

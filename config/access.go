@@ -17,6 +17,9 @@ type Access struct {
 	Readers   Members `yaml:"readers"`
 	Analysts  Members `yaml:"analysts"`
 	Operators Members `yaml:"operators"`
+	// Redirectors may also change the redirect map (`redirect`,
+	// `unredirect`); an operator approves their changes.
+	Redirectors Members `yaml:"redirectors"`
 	// Confirm picks the confirmation of each write command: totp (a code
 	// from the requester's authenticator, sent in a DM; the default),
 	// button (the requester presses Confirm) or approval (a second
@@ -59,7 +62,7 @@ const (
 )
 
 // WriteCommands are the commands that take a confirmation.
-var WriteCommands = []string{"ban", "unban", "page"}
+var WriteCommands = []string{"ban", "unban", "page", "redirect", "unredirect"}
 
 func (c *Access) defaults() {
 	c.ConfirmWithin = 5 * time.Minute

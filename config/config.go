@@ -37,6 +37,7 @@ type Config struct {
 	Edges     Edges     `yaml:"edges"`
 	Access    Access    `yaml:"access"`
 	Audits    Audits    `yaml:"audits"`
+	Redirects Redirects `yaml:"redirects"`
 }
 
 // Default is the configuration with nothing set.
@@ -107,7 +108,7 @@ func (c *Config) Validate() error {
 			return err
 		}
 	}
-	return nil
+	return c.Redirects.validate(map[string]bool{})
 }
 
 // FieldError names the field that is wrong.
