@@ -1,0 +1,77 @@
+package actions_test
+
+import (
+	"context"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/cenkalti/backoff/v4"
+
+	"github.com/opsbot/opsbot"
+	"github.com/opsbot/opsbot/actions"
+	"github.com/opsbot/opsbot/config"
+	"github.com/opsbot/opsbot/pager"
+)
+
+// TestPageWithoutPagerShowsTheConfig: the README's `page ops …` with no
+// pager configured says so and shows the pager: section that adds one, for
+// the service asked, in the config's real keys — never an empty list of
+// known services.
+func TestPageWithoutPagerShowsTheConfig(t *testing.T) {
+	router, err := pager.New(config.Default().Pager, pager.Options{}) // as serve wires an empty pager: section
+	if err != nil {
+		t.Fatal(err)
+	}
+	wd := newWorld(t, nil, func(d *actions.Deps) { d.Pager = router })
+	r := wd.say(alice, "page ops Everything is on fire!", false)
+	for _, want := range []string{"No pager is configured", "pager:\n  services:\n    ops: {provider: pagerduty, key_env: OPSBOT_PD_OPS}", "OPSBOT_PD_OPS"} {
+		if !r.Ephemeral || !strings.Contains(r.Text, want) {
+			t.Fatalf("want %q in %+v", want, r)
+		}
+	}
+	if strings.Contains(r.Text, "known services") {
+		t.Errorf("an empty list of services: %q", r.Text)
+	}
+	// The snippet is a config the config package accepts.
+	snippet := strings.Split(r.Text, "```")[1]
+	c := config.Default()
+	if err := config.Decode([]byte(snippet), c); err != nil {
+		t.Fatalf("the snippet does not load: %v\n%s", err, snippet)
+	}
+	if got := c.Pager.Services["ops"]; got.Provider != "pagerduty" || got.KeyEnv != "OPSBOT_PD_OPS" {
+		t.Errorf("snippet loads as %+v", got)
+	}
+}
+
+// TestPageFromTerminalCarriesNoEmptyChannel: a page sent from the terminal
+// chat names its transport, and carries no "channel": "" for the on-call.
+func TestPageFromTerminalCarriesNoEmptyChannel(t *testing.T) {
+	pd := &pagerDuty{}
+	srv := httptest.NewServer(pd)
+	defer srv.Close()
+	pc := config.Default().Pager
+	pc.Services = map[string]config.PagerService{"ops": {Provider: "pagerduty", KeyEnv: "PD_OPS", URL: srv.URL}}
+	router, err := pager.New(pc, pager.Options{Getenv: func(k string) string { return "key-" + k },
+		Backoff: func() backoff.BackOff { return &backoff.StopBackOff{} }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wd := newWorld(t, func(c *config.Config) { c.Access.Confirm = map[string]string{"page": "button"} },
+		func(d *actions.Deps) { d.Pager = router })
+	say := func(text string) *opsbot.Reply {
+		wd.clk.Add(1e9)
+		return wd.bot.Handle(context.Background(), &opsbot.Request{User: alice, Text: text, Transport: "terminal", Now: wd.clk.Now()})
+	}
+	r := say("page ops Everything is on fire!")
+	if r := say("confirm " + confirmID(t, r)); !strings.Contains(r.Text, "the on-call has been paged") {
+		t.Fatalf("confirm: %+v", r)
+	}
+	if len(pd.events) != 1 {
+		t.Fatalf("events %v", pd.events)
+	}
+	details := pd.events[0]["payload"].(map[string]any)["custom_details"].(map[string]any)
+	if _, ok := details["channel"]; ok || details["transport"] != "terminal" {
+		t.Errorf("details %v: want no channel and transport terminal", details)
+	}
+}
