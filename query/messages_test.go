@@ -1,0 +1,56 @@
+package query_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/opsbot/opsbot"
+	"github.com/opsbot/opsbot/bot"
+	"github.com/opsbot/opsbot/query"
+)
+
+// TestAskNamesChatCommands: `ask "ban 1.2.3.4"` and `ask "sql …"` say the
+// word is a chat command and where to use it, with no suggestion of some
+// other phrase; an unknown word is still unknown.
+func TestAskNamesChatCommands(t *testing.T) {
+	w, _ := load(t)
+	e := query.New(w, query.Options{Chat: []string{"ban", "sql"}})
+	for phrase, word := range map[string]string{"ban 1.2.3.4": "ban", "SQL SELECT 1": "sql"} {
+		_, err := e.Ask(context.Background(), phrase, day.Add(12*time.Hour))
+		want := "`" + word + "` is a chat command: use it in Slack or `opsbot chat`"
+		if !errors.Is(err, opsbot.ErrInvalid) || opsbot.ErrorText(err) != want {
+			t.Errorf("%s: %v; want %q", phrase, err, want)
+		}
+		if s := e.SuggestFor(phrase, err); s != "" {
+			t.Errorf("%s: suggests %q", phrase, s)
+		}
+	}
+	if _, err := e.Ask(context.Background(), "xyzzy", day); err == nil || !strings.Contains(err.Error(), `I don't know "xyzzy"`) {
+		t.Errorf("unknown word: %v", err)
+	}
+}
+
+// TestBadAddressSaysWhatIsWrong: `hits 999.1.1.1` through the router names
+// what is wrong with the address and suggests no phrase with another IP.
+func TestBadAddressSaysWhatIsWrong(t *testing.T) {
+	w, _ := load(t)
+	e := query.New(w, query.Options{})
+	b := bot.New(bot.Options{Suggester: e}, e.Skill())
+	for phrase, why := range map[string]string{
+		"hits 999.1.1.1":      "999 is over 255",
+		"hits 1.2.3":          "an IPv4 address has 4 numbers, it has 3",
+		"hits 10.0.0.0/33":    "/33 is over 32, the longest IPv4 prefix",
+		"hits 1.2.3.4/x last": "/x is not a prefix length",
+	} {
+		r := b.Handle(context.Background(), &opsbot.Request{Text: phrase, Now: day.Add(12 * time.Hour)})
+		if !r.Ephemeral || !strings.Contains(r.Text, why) {
+			t.Errorf("%s: %q; want %q", phrase, r.Text, why)
+		}
+		if strings.Contains(r.Text, "did you mean") {
+			t.Errorf("%s: suggests another phrase: %q", phrase, r.Text)
+		}
+	}
+}
