@@ -75,3 +75,17 @@ func TestPageFromTerminalCarriesNoEmptyChannel(t *testing.T) {
 		t.Errorf("details %v: want no channel and transport terminal", details)
 	}
 }
+
+// TestBansNamesItsEdges: `bans` is titled with the edges it reads, and
+// with none configured says so and how to add one (it printed "Bans at").
+func TestBansNamesItsEdges(t *testing.T) {
+	wd := newWorld(t, nil, nil)
+	if r := wd.say(alice, "bans", false); r.Title != "Bans at fastly" {
+		t.Errorf("title %q", r.Title)
+	}
+	wd = newWorld(t, func(c *config.Config) { c.Edges.Fastly = nil }, nil)
+	r := wd.say(alice, "bans", false)
+	if r.Title != "Bans: no edge configured" || !strings.Contains(r.Text, "No bans.\nNo edge is configured") || !strings.Contains(r.Text, "`edges:`") {
+		t.Errorf("no edge: %+v", r)
+	}
+}

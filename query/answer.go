@@ -69,7 +69,7 @@ func (e *Engine) shape(pl *Plan, r *opsbot.Reply) error {
 
 func context_(pl *Plan, res *opsbot.Result, loc *time.Location, phrase string) string {
 	return fmt.Sprintf("%s · %s rows scanned in %s · `explain %s` shows the SQL",
-		pl.Window.String(loc), text.Value(res.Stats.RowsRead), res.Stats.Elapsed.Round(time.Millisecond), phraseOnly(phrase))
+		pl.Window.String(loc), text.Value(res.Stats.RowsRead), text.Duration(res.Stats.Elapsed), phraseOnly(phrase))
 }
 
 func phraseOnly(phrase string) string {

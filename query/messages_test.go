@@ -3,6 +3,7 @@ package query_test
 import (
 	"context"
 	"errors"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -54,3 +55,14 @@ func TestBadAddressSaysWhatIsWrong(t *testing.T) {
 		}
 	}
 }
+
+// TestContextRoundsTheTimeTaken: an answer's footer shows the time the
+// engine took rounded for people (29ms), never 29.115975ms.
+func TestContextRoundsTheTimeTaken(t *testing.T) {
+	r := ask(t, "top 4xx by ip last 24h", day.Add(24*time.Hour))
+	if !roundedTook.MatchString(r.Context) {
+		t.Errorf("footer %q: want the time as 29ms, <1ms or 2.35s", r.Context)
+	}
+}
+
+var roundedTook = regexp.MustCompile(` rows scanned in (<1ms|\d{1,3}ms|\d{1,2}(\.\d{1,2})?s|\d+m\d+s) · `)

@@ -84,3 +84,18 @@ func Thousands(s string) string {
 	}
 	return sign + b.String()
 }
+
+// Duration renders how long something took, for people: whole
+// milliseconds under a second ("29ms", "<1ms"), hundredths of a second
+// under a minute ("2.35s"), whole seconds above ("1m3s").
+func Duration(d time.Duration) string {
+	switch {
+	case d < time.Millisecond:
+		return "<1ms"
+	case d < time.Second:
+		return d.Round(time.Millisecond).String()
+	case d < time.Minute:
+		return d.Round(10 * time.Millisecond).String()
+	}
+	return d.Round(time.Second).String()
+}
