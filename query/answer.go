@@ -50,16 +50,14 @@ func (e *Engine) shape(pl *Plan, r *opsbot.Reply) error {
 			pct = 100 * float64(matched) / float64(req)
 		}
 		r.Title += fmt.Sprintf(": %.2f%% (%s of %s)", pct, text.Value(matched), text.Value(req))
+	case "hits": // one client is a record: its columns read down, not across
+		r.Record = len(r.Table.Rows) == 1
 	case "graph":
 		png, err := Chart(pl.Title, r.Table, pl.Plot, e.opts.Location)
 		if err != nil {
 			return fmt.Errorf("chart: %w", err)
 		}
 		r.Files = []opsbot.File{{Name: pl.Plot + ".png", Title: pl.Title, MimeType: "image/png", Data: png}}
-	case "hits":
-		if len(r.Table.Rows) == 1 {
-			r.Text = text.Vertical(r.Table, 0)
-		}
 	}
 	if len(r.Table.Rows) == 0 {
 		r.Text = "No matching requests in this window."

@@ -10,6 +10,7 @@ import (
 
 	"github.com/opsbot/opsbot"
 	"github.com/opsbot/opsbot/bot"
+	"github.com/opsbot/opsbot/internal/text"
 	"github.com/opsbot/opsbot/query"
 )
 
@@ -66,3 +67,24 @@ func TestContextRoundsTheTimeTaken(t *testing.T) {
 }
 
 var roundedTook = regexp.MustCompile(` rows scanned in (<1ms|\d{1,3}ms|\d{1,2}(\.\d{1,2})?s|\d+m\d+s) · `)
+
+// TestHitsShowsEachValueOnce: `hits IP` through the router, rendered as the
+// terminal renders it, shows the client's row once (as column: value
+// lines), not a key:value block and then the same one-row table.
+func TestHitsShowsEachValueOnce(t *testing.T) {
+	w, _ := load(t)
+	e := query.New(w, query.Options{})
+	r := bot.New(bot.Options{}, e.Skill()).Handle(context.Background(), &opsbot.Request{Text: "hits 104.2.1.1", Now: day.Add(24 * time.Hour)})
+	if r.Ephemeral || r.Table == nil || len(r.Table.Rows) != 1 || r.Text != "" || !r.Record {
+		t.Fatalf("reply %+v", r)
+	}
+	out := text.Reply(r)
+	for _, c := range r.Table.Columns {
+		if n := strings.Count(out, c.Name+":"); n != 1 {
+			t.Errorf("%q shown %d times in\n%s", c.Name, n, out)
+		}
+	}
+	if n := strings.Count(out, "104.2.1.1"); n != 3 { // the title, the ip line, the explain hint
+		t.Errorf("the address shown %d times in\n%s", n, out)
+	}
+}
