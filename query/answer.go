@@ -36,6 +36,9 @@ func (e *Engine) Ask(ctx context.Context, phrase string, now time.Time) (*opsbot
 		return nil, err
 	}
 	r.Context = context_(pl, res, e.opts.Location, phrase)
+	if text.HasNoResponse(res) {
+		r.Context += " · " + text.NoResponse
+	}
 	r.Took = time.Since(start)
 	return r, nil
 }

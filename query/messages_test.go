@@ -88,3 +88,22 @@ func TestHitsShowsEachValueOnce(t *testing.T) {
 		t.Errorf("the address shown %d times in\n%s", n, out)
 	}
 }
+
+// TestStatusShowsNoResponseAs000: status 000 (CloudFront: the connection
+// closed before a response) reads 000 in `status`, as in the daily report,
+// explained once in the footer.
+func TestStatusShowsNoResponseAs000(t *testing.T) {
+	w, _ := load(t)
+	e := query.New(w, query.Options{})
+	r := bot.New(bot.Options{}, e.Skill()).Handle(context.Background(), &opsbot.Request{Text: "status last 24h", Now: day.Add(24 * time.Hour)})
+	if r.Table == nil || !text.HasNoResponse(r.Table) {
+		t.Fatalf("no status 0 in the day's traffic: %+v", r)
+	}
+	out := text.Reply(r)
+	if !regexp.MustCompile(`(?m)^\s*000\s`).MatchString(out) || regexp.MustCompile(`(?m)^\s*0\s`).MatchString(out) {
+		t.Errorf("status 0 not shown as 000:\n%s", out)
+	}
+	if strings.Count(out, text.NoResponse) != 1 || !strings.HasSuffix(r.Context, text.NoResponse) {
+		t.Errorf("000 not explained once in the footer:\n%s", out)
+	}
+}
