@@ -89,3 +89,40 @@ func TestBansNamesItsEdges(t *testing.T) {
 		t.Errorf("no edge: %+v", r)
 	}
 }
+
+// TestAuditResultsCarryNoErrorKinds: what the audit log keeps of a refusal
+// is the message people read, after "refused: ", never an error kind's
+// name (forbidden:, invalid input:, not found:).
+func TestAuditResultsCarryNoErrorKinds(t *testing.T) {
+	wd := newWorld(t, nil, nil)
+	wd.enroll(alice) // ban asks for a code only once enrolled
+	for _, c := range []struct {
+		u    opsbot.User
+		text string
+		dm   bool
+	}{
+		{alice, "ban 10.0.0.1", false}, {alice, "ban 1.2.3.4/3", false}, {alice, "ban not-an-ip", false},
+		{alice, "ban 203.0.113.9 for 99y", false}, {alice, "unban 203.0.113.77", false},
+		{alice, "confirm 123456", true}, {alice, "approve NOPE", false}, {alice, "cancel NOPE", false},
+		{alice, "page nope it broke", false}, {ana, "sql DROP TABLE requests", false},
+		{ana, "sql SELECT * FROM audit_log", false}, {rob, "ban 1.2.3.4", false},
+	} {
+		wd.say(c.u, c.text, c.dm)
+	}
+	r := wd.say(alice, "ban 203.0.113.9 for 1h", false)
+	wd.say(alice, "confirm "+confirmID(t, r)+" 000000", true) // a wrong code
+	refused := 0
+	for _, line := range wd.audit() {
+		if strings.Contains(line, "| refused: ") {
+			refused++
+		}
+		for _, kind := range []string{"forbidden:", "invalid input:", "not found:", "refused: refused"} {
+			if strings.Contains(strings.ToLower(line), kind) {
+				t.Errorf("audit result keeps %q: %s", kind, line)
+			}
+		}
+	}
+	if refused < 12 {
+		t.Errorf("%d refusals audited, want 12 or more:\n%s", refused, strings.Join(wd.audit(), "\n"))
+	}
+}
