@@ -99,6 +99,7 @@ type Reply struct {
 	Title     string   // one line, e.g. "Top 10 4XX by ip, last hour (10:05–11:05 UTC)"
 	Text      string   // free text (markdown-ish), may be empty
 	Table     *Result  // tabular answer, may be nil
+	Record    bool     // Table is one record (hits IP): text shows it as "column: value" lines
 	Context   string   // footer: window, rows scanned, time taken, explain hint
 	Files     []File   // charts, CSV exports
 	Ephemeral bool     // errors, refusals and secrets: to the asker only, not kept (Slack shows no Files with it)

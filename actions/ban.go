@@ -143,7 +143,7 @@ func withHits(r *opsbot.Reply, hits *opsbot.Reply) {
 	if hits == nil {
 		return
 	}
-	r.Table = hits.Table
+	r.Table, r.Record = hits.Table, hits.Record
 	for _, t := range []string{hits.Title, hits.Text} {
 		if t != "" {
 			r.Text += "\n*What this client did:* " + t

@@ -41,10 +41,13 @@ func (s *Skill) list(ctx context.Context, req *opsbot.Request) (*opsbot.Reply, e
 		}
 		res.Rows = append(res.Rows, rows...)
 	}
-	r := &opsbot.Reply{Title: fmt.Sprintf("Bans at %s", s.edgeNames()), Table: res,
+	r := &opsbot.Reply{Title: s.bansTitle(), Table: res,
 		Context: fmt.Sprintf("%d rows · the edges' own sets are the source of truth · lifted bans shown for %s", len(res.Rows), human(recentEnded))}
 	if len(res.Rows) == 0 {
 		r.Table, r.Text = nil, "No bans."
+	}
+	if len(s.o.Edges) == 0 {
+		r.Text = strings.TrimSpace(r.Text + "\n" + noEdge)
 	}
 	if len(problems) > 0 {
 		r.Text = strings.TrimSpace(r.Text + "\n" + strings.Join(problems, "\n"))
@@ -102,4 +105,16 @@ func label(state string, r record) string {
 		return "expired " + stamp(r.Ended)
 	}
 	return state
+}
+
+// noEdge says why `bans` lists no edge, and how to add one.
+const noEdge = "No edge is configured, so nothing can be banned: add one under `edges:` in the config " +
+	"(waf, fastly or cloudflare; see opsbot.example.yaml) and restart opsbot."
+
+// bansTitle names the edges whose bans are listed.
+func (s *Skill) bansTitle() string {
+	if len(s.o.Edges) == 0 {
+		return "Bans: no edge configured"
+	}
+	return "Bans at " + s.edgeNames()
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/opsbot/opsbot"
+	"github.com/opsbot/opsbot/internal/text"
 	"github.com/opsbot/opsbot/sql/guard"
 	"github.com/opsbot/opsbot/warehouse"
 )
@@ -54,7 +55,7 @@ func (q *SQL) Handle(ctx context.Context, req *opsbot.Request) (*opsbot.Reply, e
 	if cut {
 		note = " (cut at the limit: add LIMIT or narrow the query)"
 	}
-	ctxLine := fmt.Sprintf("%d rows%s · %s · read-only, at most %ds and %d MiB", len(res.Rows), note, time.Since(start).Round(time.Millisecond), q.MaxSeconds, q.MaxMemory>>20)
+	ctxLine := fmt.Sprintf("%d rows%s · %s · read-only, at most %ds and %d MiB", len(res.Rows), note, text.Duration(time.Since(start)), q.MaxSeconds, q.MaxMemory>>20)
 	return &opsbot.Reply{Title: "sql", Table: res, Context: ctxLine}, nil
 }
 

@@ -156,7 +156,7 @@ func (b *Bot) dispatch(ctx context.Context, req *opsbot.Request, text string) (*
 	in := *req
 	in.Text = text
 	if rt.skill == nil {
-		return b.Help(text), opsbot.AuditEntry{Allowed: true, Result: "ok"}
+		return b.help(text, markupFor(req.Transport)), opsbot.AuditEntry{Allowed: true, Result: "ok"}
 	}
 	r, e := b.run(ctx, rt, &in)
 	e.Action = text

@@ -158,9 +158,16 @@ func TestDefaultAuthorizerIsReader(t *testing.T) {
 	}
 }
 
+// askIn sends text as user over a transport.
+func askIn(b *bot.Bot, transport, user, text string) *opsbot.Reply {
+	return b.Handle(context.Background(), &opsbot.Request{User: opsbot.User{ID: user, Name: "someone"}, Channel: "C1", Text: text, Transport: transport})
+}
+
+// TestHelp: help lists every command with its usage and role, in Slack
+// mrkdwn over Slack.
 func TestHelp(t *testing.T) {
 	b, _ := newBot(t)
-	r := ask(b, "UREAD", "opsbot help")
+	r := askIn(b, "slack", "UREAD", "opsbot help")
 	for _, c := range append(echo{}.Commands(), opsbot.Command{Usage: "help [COMMAND]"}) {
 		u := c.Usage
 		if u == "" {
@@ -173,7 +180,7 @@ func TestHelp(t *testing.T) {
 	if !strings.Contains(r.Text, "`ban IP|CIDR [for 24h] [reason]` — block at the edge _(operator, write)_") {
 		t.Errorf("help line for ban:\n%s", r.Text)
 	}
-	r = ask(b, "UREAD", "help BAN")
+	r = askIn(b, "slack", "UREAD", "help BAN")
 	want := "Usage: `ban IP|CIDR [for 24h] [reason]`\nblock at the edge\nNeeds the operator role; a write command: it changes something outside opsbot and asks for confirmation.\nExamples:\n• `ban 1.2.3.4 for 24h`"
 	if r.Text != want {
 		t.Errorf("help ban =\n%s\nwant\n%s", r.Text, want)
@@ -183,6 +190,27 @@ func TestHelp(t *testing.T) {
 	}
 	if r := ask(b, "UREAD", ""); r.Title != "opsbot commands" {
 		t.Errorf("empty text should answer help, got %+v", r)
+	}
+}
+
+// TestHelpInTheTerminalIsPlain: the terminal (and ask, and the socket)
+// shows help as plain text, with the role in parentheses: no backticks, no
+// _(operator)_.
+func TestHelpInTheTerminalIsPlain(t *testing.T) {
+	b, _ := newBot(t)
+	for _, tr := range []string{"terminal", "socket"} {
+		r := askIn(b, tr, "UREAD", "help")
+		if !strings.Contains(r.Text, "ban IP|CIDR [for 24h] [reason] — block at the edge (operator, write)\n") ||
+			strings.ContainsAny(r.Text+r.Context, "`_*") {
+			t.Errorf("%s help:\n%s\n%s", tr, r.Text, r.Context)
+		}
+		r = askIn(b, tr, "UREAD", "help ban")
+		if want := "Usage: ban IP|CIDR [for 24h] [reason]\nblock at the edge\nNeeds the operator role; a write command: it changes something outside opsbot and asks for confirmation.\nExamples:\n• ban 1.2.3.4 for 24h"; r.Text != want {
+			t.Errorf("%s help ban =\n%s\nwant\n%s", tr, r.Text, want)
+		}
+	}
+	if r := b.Help("help"); strings.Contains(r.Text, "`") {
+		t.Errorf("Help (what ask prints) has markup:\n%s", r.Text)
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"reflect"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -74,8 +75,17 @@ func Load(path string, required bool) (*Config, error) {
 	return c, nil
 }
 
-// Decode reads YAML into c strictly: unknown keys are errors.
+// Decode reads YAML into c strictly: an unknown key is an error naming its
+// full path and the keys its section allows, a value of the wrong form one
+// naming the form (a duration: 30s, 5m, 2h).
 func Decode(b []byte, c *Config) error {
+	var root yaml.Node
+	if err := yaml.Unmarshal(b, &root); err != nil {
+		return err
+	}
+	if err := checkKeys(&root, reflect.TypeOf(c), ""); err != nil {
+		return err
+	}
 	d := yaml.NewDecoder(bytes.NewReader(b))
 	d.KnownFields(true)
 	if err := d.Decode(c); err != nil && !errors.Is(err, io.EOF) {
@@ -111,13 +121,19 @@ func (c *Config) Validate() error {
 	return c.Redirects.validate(map[string]bool{})
 }
 
-// FieldError names the field that is wrong.
+// FieldError names the field that is wrong (and its line, when known).
 type FieldError struct {
 	Field string
 	Msg   string
+	Line  int // 0: not known (a value checked after decoding)
 }
 
-func (e *FieldError) Error() string { return e.Field + ": " + e.Msg }
+func (e *FieldError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("line %d: %s: %s", e.Line, e.Field, e.Msg)
+	}
+	return e.Field + ": " + e.Msg
+}
 
 func fieldErr(field, format string, args ...any) error {
 	return &FieldError{Field: field, Msg: fmt.Sprintf(format, args...)}

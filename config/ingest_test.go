@@ -45,7 +45,7 @@ func TestIngestBad(t *testing.T) {
 		"bad_max_attempts.yaml":     `ingest.max_attempts: must be at least 1, got 0`,
 		"bad_retry_backoff.yaml":    `ingest.retry_backoff: must be positive, got -1s`,
 		"bad_visibility.yaml":       `ingest.visibility_timeout: must be between 10s and 12h`,
-		"unknown_key.yaml":          `field frmo not found`,
+		"unknown_key.yaml":          "line 2: ingest.frmo: unknown key (did you mean from?); ingest allows from, format, s3_endpoint",
 		"bad_max_line_bytes.yaml":   `ingest.max_line_bytes: must be between 4096 and 67108864 (64 MiB), got 100`,
 		"bad_max_expansion.yaml":    `ingest.max_expansion: must be between 10 and 1000000`,
 		"bad_max_reject_lines.yaml": `ingest.max_reject_lines: must be between 0 (store none, count all) and 10000000, got -1`,

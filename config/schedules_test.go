@@ -60,7 +60,7 @@ func TestSchedulesAndPagerBad(t *testing.T) {
 		"schedules/negative_for.yaml":    `schedules.health.rules.p95-latency: durations (window, for, keep_firing_for, repeat) cannot be negative`,
 		"schedules/twice.yaml":           `schedules.health.rules.a: defined twice`,
 		"schedules/bad_query.yaml":       `schedules.health.rules.a.query: "../etc/passwd" is not a query name`,
-		"schedules/unknown_key.yaml":     `field rulez not found`,
+		"schedules/unknown_key.yaml":     "schedules.health.rulez: unknown key (did you mean rules?); schedules.health allows group_wait, service, critical_paths, dashboard, rules",
 		"pager/bad_provider.yaml":        `pager.services.web.provider: unknown provider "victorops" (use pagerduty, opsgenie or webhook)`,
 		"pager/no_key_env.yaml":          `pager.services.web.key_env: pagerduty needs the name of the environment variable holding its key`,
 		"pager/key_in_file.yaml":         `pager.services.web.key_env: must name an environment variable (letters, digits, _); the key itself`,

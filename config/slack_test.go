@@ -102,7 +102,7 @@ func TestSlackBad(t *testing.T) {
 		"bad_progress.yaml":      `slack.progress: must not be negative, got -1s`,
 		"bad_pace.yaml":          `slack.pace: must be between 0 and 1m, got 2h0m0s`,
 		"bad_terminal_user.yaml": `slack.terminal.user: must be one word (a Slack user ID such as U012AB3CD), got "alice smith"`,
-		"unknown_key.yaml":       `field chanels not found`,
+		"unknown_key.yaml":       "line 2: slack.chanels: unknown key (did you mean channels?); slack allows mode",
 	} {
 		_, err := Load(filepath.Join("testdata", "slack", file), true)
 		if err == nil || !strings.Contains(err.Error(), want) {

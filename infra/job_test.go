@@ -216,6 +216,10 @@ func TestJobWithoutRecording(t *testing.T) {
 		t.Fatalf("run: %v %v", ns, err)
 	}
 	contains(t, ns[0].Reply.Context, "dry run: nothing recorded")
+	contains(t, ns[0].Reply.Text, "No recorded audit to compare with yet, and a dry run records none")
+	if strings.Contains(ns[0].Reply.Text, "First recorded audit") {
+		t.Errorf("a dry run calls itself the first recorded audit:\n%s", ns[0].Reply.Text)
+	}
 	res, err := f.w.Query(context.Background(), "SELECT count() FROM audit_findings", nil)
 	if err != nil || res.Rows[0][0].(uint64) != 0 {
 		t.Errorf("a dry run recorded findings: %v %v", res.Rows, err)

@@ -58,6 +58,8 @@ func (d daily) writeSince(b *strings.Builder) {
 		return
 	case d.prevErr != nil:
 		fmt.Fprintf(b, "Could not read the previous run (%v), so nothing is marked new or fixed.\n\n", d.prevErr)
+	case !d.havePrev && d.preview:
+		b.WriteString("No recorded audit to compare with yet, and a dry run records none: nothing is marked new or fixed.\n\n")
 	case !d.havePrev:
 		b.WriteString("First recorded audit: nothing to compare with yet.\n\n")
 	default:

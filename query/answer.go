@@ -36,6 +36,9 @@ func (e *Engine) Ask(ctx context.Context, phrase string, now time.Time) (*opsbot
 		return nil, err
 	}
 	r.Context = context_(pl, res, e.opts.Location, phrase)
+	if text.HasNoResponse(res) {
+		r.Context += " · " + text.NoResponse
+	}
 	r.Took = time.Since(start)
 	return r, nil
 }
@@ -50,16 +53,14 @@ func (e *Engine) shape(pl *Plan, r *opsbot.Reply) error {
 			pct = 100 * float64(matched) / float64(req)
 		}
 		r.Title += fmt.Sprintf(": %.2f%% (%s of %s)", pct, text.Value(matched), text.Value(req))
+	case "hits": // one client is a record: its columns read down, not across
+		r.Record = len(r.Table.Rows) == 1
 	case "graph":
 		png, err := Chart(pl, r.Table, e.opts.Location)
 		if err != nil {
 			return fmt.Errorf("chart: %w", err)
 		}
 		r.Files = []opsbot.File{{Name: ChartFile(pl.What), Title: pl.Title, MimeType: "image/png", Data: png}}
-	case "hits":
-		if len(r.Table.Rows) == 1 {
-			r.Text = text.Vertical(r.Table, 0)
-		}
 	}
 	if len(r.Table.Rows) == 0 {
 		r.Text = "No matching requests in this window."
@@ -69,7 +70,7 @@ func (e *Engine) shape(pl *Plan, r *opsbot.Reply) error {
 
 func context_(pl *Plan, res *opsbot.Result, loc *time.Location, phrase string) string {
 	return fmt.Sprintf("%s · %s rows scanned in %s · `explain %s` shows the SQL",
-		pl.Window.String(loc), text.Value(res.Stats.RowsRead), res.Stats.Elapsed.Round(time.Millisecond), phraseOnly(phrase))
+		pl.Window.String(loc), text.Value(res.Stats.RowsRead), text.Duration(res.Stats.Elapsed), phraseOnly(phrase))
 }
 
 func phraseOnly(phrase string) string {

@@ -154,13 +154,13 @@ func ParsePrefix(s string) (netip.Prefix, error) {
 	if strings.Contains(s, "/") {
 		p, err := netip.ParsePrefix(s)
 		if err != nil {
-			return netip.Prefix{}, fmt.Errorf("%q is not a CIDR range such as 10.0.0.0/8", s)
+			return netip.Prefix{}, fmt.Errorf("%q is not a CIDR range such as 10.0.0.0/8%s", s, because(prefixProblem(s)))
 		}
 		return p.Masked(), nil
 	}
 	a, err := netip.ParseAddr(s)
 	if err != nil {
-		return netip.Prefix{}, fmt.Errorf("%q is not an IP address or CIDR range", s)
+		return netip.Prefix{}, fmt.Errorf("%q is not an IP address or CIDR range%s", s, because(prefixProblem(s)))
 	}
 	a = a.Unmap()
 	return netip.PrefixFrom(a, a.BitLen()), nil

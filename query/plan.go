@@ -53,6 +53,9 @@ func (e *Engine) Plan(phrase string, now time.Time) (*Plan, error) {
 	case "graph", "chart", "plot":
 		return p.graph()
 	}
+	if err := e.chatCommand(low[0]); err != nil {
+		return nil, err
+	}
 	return nil, errorf("I don't know %q", low[0])
 }
 

@@ -18,7 +18,7 @@ func (p *parser) hits() (*Plan, error) {
 	}
 	prefix, err := ParsePrefix(p.orig[p.i])
 	if err != nil {
-		return nil, errorf("%v: `hits 1.2.3.4` or `hits 10.0.0.0/8`", err)
+		return nil, errorf("%v%w: `hits 1.2.3.4` or `hits 10.0.0.0/8`", err, errValue)
 	}
 	p.i++
 	w, err := p.window(24 * time.Hour)

@@ -31,6 +31,9 @@ type Options struct {
 	DefaultLimit int            // N for "top" without a number (default 10)
 	SlowSeconds  float64        // what "slow" means (default 1)
 	Queries      fs.FS          // the named queries (default sql.QueryFiles())
+	// Chat are the command words the chat answers besides these phrases
+	// (ban, sql …): Plan names them as chat commands, not unknown words.
+	Chat []string
 }
 
 // OptionsFrom reads the options from config (timezone and the query section).

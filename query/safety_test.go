@@ -121,7 +121,7 @@ func TestCommandsCoverGrammar(t *testing.T) {
 	}
 	help := bot.New(bot.Options{}, e.Skill()).Handle(context.Background(), &opsbot.Request{Text: "help"})
 	for _, n := range want {
-		if !strings.Contains(help.Text, "`"+n) {
+		if !strings.Contains("\n"+help.Text, "\n"+n+" ") {
 			t.Errorf("help does not list %s:\n%s", n, help.Text)
 		}
 	}

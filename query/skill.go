@@ -63,7 +63,7 @@ func (s *Skill) Handle(ctx context.Context, req *opsbot.Request) (*opsbot.Reply,
 // invalid is the ephemeral answer to a phrase that didn't parse.
 func (e *Engine) invalid(text string, err error) *opsbot.Reply {
 	msg := opsbot.ErrorText(err)
-	if sug := e.Suggest(text); sug != "" && !strings.EqualFold(sug, strings.Join(strings.Fields(text), " ")) {
+	if sug := e.SuggestFor(text, err); sug != "" && !strings.EqualFold(sug, strings.Join(strings.Fields(text), " ")) {
 		msg += fmt.Sprintf(" — did you mean %q?", sug)
 	}
 	return &opsbot.Reply{Text: msg + " Type `help " + firstCommand(text) + "` for the forms.", Ephemeral: true}

@@ -155,8 +155,36 @@ func parseNamed(name, text string) (*Named, error) {
 	if len(head) == 0 || !strings.HasPrefix(head[0], "-- "+name+":") {
 		return nil, fmt.Errorf("first line must be \"-- %s: what it answers\"", name)
 	}
-	n.Summary = strings.TrimSpace(strings.TrimPrefix(head[0], "-- "+name+":"))
+	n.Summary = summary(strings.TrimPrefix(head[0], "-- "+name+":"), head[1:])
 	return n, n.checkPlaceholders(text[len(n.Header):])
+}
+
+// summary is the header's first sentence, whole: it starts after "NAME:"
+// on the first line and may run on over the next lines, up to a labelled
+// line (Answers:, Phrases:, Parameters:, Run:) or a blank one.
+func summary(first string, rest []string) string {
+	text := strings.TrimSpace(first)
+	for _, l := range rest {
+		l = strings.TrimSpace(strings.TrimPrefix(l, "--"))
+		if l == "" || label.MatchString(l) {
+			break
+		}
+		text += " " + l
+	}
+	return firstSentence(text)
+}
+
+var label = regexp.MustCompile(`^[A-Z][a-z]+:`)
+
+// firstSentence is text up to its first full stop followed by a space,
+// not counting abbreviations (e.g., i.e.).
+func firstSentence(text string) string {
+	for i := 0; i+1 < len(text); i++ {
+		if text[i] == '.' && text[i+1] == ' ' && !strings.HasSuffix(text[:i+1], "e.g.") && !strings.HasSuffix(text[:i+1], "i.e.") {
+			return text[:i+1]
+		}
+	}
+	return text
 }
 
 func newParam(m []string, hasDefault bool) Param {

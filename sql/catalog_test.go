@@ -96,3 +96,23 @@ func TestRelativeDefaultsNeedNow(t *testing.T) {
 		t.Fatalf("bind: %v %v", p, err)
 	}
 }
+
+// TestSummariesAreWholeSentences: `sql list` shows each named query's first
+// sentence whole, also where the header wraps it over several lines, and
+// never the next section (Answers:, Parameters:).
+func TestSummariesAreWholeSentences(t *testing.T) {
+	c := sql.NewCatalog(sql.QueryFiles())
+	want := map[string]string{
+		"daily_breakdown":  "the day's traffic by one dimension: host (GoAccess: virtual hosts), referrer (referring sites, excluding the site's own hosts), country (geo location; empty when the logs carry none), cache (cache status) or edge (edge location).",
+		"daily_ingest":     "the ingest manifest's day: objects loaded and failed, rows, rejected lines, and the worst delay between an object's time and its load.",
+		"health_path_rate": "traffic on one critical path in a window, as a share of what the baseline before it predicts.",
+	}
+	for _, n := range c.List() {
+		if w, ok := want[n.Name]; ok && n.Summary != w {
+			t.Errorf("%s: summary %q, want %q", n.Name, n.Summary, w)
+		}
+		if strings.Contains(n.Summary, "Answers:") || strings.Count(n.Summary, "(") != strings.Count(n.Summary, ")") {
+			t.Errorf("%s: summary cut or run on: %q", n.Name, n.Summary)
+		}
+	}
+}

@@ -51,11 +51,13 @@ func runAsk(ctx context.Context, g *globals, args []string) error {
 		return err
 	}
 	defer w.Close()
-	e := query.New(w, query.OptionsFrom(g.cfg))
+	opts := query.OptionsFrom(g.cfg)
+	opts.Chat = chatWords()
+	e := query.New(w, opts)
 	r, err := e.Ask(ctx, phrase, now)
 	if err != nil {
 		if errors.Is(err, opsbot.ErrInvalid) {
-			if s := e.Suggest(phrase); s != "" {
+			if s := e.SuggestFor(phrase, err); s != "" {
 				return fmt.Errorf("%w (did you mean %q?)", err, s)
 			}
 		}

@@ -93,7 +93,7 @@ func sqlRun(ctx context.Context, g *globals, args []string) error {
 		return text.WriteCSV(os.Stdout, res)
 	case "table":
 		fmt.Print(text.Table(res, 160))
-		fmt.Printf("%s rows scanned in %s\n", text.Value(res.Stats.RowsRead), res.Stats.Elapsed)
+		fmt.Printf("%s rows scanned in %s\n", text.Value(res.Stats.RowsRead), text.Duration(res.Stats.Elapsed))
 		return nil
 	}
 	return fmt.Errorf("--format %q: use table, json or csv", *format)

@@ -8,7 +8,7 @@ import (
 )
 
 // Reply renders a whole reply as plain text: title, text, the table
-// aligned, the context line, and the commands behind its buttons, every
+// aligned (a Record as "column: value" lines), the context line, and the commands behind its buttons, every
 // part through Visible (Text through VisibleLines): titles and texts carry
 // data too (an address, a filter, a path). It is what the terminal shows
 // and what a dry run prints.
@@ -24,9 +24,12 @@ func Reply(r *opsbot.Reply) string {
 		b.WriteString(VisibleLines(r.Text) + "\n")
 	}
 	if r.Table != nil && len(r.Table.Columns) > 0 {
-		if len(r.Table.Rows) == 0 {
+		switch {
+		case len(r.Table.Rows) == 0:
 			b.WriteString("(no rows)\n")
-		} else {
+		case len(r.Table.Rows) == 1 && r.Record:
+			b.WriteString(Vertical(r.Table, 0))
+		default:
 			b.WriteString(Table(r.Table, 0))
 		}
 	}

@@ -92,3 +92,20 @@ func TestWriteCSVIsRaw(t *testing.T) {
 		t.Fatalf("got\n%q\nwant\n%q", b.String(), want)
 	}
 }
+
+// TestDuration: footers show how long a query took rounded for people,
+// never 29.115975ms.
+func TestDuration(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		0:                                     "<1ms",
+		400 * time.Microsecond:                "<1ms",
+		29115975 * time.Nanosecond:            "29ms",
+		999499 * time.Microsecond:             "999ms",
+		2345678 * time.Microsecond:            "2.35s",
+		63*time.Second + 123*time.Millisecond: "1m3s",
+	} {
+		if got := text.Duration(d); got != want {
+			t.Errorf("Duration(%v) = %q, want %q", d, got, want)
+		}
+	}
+}

@@ -6,18 +6,47 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/opsbot/opsbot"
 )
 
 // plainColumns are numbers that are codes, not quantities: no separators.
 var plainColumns = map[string]bool{"status": true, "top_status": true, "asn": true}
 
 // Cell renders the value of column col: codes (status, asn) as they are,
-// other values through Value.
+// status 0 as 000 (see NoResponse), other values through Value.
 func Cell(col string, v any) string {
 	if _, isText := v.(string); plainColumns[col] && v != nil && !isText {
-		return fmt.Sprint(v)
+		return Status(col, v)
 	}
 	return Value(v)
+}
+
+// NoResponse explains status 000, once, where it appears.
+const NoResponse = "000: the client closed the connection before a response"
+
+// Status renders a code of column col: a status of 0 is 000, as
+// CloudFront logs it (no response was sent).
+func Status(col string, v any) string {
+	if s := fmt.Sprint(v); s != "0" || !strings.Contains(col, "status") {
+		return s
+	}
+	return "000"
+}
+
+// HasNoResponse says whether a status column of r holds a 0 (shown as 000).
+func HasNoResponse(r *opsbot.Result) bool {
+	for j, c := range r.Columns {
+		if !strings.Contains(c.Name, "status") || !plainColumns[c.Name] {
+			continue
+		}
+		for _, row := range r.Rows {
+			if fmt.Sprint(row[j]) == "0" {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // Value renders one value for people: integers with thousands separators,
@@ -83,4 +112,19 @@ func Thousands(s string) string {
 		return sign + b.String() + "." + frac
 	}
 	return sign + b.String()
+}
+
+// Duration renders how long something took, for people: whole
+// milliseconds under a second ("29ms", "<1ms"), hundredths of a second
+// under a minute ("2.35s"), whole seconds above ("1m3s").
+func Duration(d time.Duration) string {
+	switch {
+	case d < time.Millisecond:
+		return "<1ms"
+	case d < time.Second:
+		return d.Round(time.Millisecond).String()
+	case d < time.Minute:
+		return d.Round(10 * time.Millisecond).String()
+	}
+	return d.Round(time.Second).String()
 }

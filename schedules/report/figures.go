@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/opsbot/opsbot/internal/text"
 	"github.com/opsbot/opsbot/sql"
 	"github.com/opsbot/opsbot/warehouse"
 )
@@ -211,7 +212,7 @@ func (j *Job) newClients(ctx context.Context, r *Report) error {
 	}
 	for _, x := range warehouse.RowsOf(res) {
 		r.NewClients = append(r.NewClients, Item{Name: x.S("ip"), Requests: x.U("requests"),
-			Extra: fmt.Sprintf("%s (%s)", x.S("top_path"), x.S("top_status"))})
+			Extra: fmt.Sprintf("%s (%s)", x.S("top_path"), text.Status("status", x.S("top_status")))})
 	}
 	return nil
 }

@@ -14,24 +14,25 @@ import (
 // Render is the report as a chat reply, the chart attached.
 func Render(r *Report) opsbot.Reply {
 	var b strings.Builder
+	coverage(&b, r)
 	headline(&b, r)
-	section(&b, "Top 4xx clients", r.Clients4xx, true)
-	section(&b, "Top 4xx paths", r.Paths4xx, false)
-	section(&b, "Top 5xx clients", r.Clients5xx, true)
-	section(&b, "Top 5xx paths", r.Paths5xx, false)
+	section(&b, "Top 4xx clients", cols{"ip", "top path"}, r.Clients4xx)
+	section(&b, "Top 4xx paths", cols{"path", ""}, r.Paths4xx)
+	section(&b, "Top 5xx clients", cols{"ip", "top path"}, r.Clients5xx)
+	section(&b, "Top 5xx paths", cols{"path", ""}, r.Paths5xx)
 	slowest(&b, r.Slowest)
-	section(&b, "New in the top clients (not in the 7-day top "+strconv.Itoa(r.Top*2)+")", r.NewClients, true)
-	section(&b, "Requested files", r.Requested, false)
-	section(&b, "Static requests", r.Static, false)
-	section(&b, "Not found (404)", r.NotFound, false)
-	section(&b, "Visitor IPs", r.Visitors, true)
-	section(&b, "Operating systems", r.OS, false)
-	section(&b, "Browsers", r.Browsers, false)
-	section(&b, "Virtual hosts", r.Hosts, false)
-	section(&b, "Referring sites", r.Referrers, false)
-	section(&b, "Countries", r.Countries, false)
-	section(&b, "Cache status", r.Cache, false)
-	section(&b, "Edge locations", r.Edges, false)
+	section(&b, "New in the top clients (not in the 7-day top "+strconv.Itoa(r.Top*2)+")", cols{"ip", "top path (status)"}, r.NewClients)
+	section(&b, "Requested files", cols{"path", ""}, r.Requested)
+	section(&b, "Static requests", cols{"path", ""}, r.Static)
+	section(&b, "Not found (404)", cols{"path", ""}, r.NotFound)
+	section(&b, "Visitor IPs", cols{"ip", "top path"}, r.Visitors)
+	section(&b, "Operating systems", cols{"system", ""}, r.OS)
+	section(&b, "Browsers", cols{"browser", ""}, r.Browsers)
+	section(&b, "Virtual hosts", cols{"host", ""}, r.Hosts)
+	section(&b, "Referring sites", cols{"site", ""}, r.Referrers)
+	section(&b, "Countries", cols{"country", ""}, r.Countries)
+	section(&b, "Cache status", cols{"cache status", ""}, r.Cache)
+	section(&b, "Edge locations", cols{"edge location", ""}, r.Edges)
 	hours(&b, r.Hours, r.Day.Location())
 	ingest(&b, r.Ingest)
 	day := r.Day.Format("Mon 2 Jan 2006")
@@ -46,6 +47,33 @@ func Render(r *Report) opsbot.Reply {
 			Title: "Requests and errors per 5 minutes, " + day, MimeType: "image/png", Data: r.Chart}}
 	}
 	return reply
+}
+
+// gapAllowed is how far the first or last request may be from the day's
+// bounds before the report says the data covers part of the day only.
+const gapAllowed = time.Hour
+
+// coverage says so when the data covers only part of the day (ingest
+// started late, or stopped): the figures are then not a full day's.
+func coverage(b *strings.Builder, r *Report) {
+	if len(r.Series) == 0 {
+		return
+	}
+	first, last := r.Series[0].T, r.Series[len(r.Series)-1].T.Add(5*time.Minute)
+	if first.Sub(r.Since) <= gapAllowed && r.Until.Sub(last) <= gapAllowed {
+		return
+	}
+	loc := r.Day.Location()
+	fmt.Fprintf(b, "*Partial day:* data covers %s–%s %s only; the figures below are for that part of the day\n",
+		clock(first, r.Until, loc), clock(last, r.Until, loc), loc)
+}
+
+// clock is t's time of day in loc, 24:00 for the day's end.
+func clock(t, end time.Time, loc *time.Location) string {
+	if !t.Before(end) {
+		return "24:00"
+	}
+	return t.In(loc).Format("15:04")
 }
 
 func headline(b *strings.Builder, r *Report) {
@@ -74,40 +102,50 @@ func headline(b *strings.Builder, r *Report) {
 		Share(t.S5xx, t.Requests), Num(t.S5xx), Share(t.S000, t.Requests))
 	var codes []string
 	for _, s := range r.Status {
-		if s.Name == "0" {
-			s.Name = "000"
-		}
-		codes = append(codes, s.Name+" "+Num(s.Requests))
+		codes = append(codes, text.Status("status", s.Name)+" "+Num(s.Requests))
 	}
 	if len(codes) > 0 {
 		fmt.Fprintf(b, "*Status codes* %s\n", strings.Join(codes, " · "))
 	}
+	if t.S000 > 0 {
+		fmt.Fprintf(b, "_%s_\n", text.NoResponse)
+	}
 }
 
-func section(b *strings.Builder, title string, items []Item, extra bool) {
+// cols name a section's first column and its Extra column ("": none).
+type cols struct{ name, extra string }
+
+// section writes one small table under a header row: the name column,
+// requests, then visitors and bytes when any item has them, then Extra.
+func section(b *strings.Builder, title string, c cols, items []Item) {
 	fmt.Fprintf(b, "\n*%s*\n", title)
 	if len(items) == 0 {
 		b.WriteString("_none_\n")
 		return
 	}
-	b.WriteString("```\n")
-	w := 0
+	w := len(c.name)
+	var visitors, bytes bool
 	for _, it := range items {
 		w = max(w, len([]rune(text.Cut(text.Value(it.Name), 48))))
+		visitors, bytes = visitors || it.Visitors > 0, bytes || it.Bytes > 0
 	}
-	for _, it := range items {
-		name := text.Cut(text.Value(it.Name), 48)
-		line := fmt.Sprintf("%-*s %10s", w, name, Num(it.Requests))
-		if it.Visitors > 0 {
-			line += fmt.Sprintf("  %8s visitors", Num(it.Visitors))
+	row := func(name, requests, vis, byt, extra string) {
+		line := fmt.Sprintf("%-*s %10s", w, name, requests)
+		if visitors {
+			line += fmt.Sprintf("  %8s", vis)
 		}
-		if it.Bytes > 0 {
-			line += fmt.Sprintf("  %9s", Bytes(it.Bytes))
+		if bytes {
+			line += fmt.Sprintf("  %9s", byt)
 		}
-		if extra && it.Extra != "" {
-			line += "  " + text.Cut(text.Value(it.Extra), 40)
+		if c.extra != "" {
+			line += "  " + extra
 		}
 		b.WriteString(strings.TrimRight(line, " ") + "\n")
+	}
+	b.WriteString("```\n")
+	row(c.name, "requests", "visitors", "bytes", c.extra)
+	for _, it := range items {
+		row(text.Cut(text.Value(it.Name), 48), Num(it.Requests), Num(it.Visitors), Bytes(it.Bytes), text.Cut(text.Value(it.Extra), 40))
 	}
 	b.WriteString("```\n")
 }
@@ -119,21 +157,23 @@ func slowest(b *strings.Builder, s []Slow) {
 		return
 	}
 	b.WriteString("```\n")
+	fmt.Fprintf(b, "%-40s %12s  %12s  %9s\n", "path", "p95", "p50", "requests")
 	for _, x := range s {
-		fmt.Fprintf(b, "%-40s p95 %7.3fs  p50 %7.3fs  %9s requests\n", text.Cut(text.Value(x.Path), 40), x.P95, x.P50, Num(x.Requests))
+		fmt.Fprintf(b, "%-40s %11.3fs  %11.3fs  %9s\n", text.Cut(text.Value(x.Path), 40), x.P95, x.P50, Num(x.Requests))
 	}
 	b.WriteString("```\n")
 }
 
 func hours(b *strings.Builder, hs []Hour, loc *time.Location) {
 	b.WriteString("\n*Time distribution*\n```\n")
+	fmt.Fprintf(b, "%-4s %9s %6s\n", "hour", "requests", "errors")
 	var top uint64
 	for _, h := range hs {
 		top = max(top, h.Requests)
 	}
 	for _, h := range hs {
 		bar := strings.Repeat("█", int(20*h.Requests/max(top, 1)))
-		fmt.Fprintf(b, "%s %9s %6s err  %s\n", h.Start.In(loc).Format("15h"), Num(h.Requests), Num(h.Errors), bar)
+		fmt.Fprintf(b, "%-4s %9s %6s  %s\n", h.Start.In(loc).Format("15h"), Num(h.Requests), Num(h.Errors), bar)
 	}
 	b.WriteString("```\n")
 }
