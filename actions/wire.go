@@ -27,7 +27,7 @@ type Deps struct {
 	Hits      Hits          // the query engine's "hits IP last 24h"; nil: none shown
 	Getenv    func(string) string
 	Now       func() time.Time
-	Edges     []Edge // nil: built from Config.Edges
+	Edges     []Edge // the edges bans go to (cmd/opsbot builds them from config.Edges)
 	SelfAddrs func(ctx context.Context, u opsbot.User) []netip.Addr
 	// RecordBackoff paces the retries of a ban's record (nil: a few tries
 	// over seconds). Tests pass a backoff.ZeroBackOff.
@@ -55,12 +55,6 @@ func Wire(ctx context.Context, d Deps) (*Wired, error) {
 		d.Now = time.Now
 	}
 	edges := d.Edges
-	if edges == nil {
-		var err error
-		if edges, err = Edges(ctx, c.Edges, d.Getenv); err != nil {
-			return nil, err
-		}
-	}
 	wd := &Wired{Roles: access.NewRoles(c.Access), Audit: auditlog.New(d.Warehouse, d.Poster, c.Slack.Rooms.Audit)}
 	getenv := d.Getenv
 	key, err := keyFrom(getenv, c.Access.SecretKeyEnv)

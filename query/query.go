@@ -18,7 +18,6 @@ import (
 	"time"
 
 	"github.com/opsbot/opsbot"
-	"github.com/opsbot/opsbot/config"
 	"github.com/opsbot/opsbot/sql"
 	"github.com/opsbot/opsbot/warehouse"
 )
@@ -31,17 +30,6 @@ type Options struct {
 	DefaultLimit int            // N for "top" without a number (default 10)
 	SlowSeconds  float64        // what "slow" means (default 1)
 	Queries      fs.FS          // the named queries (default sql.QueryFiles())
-}
-
-// OptionsFrom reads the options from config (timezone and the query section).
-func OptionsFrom(c *config.Config) Options {
-	return Options{
-		Location:     c.Location(),
-		MaxRows:      c.Query.MaxRows,
-		Timeout:      c.Query.Timeout,
-		DefaultLimit: c.Query.DefaultLimit,
-		SlowSeconds:  c.Query.SlowSeconds,
-	}
 }
 
 func (o *Options) fill() {

@@ -59,7 +59,7 @@ func runDemo(ctx context.Context, g *globals, args []string) error {
 	if err := demoIngest(ctx, g, w, *dir); err != nil {
 		return err
 	}
-	engine := query.New(w, query.OptionsFrom(g.cfg))
+	engine := query.New(w, queryOptions(g.cfg))
 	for _, p := range demoPhrases {
 		reply, err := engine.Ask(ctx, p, now)
 		if err != nil {
@@ -112,12 +112,11 @@ func writeDemoLogs(dir string, now time.Time, lines int) error {
 }
 
 func demoIngest(ctx context.Context, g *globals, w warehouse.Warehouse, dir string) error {
-	o := ingest.FromConfig(ingest.Options{}, g.cfg.Ingest, g.cfg.RetentionDays)
-	o.Warehouse, o.Once, o.Log = w, true, io.Discard
-	var err error
-	if o.Source, _, err = ingest.From(ctx, dir, "", 0); err != nil {
+	o, err := ingestPlan(ctx, g.cfg.Ingest, g.cfg.RetentionDays, dir)
+	if err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
+	o.Warehouse, o.Once, o.Log = w, true, io.Discard
 	wk, err := ingest.New(o)
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)

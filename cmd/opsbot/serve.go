@@ -52,18 +52,19 @@ func runServe(ctx context.Context, g *globals, args []string) error {
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/healthz", func(rw http.ResponseWriter, _ *http.Request) { fmt.Fprintln(rw, "ok") })
+	metrics := ingest.NewMetrics() // served with or without ingest: its counters stay zero without
+	mux.Handle("/metrics", metrics.Handler())
 	eg, ctx := errgroup.WithContext(ctx)
 	if *from != "" {
-		wk, err := ingestWorker(ctx, g, w, *from)
+		wk, err := ingestWorker(ctx, g, w, *from, metrics)
 		if err != nil {
 			return err
 		}
-		mux.Handle("/metrics", wk.Metrics())
 		eg.Go(func() error { return wk.Run(ctx) })
 	}
 	eg.Go(func() error { return s.sched.Run(ctx) })
 	if sock != nil {
-		eg.Go(func() error { return ipc.Serve(ctx, sock, s.engine, s.bot, socketUser(g)) })
+		eg.Go(func() error { return ipc.Serve(ctx, sock, s.asker, s.bot, socketUser(g)) })
 	}
 	if app != nil {
 		if g.cfg.Slack.Mode == "http" {
@@ -91,7 +92,7 @@ func connectSlack(ctx context.Context, g *globals) (*slack.App, opsbot.Poster, e
 		slog.Warn("slack: SLACK_BOT_TOKEN not set; notices go to the log only")
 		return nil, logPoster{}, nil
 	}
-	app, err := slack.New(ctx, slack.OptionsFrom(g.cfg.Slack).FromEnv(os.Getenv))
+	app, err := slack.New(ctx, slackOptions(g.cfg.Slack).FromEnv(os.Getenv))
 	if err != nil {
 		return nil, nil, fmt.Errorf("slack: %w", err)
 	}
@@ -106,14 +107,13 @@ func (logPoster) Post(ctx context.Context, m opsbot.Message) (string, error) {
 	return fmt.Sprintf("log-%d", time.Now().UnixNano()), nil
 }
 
-func ingestWorker(ctx context.Context, g *globals, w warehouse.Warehouse, from string) (*ingest.Worker, error) {
-	c := g.cfg.Ingest
-	o := ingest.FromConfig(ingest.Options{}, c, g.cfg.RetentionDays)
-	o.Warehouse, o.Log = w, os.Stderr
-	var err error
-	if o.Source, o.Queue, err = ingest.From(ctx, from, c.S3Endpoint, c.VisibilityTimeout); err != nil {
-		return nil, fmt.Errorf("ingest: %w", err)
+// ingestWorker is serve's ingest: from the source from, counting into m.
+func ingestWorker(ctx context.Context, g *globals, w warehouse.Warehouse, from string, m *ingest.Metrics) (*ingest.Worker, error) {
+	o, err := ingestPlan(ctx, g.cfg.Ingest, g.cfg.RetentionDays, from)
+	if err != nil {
+		return nil, err
 	}
+	o.Warehouse, o.Metrics = w, m
 	return ingest.New(o)
 }
 

@@ -21,7 +21,7 @@ func runSQL(ctx context.Context, g *globals, args []string) error {
 	if len(args) == 0 {
 		return errors.New("usage: opsbot sql list | show NAME | run NAME [--param k=v …] [--format table|json|csv] [--now TIME]")
 	}
-	e := query.New(nil, query.OptionsFrom(g.cfg))
+	e := query.New(nil, queryOptions(g.cfg))
 	switch args[0] {
 	case "list":
 		for _, n := range e.List() {
@@ -80,7 +80,7 @@ func sqlRun(ctx context.Context, g *globals, args []string) error {
 		return err
 	}
 	defer w.Close()
-	e := query.New(w, query.OptionsFrom(g.cfg))
+	e := query.New(w, queryOptions(g.cfg))
 	res, bound, err := e.Run(ctx, fs.Arg(0), opsbot.Params(params), now)
 	if err != nil {
 		return err
