@@ -6,7 +6,6 @@ import (
 	"os"
 	"strings"
 	"time"
-
 )
 
 // From opens the source a --from (or ingest.from) names: s3://BUCKET/PREFIX,

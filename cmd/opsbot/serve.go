@@ -73,8 +73,12 @@ func runServe(ctx context.Context, g *globals, args []string) error {
 			eg.Go(func() error { return app.RunSocket(ctx, s.bot) })
 		}
 	}
-	eg.Go(func() error { return serveHTTP(ctx, *listen, mux) })
-	slog.Info("opsbot serving", "engine", w.Engine(), "listen", *listen, "ingest", *from, "slack", app != nil)
+	l, err := net.Listen("tcp", *listen)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", *listen, err)
+	}
+	eg.Go(func() error { return serveHTTP(ctx, l, mux) })
+	slog.Info("opsbot serving", "engine", w.Engine(), "listen", l.Addr().String(), "ingest", *from, "slack", app != nil)
 	err = eg.Wait()
 	if app != nil {
 		app.Wait()
@@ -117,11 +121,7 @@ func ingestWorker(ctx context.Context, g *globals, w warehouse.Warehouse, from s
 	return ingest.New(o)
 }
 
-func serveHTTP(ctx context.Context, addr string, h http.Handler) error {
-	l, err := net.Listen("tcp", addr)
-	if err != nil {
-		return fmt.Errorf("listen %s: %w", addr, err)
-	}
+func serveHTTP(ctx context.Context, l net.Listener, h http.Handler) error {
 	srv := slack.HTTPServer(h)
 	go func() {
 		<-ctx.Done()

@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/opsbot/opsbot"
 	"github.com/opsbot/opsbot/internal/text"
@@ -19,7 +21,11 @@ import (
 //	opsbot sql run NAME [--param k=v …] [--format table|json|csv] [--now TIME]
 func runSQL(ctx context.Context, g *globals, args []string) error {
 	if len(args) == 0 {
-		return errors.New("usage: opsbot sql list | show NAME | run NAME [--param k=v …] [--format table|json|csv] [--now TIME]")
+		return errors.New("usage: " + sqlUsage)
+	}
+	if isHelp(args[0]) {
+		fmt.Println("usage: " + sqlUsage)
+		return flag.ErrHelp
 	}
 	e := query.New(nil, queryOptions(g.cfg))
 	switch args[0] {
@@ -46,6 +52,8 @@ func runSQL(ctx context.Context, g *globals, args []string) error {
 	}
 	return fmt.Errorf("sql %q: use list, show or run", args[0])
 }
+
+const sqlUsage = "opsbot sql list | show NAME | run NAME [--param k=v …] [--format table|json|csv] [--now TIME]"
 
 type paramFlags opsbot.Params
 
@@ -93,7 +101,7 @@ func sqlRun(ctx context.Context, g *globals, args []string) error {
 		return text.WriteCSV(os.Stdout, res)
 	case "table":
 		fmt.Print(text.Table(res, 160))
-		fmt.Printf("%s rows scanned in %s\n", text.Value(res.Stats.RowsRead), res.Stats.Elapsed)
+		fmt.Printf("%s rows scanned in %s\n", text.Value(res.Stats.RowsRead), res.Stats.Elapsed.Round(time.Millisecond))
 		return nil
 	}
 	return fmt.Errorf("--format %q: use table, json or csv", *format)
