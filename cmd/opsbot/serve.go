@@ -44,49 +44,66 @@ func runServe(ctx context.Context, g *globals, args []string) error {
 	if err != nil {
 		return err
 	}
-	var sock net.Listener // embedded: others on this folder ask through us
-	if g.cfg.ClickHouse == "" {
-		if sock, err = ipc.Listen(ipc.Path(g.cfg.Data)); err != nil {
-			return err
-		}
+	err = serveStack(ctx, g, w, s, app, *listen, *from)
+	if app != nil {
+		app.Wait()
 	}
-	mux := http.NewServeMux()
-	mux.HandleFunc("/healthz", func(rw http.ResponseWriter, _ *http.Request) { fmt.Fprintln(rw, "ok") })
+	return err
+}
+
+// serveStack runs every part of s until ctx ends or one fails.
+func serveStack(ctx context.Context, g *globals, w warehouse.Warehouse, s *stack, app *slack.App, listen, from string) error {
 	metrics := ingest.NewMetrics() // served with or without ingest: its counters stay zero without
-	mux.Handle("/metrics", metrics.Handler())
 	eg, ctx := errgroup.WithContext(ctx)
-	if *from != "" {
-		wk, err := ingestWorker(ctx, g, w, *from, metrics)
+	if from != "" {
+		wk, err := ingestWorker(ctx, g, w, from, metrics)
 		if err != nil {
 			return err
 		}
 		eg.Go(func() error { return wk.Run(ctx) })
 	}
+	if err := serveSocket(ctx, eg, g, s); err != nil {
+		return err
+	}
 	eg.Go(func() error { return s.sched.Run(ctx) })
-	if sock != nil {
-		eg.Go(func() error { return ipc.Serve(ctx, sock, s.asker, s.bot, socketUser(g)) })
-	}
-	if app != nil {
-		if g.cfg.Slack.Mode == "http" {
-			mux.Handle(g.cfg.Slack.PathPrefix+"/", app.HTTPHandler(ctx, s.bot))
-		} else {
-			eg.Go(func() error { return app.RunSocket(ctx, s.bot) })
-		}
-	}
-	l, err := net.Listen("tcp", *listen)
+	l, err := net.Listen("tcp", listen)
 	if err != nil {
-		return fmt.Errorf("listen %s: %w", *listen, err)
+		return fmt.Errorf("listen %s: %w", listen, err)
 	}
-	eg.Go(func() error { return serveHTTP(ctx, l, mux) })
-	slog.Info("opsbot serving", "engine", w.Engine(), "listen", l.Addr().String(), "ingest", *from, "slack", app != nil)
-	err = eg.Wait()
-	if app != nil {
-		app.Wait()
+	eg.Go(func() error { return serveHTTP(ctx, l, serveMux(ctx, eg, g, s, app, metrics)) })
+	slog.Info("opsbot serving", "engine", w.Engine(), "listen", l.Addr().String(), "ingest", from, "slack", app != nil)
+	if err := eg.Wait(); !errors.Is(err, context.Canceled) {
+		return err
 	}
-	if errors.Is(err, context.Canceled) {
+	return nil
+}
+
+// serveSocket answers the others on an embedded data folder.
+func serveSocket(ctx context.Context, eg *errgroup.Group, g *globals, s *stack) error {
+	if g.cfg.ClickHouse != "" {
 		return nil
 	}
-	return err
+	sock, err := ipc.Listen(ipc.Path(g.cfg.Data))
+	if err != nil {
+		return err
+	}
+	eg.Go(func() error { return ipc.Serve(ctx, sock, s.asker, s.bot, socketUser(g)) })
+	return nil
+}
+
+// serveMux is what --listen serves: /healthz, /metrics and, in http mode,
+// Slack's endpoints; in socket mode Slack runs in eg.
+func serveMux(ctx context.Context, eg *errgroup.Group, g *globals, s *stack, app *slack.App, m *ingest.Metrics) *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/healthz", func(rw http.ResponseWriter, _ *http.Request) { fmt.Fprintln(rw, "ok") })
+	mux.Handle("/metrics", m.Handler())
+	switch {
+	case app != nil && g.cfg.Slack.Mode == "http":
+		mux.Handle(g.cfg.Slack.PathPrefix+"/", app.HTTPHandler(ctx, s.bot))
+	case app != nil:
+		eg.Go(func() error { return app.RunSocket(ctx, s.bot) })
+	}
+	return mux
 }
 
 // connectSlack connects when SLACK_BOT_TOKEN is set; without it, serve runs
