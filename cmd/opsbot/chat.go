@@ -59,20 +59,19 @@ func answerOthers(ctx context.Context, g *globals, s *stack) (stop func(), err e
 	if g.cfg.ClickHouse != "" {
 		return func() {}, nil
 	}
-	sock, err := ipc.Listen(ipc.Path(g.cfg.Data))
+	ctx, cancel := context.WithCancel(ctx)
+	wait, err := ipc.Start(ctx, g.cfg.Data, s.asker, s.bot, socketUser(g))
 	if err != nil {
+		cancel()
 		return nil, err
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		if err := ipc.Serve(ctx, sock, s.asker, s.bot, socketUser(g)); err != nil {
+	fmt.Fprintf(os.Stderr, "others on %s ask through this chat (%s)\n", g.cfg.Data, ipc.Path(g.cfg.Data))
+	return func() {
+		cancel()
+		if err := wait(); err != nil {
 			slog.Warn("chat: the folder's socket stopped", "err", err.Error())
 		}
-	}()
-	fmt.Fprintf(os.Stderr, "others on %s ask through this chat (%s)\n", g.cfg.Data, ipc.Path(g.cfg.Data))
-	return func() { cancel(); <-done }, nil
+	}, nil
 }
 
 func chatOptions(g *globals, id, name string) terminal.Options {

@@ -83,11 +83,11 @@ func serveSocket(ctx context.Context, eg *errgroup.Group, g *globals, s *stack) 
 	if g.cfg.ClickHouse != "" {
 		return nil
 	}
-	sock, err := ipc.Listen(ipc.Path(g.cfg.Data))
+	wait, err := ipc.Start(ctx, g.cfg.Data, s.asker, s.bot, socketUser(g))
 	if err != nil {
 		return err
 	}
-	eg.Go(func() error { return ipc.Serve(ctx, sock, s.asker, s.bot, socketUser(g)) })
+	eg.Go(wait)
 	return nil
 }
 
