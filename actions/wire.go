@@ -45,8 +45,8 @@ type Wired struct {
 	Skill  *Skill
 }
 
-// Wire builds roles, the audit log, the edges, TOTP and confirmations and
-// the skills from config. A missing TOTP key is not an error: TOTP
+// Wire builds roles, the audit log, TOTP and confirmations and the skills
+// from config, over the edges d brings. A missing TOTP key is not an error: TOTP
 // confirmations then answer how to set it up, and the audit log chains
 // with plain SHA-256 instead of an HMAC keyed from it.
 func Wire(ctx context.Context, d Deps) (*Wired, error) {
