@@ -165,13 +165,8 @@ func TestPageNeedsASecondOperator(t *testing.T) {
 	pd := &pagerDuty{}
 	srv := httptest.NewServer(pd)
 	defer srv.Close()
-	pc := config.Default().Pager
-	pc.Services = map[string]config.PagerService{"ops": {Provider: "pagerduty", KeyEnv: "PD_OPS", URL: srv.URL}, "events": {Provider: "pagerduty", KeyEnv: "PD_EVENTS", URL: srv.URL}}
-	router, err := pager.New(pc, pager.Options{Getenv: func(k string) string { return "key-" + k },
-		Backoff: func() backoff.BackOff { return &backoff.StopBackOff{} }})
-	if err != nil {
-		t.Fatal(err)
-	}
+	router := pager.New(map[string]pager.Service{"ops": {Provider: "pagerduty", Key: "key-PD_OPS", URL: srv.URL}, "events": {Provider: "pagerduty", Key: "key-PD_EVENTS", URL: srv.URL}},
+		pager.Options{Backoff: func() backoff.BackOff { return &backoff.StopBackOff{} }})
 	wd := newWorld(t, func(c *config.Config) { c.Access.Confirm = map[string]string{"page": "approval"} },
 		func(d *actions.Deps) { d.Pager = router })
 
@@ -225,13 +220,8 @@ func TestLongPageIsCutBetweenCharacters(t *testing.T) {
 	pd := &pagerDuty{}
 	srv := httptest.NewServer(pd)
 	defer srv.Close()
-	pc := config.Default().Pager
-	pc.Services = map[string]config.PagerService{"ops": {Provider: "pagerduty", KeyEnv: "PD_OPS", URL: srv.URL}}
-	router, err := pager.New(pc, pager.Options{Getenv: func(k string) string { return "key-" + k },
-		Backoff: func() backoff.BackOff { return &backoff.StopBackOff{} }})
-	if err != nil {
-		t.Fatal(err)
-	}
+	router := pager.New(map[string]pager.Service{"ops": {Provider: "pagerduty", Key: "key-PD_OPS", URL: srv.URL}},
+		pager.Options{Backoff: func() backoff.BackOff { return &backoff.StopBackOff{} }})
 	wd := newWorld(t, func(c *config.Config) { c.Access.Confirm = map[string]string{"page": "approval"} },
 		func(d *actions.Deps) { d.Pager = router })
 	msg := strings.Repeat("a", 1020) + "é" + strings.Repeat("中", 10)

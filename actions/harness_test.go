@@ -22,6 +22,7 @@ import (
 	"github.com/opsbot/opsbot/actions"
 	"github.com/opsbot/opsbot/bot"
 	"github.com/opsbot/opsbot/config"
+	"github.com/opsbot/opsbot/edge/fastly"
 	"github.com/opsbot/opsbot/warehouse/warehousetest"
 )
 
@@ -162,7 +163,6 @@ func newWorld(t testing.TB, edit func(*config.Config), deps func(*actions.Deps))
 	c.Access.Readers.Users = []string{rob.ID}
 	c.Access.Analysts.Users = []string{ana.ID}
 	c.Access.Operators.Users = []string{alice.ID, bob.ID}
-	c.Edges.Fastly = []config.FastlyEdge{{Name: "fastly", ServiceID: "svc1", ACLID: "acl1", TokenEnv: "TEST_FASTLY_TOKEN", Endpoint: srv.URL}}
 	c.Edges.Ban.Allow = []string{"192.0.2.0/24"} // "the office"
 	if edit != nil {
 		edit(c)
@@ -171,8 +171,9 @@ func newWorld(t testing.TB, edit func(*config.Config), deps func(*actions.Deps))
 		t.Fatal(err)
 	}
 	wd := &world{t: t, acl: a, slack: &poster{}, clk: &clock{t: time.Date(2026, 11, 24, 5, 0, 7, 0, time.UTC)}, config: c}
-	env := map[string]string{"TEST_FASTLY_TOKEN": "fastly-secret", "OPSBOT_SECRET_KEY": base64.StdEncoding.EncodeToString([]byte("0123456789abcdef0123456789abcdef"))}
-	d := actions.Deps{Config: c, Warehouse: w, Poster: wd.slack, Getenv: func(k string) string { return env[k] }, Now: wd.clk.Now,
+	fst := fastly.New(fastly.Options{Name: "fastly", ServiceID: "svc1", ACLID: "acl1", Token: "fastly-secret", Endpoint: srv.URL, HTTP: srv.Client()})
+	env := map[string]string{"OPSBOT_SECRET_KEY": base64.StdEncoding.EncodeToString([]byte("0123456789abcdef0123456789abcdef"))}
+	d := actions.Deps{Config: c, Warehouse: w, Poster: wd.slack, Edges: []actions.Edge{fst}, Getenv: func(k string) string { return env[k] }, Now: wd.clk.Now,
 		Hits: func(_ context.Context, ip string) (*opsbot.Reply, error) {
 			wd.hits = append(wd.hits, ip)
 			return &opsbot.Reply{Title: "hits " + ip + " last 24h: 4210 requests, 97% to /donate"}, nil

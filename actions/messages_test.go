@@ -19,10 +19,7 @@ import (
 // the service asked, in the config's real keys — never an empty list of
 // known services.
 func TestPageWithoutPagerShowsTheConfig(t *testing.T) {
-	router, err := pager.New(config.Default().Pager, pager.Options{}) // as serve wires an empty pager: section
-	if err != nil {
-		t.Fatal(err)
-	}
+	router := pager.New(nil, pager.Options{}) // as serve wires an empty pager: section
 	wd := newWorld(t, nil, func(d *actions.Deps) { d.Pager = router })
 	r := wd.say(alice, "page ops Everything is on fire!", false)
 	for _, want := range []string{"No pager is configured", "pager:\n  services:\n    ops: {provider: pagerduty, key_env: OPSBOT_PD_OPS}", "OPSBOT_PD_OPS"} {
@@ -50,13 +47,8 @@ func TestPageFromTerminalCarriesNoEmptyChannel(t *testing.T) {
 	pd := &pagerDuty{}
 	srv := httptest.NewServer(pd)
 	defer srv.Close()
-	pc := config.Default().Pager
-	pc.Services = map[string]config.PagerService{"ops": {Provider: "pagerduty", KeyEnv: "PD_OPS", URL: srv.URL}}
-	router, err := pager.New(pc, pager.Options{Getenv: func(k string) string { return "key-" + k },
-		Backoff: func() backoff.BackOff { return &backoff.StopBackOff{} }})
-	if err != nil {
-		t.Fatal(err)
-	}
+	router := pager.New(map[string]pager.Service{"ops": {Provider: "pagerduty", KeyEnv: "PD_OPS", Key: "key-PD_OPS", URL: srv.URL}},
+		pager.Options{Backoff: func() backoff.BackOff { return &backoff.StopBackOff{} }})
 	wd := newWorld(t, func(c *config.Config) { c.Access.Confirm = map[string]string{"page": "button"} },
 		func(d *actions.Deps) { d.Pager = router })
 	say := func(text string) *opsbot.Reply {

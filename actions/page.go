@@ -14,6 +14,9 @@ import (
 // services is what pager.Router offers besides Notify: the known services.
 type services interface{ Services() []string }
 
+// disabled is what pager.Router says of a service it cannot page: why.
+type disabled interface{ Disabled(service string) error }
+
 func (s *Skill) page(ctx context.Context, req *opsbot.Request, args []string) (*opsbot.Reply, error) {
 	if len(args) < 2 {
 		return refuse(ctx, "", opsbot.Invalidf("usage: `page SERVICE MESSAGE`, e.g. `page ops Everything is on fire!`")), nil
@@ -25,6 +28,9 @@ func (s *Skill) page(ctx context.Context, req *opsbot.Request, args []string) (*
 	}
 	if listed && !slices.Contains(known.Services(), svc) {
 		return refuse(ctx, "page "+svc, opsbot.NotFoundf("unknown service %q; known services: %s (pager.services in the config)", svc, strings.Join(known.Services(), ", "))), nil
+	}
+	if d, ok := s.o.Pager.(disabled); ok && d.Disabled(svc) != nil {
+		return refuse(ctx, "page "+svc, d.Disabled(svc)), nil
 	}
 	msg = text.Cut(msg, 1024) // a page summary holds 1024 characters; cut whole
 	summary := fmt.Sprintf("page %s: %s", svc, msg)

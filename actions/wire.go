@@ -27,7 +27,7 @@ type Deps struct {
 	Hits      Hits          // the query engine's "hits IP last 24h"; nil: none shown
 	Getenv    func(string) string
 	Now       func() time.Time
-	Edges     []Edge // nil: built from Config.Edges
+	Edges     []Edge // the edges bans go to (cmd/opsbot builds them from config.Edges)
 	// Redirectors hold the redirect map (nil: built from Config.Redirects).
 	Redirectors []Redirector
 	SelfAddrs   func(ctx context.Context, u opsbot.User) []netip.Addr
@@ -49,8 +49,8 @@ type Wired struct {
 	Redirects *Redirects
 }
 
-// Wire builds roles, the audit log, the edges, TOTP and confirmations and
-// the skills from config. A missing TOTP key is not an error: TOTP
+// Wire builds roles, the audit log, TOTP and confirmations and the skills
+// from config, over the edges d brings. A missing TOTP key is not an error: TOTP
 // confirmations then answer how to set it up, and the audit log chains
 // with plain SHA-256 instead of an HMAC keyed from it.
 func Wire(ctx context.Context, d Deps) (*Wired, error) {
@@ -59,12 +59,6 @@ func Wire(ctx context.Context, d Deps) (*Wired, error) {
 		d.Now = time.Now
 	}
 	edges := d.Edges
-	if edges == nil {
-		var err error
-		if edges, err = Edges(ctx, c.Edges, d.Getenv); err != nil {
-			return nil, err
-		}
-	}
 	wd := &Wired{Roles: access.NewRoles(c.Access), Audit: auditlog.New(d.Warehouse, d.Poster, c.Slack.Rooms.Audit)}
 	getenv := d.Getenv
 	key, err := keyFrom(getenv, c.Access.SecretKeyEnv)

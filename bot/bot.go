@@ -23,6 +23,12 @@ type Authorizer interface {
 	Role(ctx context.Context, u opsbot.User, channel string) opsbot.Role
 }
 
+// Granter is an Authorizer that can say how u would be given role: the
+// config lines, shown after a refusal.
+type Granter interface {
+	Grant(u opsbot.User, role opsbot.Role) string
+}
+
 // Auditor records every command, allowed or refused, with what it did.
 //
 // Contract: Record is called once per command after it ran (or was
@@ -151,6 +157,9 @@ func (b *Bot) dispatch(ctx context.Context, req *opsbot.Request, text string) (*
 	}
 	if role := b.role(ctx, req); role < rt.cmd.Role {
 		msg := fmt.Sprintf("`%s` needs the %s role; you are %s.", rt.cmd.Name, rt.cmd.Role, article(role))
+		if g, ok := b.opts.Authorizer.(Granter); ok {
+			msg += " " + g.Grant(req.User, rt.cmd.Role)
+		}
 		return refusal(msg), opsbot.AuditEntry{Result: fmt.Sprintf("refused: needs %s, has %s", rt.cmd.Role, role)}
 	}
 	in := *req

@@ -18,11 +18,9 @@ type Slack struct {
 	// Mode is how Slack reaches opsbot: "socket" (Socket Mode, no public
 	// URL; the default) or "http" (Events API and slash command endpoints).
 	Mode string `yaml:"mode"`
-	// Listen is the address of the HTTP endpoints in http mode when they
-	// are not mounted on the serve port (default "127.0.0.1:3000": loopback
-	// only; put a TLS reverse proxy in front, or set ":3000" to listen on
-	// every interface).
-	Listen string `yaml:"listen"`
+	// Listen is gone: in http mode the endpoints are served on
+	// `opsbot serve --listen`. The key is an error that says so.
+	Listen removedListen `yaml:"listen"`
 	// PathPrefix is where the HTTP endpoints live: PREFIX/events,
 	// PREFIX/commands and PREFIX/actions (default "/slack").
 	PathPrefix string `yaml:"path_prefix"`
@@ -82,7 +80,6 @@ type Terminal struct {
 
 func (c *Slack) defaults() {
 	c.Mode = "socket"
-	c.Listen = "127.0.0.1:3000"
 	c.PathPrefix = "/slack"
 	c.APIURL = "https://slack.com/api/"
 	c.ReplyInThread = true
@@ -102,11 +99,6 @@ var (
 func (c *Slack) validate() error {
 	if c.Mode != "socket" && c.Mode != "http" {
 		return fieldErr("slack.mode", "must be socket or http, got %q", c.Mode)
-	}
-	if c.Mode == "http" {
-		if _, _, err := net.SplitHostPort(c.Listen); err != nil {
-			return fieldErr("slack.listen", "must be host:port (e.g. 127.0.0.1:3000), got %q", c.Listen)
-		}
 	}
 	if err := c.apiURL(); err != nil {
 		return err
@@ -227,4 +219,12 @@ func (ids *IDs) UnmarshalYAML(n *yaml.Node) error {
 	}
 	*ids = list
 	return nil
+}
+
+// removedListen is slack.listen, which no longer exists: reading it is an
+// error saying where Slack's endpoints are served now.
+type removedListen struct{}
+
+func (removedListen) UnmarshalYAML(*yaml.Node) error {
+	return fieldErr("slack.listen", "is no longer read: in http mode Slack's endpoints are served by `opsbot serve` on its --listen address (default 127.0.0.1:9464) under slack.path_prefix; delete slack.listen and pass `opsbot serve --listen ADDR` instead")
 }

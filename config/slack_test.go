@@ -13,7 +13,7 @@ func TestSlackDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := c.Slack
-	if s.Mode != "socket" || s.Listen != "127.0.0.1:3000" || s.TeamID != nil || s.AppID != "" || s.PathPrefix != "/slack" || s.APIURL != "https://slack.com/api/" || !s.ReplyInThread || s.Pace != time.Second || s.Rooms.Room("audit") != "tech-audits" || s.Rooms.Room("page") != "tech-alerts" {
+	if s.Mode != "socket" || s.TeamID != nil || s.AppID != "" || s.PathPrefix != "/slack" || s.APIURL != "https://slack.com/api/" || !s.ReplyInThread || s.Pace != time.Second || s.Rooms.Room("audit") != "tech-audits" || s.Rooms.Room("page") != "tech-alerts" {
 		t.Errorf("defaults = %+v", s)
 	}
 }
@@ -24,7 +24,7 @@ func TestSlackGood(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := c.Slack
-	if s.Mode != "http" || s.Listen != "127.0.0.1:3000" || len(s.Channels) != 3 || s.Rooms.Page != "oncall" || s.Progress != 2*time.Second || s.Terminal.Name != "alice" {
+	if s.Mode != "http" || len(s.Channels) != 3 || s.Rooms.Page != "oncall" || s.Progress != 2*time.Second || s.Terminal.Name != "alice" {
 		t.Errorf("loaded = %+v", s)
 	}
 	if s.APIURL != "https://slack-gov.com/api/" || s.ReplyInThread {
@@ -89,7 +89,7 @@ func TestSlackBad(t *testing.T) {
 	for file, want := range map[string]string{
 		"bad_mode.yaml":          `slack.mode: must be socket or http, got "websocket"`,
 		"bad_api_url.yaml":       `slack.api_url: must be an https URL ending in /api/ (http only for a loopback host), like https://slack-gov.com/api/, got "http://slack.example.org/api/"`,
-		"bad_listen.yaml":        `slack.listen: must be host:port (e.g. 127.0.0.1:3000), got "3000"`,
+		"bad_listen.yaml":        "slack.listen: is no longer read: in http mode Slack's endpoints are served by `opsbot serve` on its --listen address (default 127.0.0.1:9464) under slack.path_prefix; delete slack.listen and pass `opsbot serve --listen ADDR` instead",
 		"bad_team_id.yaml":       `slack.team_id[1]: must be a Slack workspace ID like T012AB3CD (Workspace settings, or auth.test), got "acme"`,
 		"bad_team_id_map.yaml":   `cannot unmarshal !!map into []string`,
 		"bad_enterprise_id.yaml": `slack.enterprise_id: must be an Enterprise Grid org ID like E012AB3CD, got "T012AB3CD"`,

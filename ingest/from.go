@@ -3,13 +3,9 @@ package ingest
 import (
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"strings"
 	"time"
-
-	"github.com/opsbot/opsbot/config"
-	"github.com/opsbot/opsbot/warehouse"
 )
 
 // From opens the source a --from (or ingest.from) names: s3://BUCKET/PREFIX,
@@ -52,19 +48,4 @@ func From(ctx context.Context, from, endpoint string, visibility time.Duration) 
 		return nil, nil, fmt.Errorf("%w: %s is not a folder", errBadFrom, from)
 	}
 	return &Dir{Root: from}, nil, nil
-}
-
-// NewFromConfig makes the worker `opsbot serve` runs in-process: the source
-// in cfg.Ingest.From, watched at cfg.Ingest.Interval, one log line per
-// object to log. It returns (nil, nil) when no source is configured.
-func NewFromConfig(ctx context.Context, w warehouse.Warehouse, cfg *config.Config, log io.Writer) (*Worker, error) {
-	c := cfg.Ingest
-	if c.From == "" {
-		return nil, nil
-	}
-	src, q, err := From(ctx, c.From, c.S3Endpoint, c.VisibilityTimeout)
-	if err != nil {
-		return nil, fmt.Errorf("ingest: %w", err)
-	}
-	return New(FromConfig(Options{Warehouse: w, Source: src, Queue: q, Log: log}, c, cfg.RetentionDays))
 }

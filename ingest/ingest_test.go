@@ -2,11 +2,9 @@ package ingest_test
 
 import (
 	"context"
-	"errors"
 	"testing"
 	"time"
 
-	"github.com/opsbot/opsbot/config"
 	"github.com/opsbot/opsbot/ingest"
 )
 
@@ -81,13 +79,5 @@ func TestSourceURLs(t *testing.T) {
 		if _, _, err := ingest.From(context.Background(), bad, "", time.Minute); err == nil {
 			t.Errorf("%q: no error", bad)
 		}
-	}
-	if wk, err := ingest.NewFromConfig(context.Background(), nil, config.Default(), nil); wk != nil || err != nil {
-		t.Errorf("no source configured: %v, %v", wk, err)
-	}
-	cfg := config.Default()
-	cfg.Ingest.From = t.TempDir()
-	if _, err := ingest.NewFromConfig(context.Background(), nil, cfg, nil); err == nil || errors.Is(err, context.Canceled) {
-		t.Errorf("a worker without a warehouse: %v", err)
 	}
 }

@@ -47,24 +47,6 @@ type Options struct {
 	Clock    opsbot.Clock // opsbot.SystemClock when nil
 }
 
-// FromConfig fills the tuning options from the ingest config section.
-func FromConfig(o Options, c config.Ingest, retentionDays int) Options {
-	o.Interval, o.Lookback, o.Workers, o.BatchRows, o.InsertRows = c.Interval, c.Lookback, c.Workers, c.BatchRows, c.InsertRows
-	if c.InsertRows == 0 {
-		o.InsertRows = -1 // the config's 0 turns pooling off
-	}
-	o.RequestIDs = c.RequestIDs
-	o.MaxLineBytes, o.MaxExpansion, o.MaxRejectLines = c.MaxLineBytes, c.MaxExpansion, c.MaxRejectLines
-	if c.MaxRejectLines == 0 {
-		o.MaxRejectLines = -1 // the config's 0 stores none
-	}
-	o.MaxAttempts, o.Backoff, o.Visibility, o.RetentionDays = c.MaxAttempts, c.RetryBackoff, c.VisibilityTimeout, retentionDays
-	if c.Format != "" && o.Format == "" {
-		o.Format = edgelog.Format(c.Format)
-	}
-	return o
-}
-
 func (o *Options) fill() {
 	d := config.Default().Ingest
 	set := func(v *time.Duration, def time.Duration) {

@@ -9,7 +9,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"os"
 	"sort"
 	"strings"
 	"time"
@@ -17,7 +16,6 @@ import (
 	"github.com/cenkalti/backoff/v4"
 
 	"github.com/opsbot/opsbot"
-	"github.com/opsbot/opsbot/config"
 	"github.com/opsbot/opsbot/internal/retry"
 	"github.com/opsbot/opsbot/pager/opsgenie"
 	"github.com/opsbot/opsbot/pager/pagerduty"
@@ -39,65 +37,83 @@ var (
 // Router routes pages by service.
 type Router struct {
 	routes     map[string]Notifier
+	disabled   map[string]error // services that cannot page, and why
 	newBackoff func() backoff.BackOff
 }
 
+// Service is one service's pager: a provider (pagerduty, opsgenie or
+// webhook), its URL (empty: the provider's own) and its key, read from the
+// variable KeyEnv names.
+type Service struct {
+	Provider string
+	URL      string
+	Key      string
+	KeyEnv   string // where Key came from, to say what to set when it is empty
+}
+
+// Providers.
+const (
+	PagerDuty = "pagerduty"
+	Opsgenie  = "opsgenie"
+	Webhook   = "webhook"
+)
+
 // Options tune New.
 type Options struct {
-	// Getenv reads the keys (os.Getenv by default).
-	Getenv func(string) string
 	// Client does the HTTP (http.DefaultClient with a 10s timeout by default).
 	Client *http.Client
-	// Backoff makes the retry policy for one page (exponential, for
-	// cfg.RetryFor, by default). Tests pass backoff.ZeroBackOff.
+	// RetryFor bounds the retries of one page (exponential backoff).
+	RetryFor time.Duration
+	// Backoff makes the retry policy for one page (Exponential(RetryFor)
+	// by default). Tests pass backoff.ZeroBackOff.
 	Backoff func() backoff.BackOff
 }
 
-// New builds the Router for cfg. A service whose key variable is empty is
-// an error that names the variable.
-func New(cfg config.Pager, o Options) (*Router, error) {
-	if o.Getenv == nil {
-		o.Getenv = os.Getenv
-	}
+// New builds the Router for services. A service without the key its
+// provider needs (pagerduty, opsgenie; a webhook's is optional) is
+// disabled, not an error: Disabled says why and Notify refuses it, so
+// that one missing secret stops nothing else.
+func New(services map[string]Service, o Options) *Router {
 	if o.Client == nil {
 		o.Client = &http.Client{Timeout: 10 * time.Second}
 	}
 	if o.Backoff == nil {
-		o.Backoff = Exponential(cfg.RetryFor)
+		o.Backoff = Exponential(o.RetryFor)
 	}
-	routes := map[string]Notifier{}
-	for _, name := range cfg.ServiceNames() {
-		n, err := notifier(cfg.Services[name], o)
+	r := NewRouter(map[string]Notifier{}, o.Backoff)
+	for name, s := range services {
+		n, err := notifier(s, o.Client)
 		if err != nil {
-			return nil, fmt.Errorf("pager service %s: %w", name, err)
+			r.disabled[name] = opsbot.Forbiddenf("the pager service %s is disabled: %w", name, err)
+			continue
 		}
-		routes[name] = n
+		r.routes[name] = n
 	}
-	return NewRouter(routes, o.Backoff), nil
+	return r
 }
 
-func notifier(s config.PagerService, o Options) (Notifier, error) {
-	key := ""
-	if s.KeyEnv != "" {
-		key = o.Getenv(s.KeyEnv)
-		if key == "" && s.Provider != config.ProviderWebhook {
-			return nil, fmt.Errorf("environment variable %s (key_env) is empty", s.KeyEnv)
-		}
+func notifier(s Service, c *http.Client) (Notifier, error) {
+	if s.Key == "" && s.Provider != Webhook {
+		return nil, fmt.Errorf("%s is not set", s.KeyEnv)
 	}
 	switch s.Provider {
-	case config.ProviderPagerDuty:
-		return pagerduty.New(s.URL, key, o.Client), nil
-	case config.ProviderOpsgenie:
-		return opsgenie.New(s.URL, key, o.Client), nil
-	case config.ProviderWebhook:
-		return webhook.New(s.URL, key, o.Client), nil
+	case PagerDuty:
+		return pagerduty.New(s.URL, s.Key, c), nil
+	case Opsgenie:
+		return opsgenie.New(s.URL, s.Key, c), nil
+	case Webhook:
+		return webhook.New(s.URL, s.Key, c), nil
 	}
 	return nil, fmt.Errorf("unknown provider %q", s.Provider)
 }
 
+// Disabled is why a configured service cannot page (its key is not set),
+// or nil.
+func (r *Router) Disabled(service string) error { return r.disabled[service] }
+
 // NewRouter routes to the given notifiers, retrying with newBackoff.
 func NewRouter(routes map[string]Notifier, newBackoff func() backoff.BackOff) *Router {
-	return &Router{routes: routes, newBackoff: newBackoff}
+	return &Router{routes: routes, disabled: map[string]error{}, newBackoff: newBackoff}
 }
 
 // Exponential retries for at most d.
@@ -110,10 +126,14 @@ func Exponential(d time.Duration) func() backoff.BackOff {
 	}
 }
 
-// Services are the configured service names, sorted.
+// Services are the configured service names, disabled ones included,
+// sorted.
 func (r *Router) Services() []string {
-	names := make([]string, 0, len(r.routes))
+	names := make([]string, 0, len(r.routes)+len(r.disabled))
 	for n := range r.routes {
+		names = append(names, n)
+	}
+	for n := range r.disabled {
 		names = append(names, n)
 	}
 	sort.Strings(names)
@@ -124,6 +144,9 @@ func (r *Router) Services() []string {
 // unknown service is an error wrapping opsbot.ErrNotFound that lists the
 // known ones.
 func (r *Router) Notify(ctx context.Context, p opsbot.Page) error {
+	if err := r.disabled[p.Service]; err != nil {
+		return err
+	}
 	n, ok := r.routes[p.Service]
 	if !ok {
 		known := strings.Join(r.Services(), ", ")

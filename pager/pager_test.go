@@ -14,7 +14,6 @@ import (
 	"github.com/cenkalti/backoff/v4"
 
 	"github.com/opsbot/opsbot"
-	"github.com/opsbot/opsbot/config"
 	"github.com/opsbot/opsbot/pager"
 )
 
@@ -60,16 +59,15 @@ func serve(t *testing.T, statuses ...int) (*fakeAPI, string) {
 	return f, s.URL
 }
 
-func router(t *testing.T, services map[string]config.PagerService, env map[string]string) *pager.Router {
+func router(t *testing.T, services map[string]pager.Service, env map[string]string) *pager.Router {
 	t.Helper()
-	r, err := pager.New(config.Pager{Services: services}, pager.Options{
-		Getenv:  func(k string) string { return env[k] },
+	for name, s := range services {
+		s.Key = env[s.KeyEnv]
+		services[name] = s
+	}
+	return pager.New(services, pager.Options{
 		Backoff: func() backoff.BackOff { return backoff.WithMaxRetries(&backoff.ZeroBackOff{}, 3) },
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return r
 }
 
 func jsonEq(t *testing.T, got map[string]any, want string) {
@@ -94,7 +92,7 @@ var trigger = opsbot.Page{
 
 func TestPagerDutyTriggerAndResolve(t *testing.T) {
 	api, url := serve(t, 202)
-	r := router(t, map[string]config.PagerService{"web": {Provider: "pagerduty", KeyEnv: "PD_WEB", URL: url}}, map[string]string{"PD_WEB": "R0UTINGKEY"})
+	r := router(t, map[string]pager.Service{"web": {Provider: "pagerduty", KeyEnv: "PD_WEB", URL: url}}, map[string]string{"PD_WEB": "R0UTINGKEY"})
 	if err := r.Notify(context.Background(), trigger); err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +112,7 @@ func TestPagerDutyTriggerAndResolve(t *testing.T) {
 
 func TestPagerDutySummaryCutAt1024(t *testing.T) {
 	api, url := serve(t, 202)
-	r := router(t, map[string]config.PagerService{"web": {Provider: "pagerduty", KeyEnv: "K", URL: url}}, map[string]string{"K": "k"})
+	r := router(t, map[string]pager.Service{"web": {Provider: "pagerduty", KeyEnv: "K", URL: url}}, map[string]string{"K": "k"})
 	p := trigger
 	p.Summary = strings.Repeat("é", 3000)
 	if err := r.Notify(context.Background(), p); err != nil {
@@ -128,7 +126,7 @@ func TestPagerDutySummaryCutAt1024(t *testing.T) {
 
 func TestOpsgenieCreateAndClose(t *testing.T) {
 	api, url := serve(t, 202)
-	r := router(t, map[string]config.PagerService{"api": {Provider: "opsgenie", KeyEnv: "OG", URL: url}}, map[string]string{"OG": "g-key"})
+	r := router(t, map[string]pager.Service{"api": {Provider: "opsgenie", KeyEnv: "OG", URL: url}}, map[string]string{"OG": "g-key"})
 	p := trigger
 	p.Service = "api"
 	if err := r.Notify(context.Background(), p); err != nil {
@@ -152,7 +150,7 @@ func TestOpsgenieCreateAndClose(t *testing.T) {
 
 func TestWebhook(t *testing.T) {
 	api, url := serve(t, 200)
-	r := router(t, map[string]config.PagerService{"donate": {Provider: "webhook", KeyEnv: "HOOK", URL: url + "/page"}}, map[string]string{"HOOK": "tok"})
+	r := router(t, map[string]pager.Service{"donate": {Provider: "webhook", KeyEnv: "HOOK", URL: url + "/page"}}, map[string]string{"HOOK": "tok"})
 	p := trigger
 	p.Service = "donate"
 	if err := r.Notify(context.Background(), p); err != nil {
@@ -168,7 +166,7 @@ func TestWebhook(t *testing.T) {
 
 func TestRetriesThrottlingAndServerErrors(t *testing.T) {
 	api, url := serve(t, 429, 503, 202)
-	r := router(t, map[string]config.PagerService{"web": {Provider: "pagerduty", KeyEnv: "K", URL: url}}, map[string]string{"K": "k"})
+	r := router(t, map[string]pager.Service{"web": {Provider: "pagerduty", KeyEnv: "K", URL: url}}, map[string]string{"K": "k"})
 	if err := r.Notify(context.Background(), trigger); err != nil {
 		t.Fatal(err)
 	}
@@ -179,7 +177,7 @@ func TestRetriesThrottlingAndServerErrors(t *testing.T) {
 
 func TestGivesUpAfterRetries(t *testing.T) {
 	api, url := serve(t, 500)
-	r := router(t, map[string]config.PagerService{"web": {Provider: "pagerduty", KeyEnv: "K", URL: url}}, map[string]string{"K": "k"})
+	r := router(t, map[string]pager.Service{"web": {Provider: "pagerduty", KeyEnv: "K", URL: url}}, map[string]string{"K": "k"})
 	err := r.Notify(context.Background(), trigger)
 	if err == nil || !strings.Contains(err.Error(), "4 attempt(s)") || !strings.Contains(err.Error(), "status 500") {
 		t.Fatalf("err %v", err)
@@ -191,7 +189,7 @@ func TestGivesUpAfterRetries(t *testing.T) {
 
 func TestBadRequestIsNotRetried(t *testing.T) {
 	api, url := serve(t, 400)
-	r := router(t, map[string]config.PagerService{"web": {Provider: "pagerduty", KeyEnv: "K", URL: url}}, map[string]string{"K": "k"})
+	r := router(t, map[string]pager.Service{"web": {Provider: "pagerduty", KeyEnv: "K", URL: url}}, map[string]string{"K": "k"})
 	err := r.Notify(context.Background(), trigger)
 	if err == nil || !strings.Contains(err.Error(), "not retried") || !strings.Contains(err.Error(), "status 400") {
 		t.Fatalf("err %v", err)
@@ -205,7 +203,7 @@ func TestNetworkErrorIsRetried(t *testing.T) {
 	s := httptest.NewServer(http.NotFoundHandler())
 	url := s.URL
 	s.Close() // nothing listens any more: connection refused
-	r := router(t, map[string]config.PagerService{"web": {Provider: "pagerduty", KeyEnv: "K", URL: url}}, map[string]string{"K": "k"})
+	r := router(t, map[string]pager.Service{"web": {Provider: "pagerduty", KeyEnv: "K", URL: url}}, map[string]string{"K": "k"})
 	err := r.Notify(context.Background(), trigger)
 	if err == nil || !strings.Contains(err.Error(), "4 attempt(s)") {
 		t.Fatalf("err %v", err)
@@ -213,7 +211,7 @@ func TestNetworkErrorIsRetried(t *testing.T) {
 }
 
 func TestUnknownServiceListsKnown(t *testing.T) {
-	r := router(t, map[string]config.PagerService{
+	r := router(t, map[string]pager.Service{
 		"web": {Provider: "pagerduty", KeyEnv: "K", URL: "http://127.0.0.1:1"},
 		"api": {Provider: "opsgenie", KeyEnv: "K", URL: "http://127.0.0.1:1"},
 	}, map[string]string{"K": "k"})
@@ -226,9 +224,26 @@ func TestUnknownServiceListsKnown(t *testing.T) {
 	}
 }
 
-func TestMissingKeyNamesVariable(t *testing.T) {
-	_, err := pager.New(config.Pager{Services: map[string]config.PagerService{"web": {Provider: "pagerduty", KeyEnv: "OPSBOT_PD_WEB"}}}, pager.Options{Getenv: func(string) string { return "" }})
-	if err == nil || !strings.Contains(err.Error(), "OPSBOT_PD_WEB") || !strings.Contains(err.Error(), "web") {
-		t.Fatalf("err %v", err)
+// TestMissingKeyDisablesOnlyItsService: a service whose key variable is
+// unset is disabled, named with the variable to set, and refused when
+// paged; the others page.
+func TestMissingKeyDisablesOnlyItsService(t *testing.T) {
+	f, url := serve(t, 202)
+	r := router(t, map[string]pager.Service{
+		"web": {Provider: "pagerduty", KeyEnv: "OPSBOT_PD_WEB", URL: url},
+		"api": {Provider: "pagerduty", KeyEnv: "K", URL: url},
+	}, map[string]string{"K": "k"})
+	want := "the pager service web is disabled: OPSBOT_PD_WEB is not set"
+	if err := r.Disabled("web"); err == nil || opsbot.ErrorText(err) != want || !errors.Is(err, opsbot.ErrForbidden) {
+		t.Fatalf("Disabled(web) = %v; want %q", err, want)
+	}
+	if err := r.Notify(context.Background(), opsbot.Page{Service: "web", Action: opsbot.PageTrigger}); err == nil || opsbot.ErrorText(err) != want {
+		t.Fatalf("page web: %v", err)
+	}
+	if err := r.Notify(context.Background(), opsbot.Page{Service: "api", Action: opsbot.PageTrigger}); err != nil || len(f.got()) != 1 || r.Disabled("api") != nil {
+		t.Fatalf("page api: %v, %d calls", err, len(f.got()))
+	}
+	if got := strings.Join(r.Services(), ","); got != "api,web" {
+		t.Fatalf("services %s", got)
 	}
 }

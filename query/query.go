@@ -18,7 +18,6 @@ import (
 	"time"
 
 	"github.com/opsbot/opsbot"
-	"github.com/opsbot/opsbot/config"
 	"github.com/opsbot/opsbot/sql"
 	"github.com/opsbot/opsbot/warehouse"
 )
@@ -34,17 +33,6 @@ type Options struct {
 	// Chat are the command words the chat answers besides these phrases
 	// (ban, sql …): Plan names them as chat commands, not unknown words.
 	Chat []string
-}
-
-// OptionsFrom reads the options from config (timezone and the query section).
-func OptionsFrom(c *config.Config) Options {
-	return Options{
-		Location:     c.Location(),
-		MaxRows:      c.Query.MaxRows,
-		Timeout:      c.Query.Timeout,
-		DefaultLimit: c.Query.DefaultLimit,
-		SlowSeconds:  c.Query.SlowSeconds,
-	}
 }
 
 func (o *Options) fill() {

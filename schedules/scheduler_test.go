@@ -274,11 +274,8 @@ func pdRouter(t *testing.T, status int) (*pager.Router, func() []map[string]any)
 		w.WriteHeader(status)
 	}))
 	t.Cleanup(srv.Close)
-	router, err := pager.New(config.Pager{Services: map[string]config.PagerService{"web": {Provider: "pagerduty", KeyEnv: "K", URL: srv.URL}}},
-		pager.Options{Getenv: func(string) string { return "rk" }, Backoff: func() backoff.BackOff { return backoff.WithMaxRetries(&backoff.ZeroBackOff{}, 1) }})
-	if err != nil {
-		t.Fatal(err)
-	}
+	router := pager.New(map[string]pager.Service{"web": {Provider: "pagerduty", Key: "rk", URL: srv.URL}},
+		pager.Options{Backoff: func() backoff.BackOff { return backoff.WithMaxRetries(&backoff.ZeroBackOff{}, 1) }})
 	return router, func() []map[string]any {
 		mu.Lock()
 		defer mu.Unlock()

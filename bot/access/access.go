@@ -11,13 +11,17 @@ package access
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/opsbot/opsbot"
 	"github.com/opsbot/opsbot/bot"
 	"github.com/opsbot/opsbot/config"
 )
 
-var _ bot.Authorizer = (*Roles)(nil)
+var (
+	_ bot.Authorizer = (*Roles)(nil)
+	_ bot.Granter    = (*Roles)(nil)
+)
 
 // Roles maps people to roles from the access config.
 //
@@ -55,4 +59,10 @@ func (r *Roles) Role(_ context.Context, u opsbot.User, _ string) opsbot.Role {
 		role = max(role, r.groups[g])
 	}
 	return role
+}
+
+// Grant names the config lines that give u role: the access: list of the
+// role, with u's ID.
+func (r *Roles) Grant(u opsbot.User, role opsbot.Role) string {
+	return fmt.Sprintf("To be given it, add `access: {%ss: {users: [%s]}}` to opsbot.yaml (or ask an operator to).", role, u.ID)
 }

@@ -256,3 +256,12 @@ func TestKeyFromEnv(t *testing.T) {
 		t.Errorf("good: %v", err)
 	}
 }
+
+// TestGrantNamesTheConfigLine: a refusal's hint is the access: line that
+// gives that person that role.
+func TestGrantNamesTheConfigLine(t *testing.T) {
+	got := access.NewRoles(config.Access{}).Grant(opsbot.User{ID: "local:alice"}, opsbot.RoleAnalyst)
+	if !strings.Contains(got, "add `access: {analysts: {users: [local:alice]}}` to opsbot.yaml") {
+		t.Errorf("grant: %s", got)
+	}
+}

@@ -19,7 +19,6 @@ import (
 	"time"
 
 	"github.com/opsbot/opsbot"
-	"github.com/opsbot/opsbot/config"
 	"github.com/slack-go/slack"
 )
 
@@ -222,11 +221,4 @@ func (c *cache) put(k, v string) {
 		c.m = map[string]cached{}
 	}
 	c.m[k] = cached{v, c.clock.Now()}
-}
-
-// OptionsFrom reads the options from the config's slack section; add the
-// tokens with FromEnv.
-func OptionsFrom(c config.Slack) Options {
-	return Options{APIURL: c.APIURL, TopLevel: !c.ReplyInThread, BotUserID: c.BotUserID, TeamIDs: c.TeamID, EnterpriseID: c.EnterpriseID, AppID: c.AppID,
-		Channels: c.Channels, Pace: c.Pace, Progress: c.Progress}
 }

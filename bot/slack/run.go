@@ -9,23 +9,7 @@ import (
 	"time"
 
 	"github.com/opsbot/opsbot"
-	"github.com/opsbot/opsbot/config"
 )
-
-// Run answers through h in the configured mode until ctx ends: Socket Mode,
-// or (mode http) the signed HTTP endpoints on c.Listen (loopback by
-// default) under c.PathPrefix.
-// Serve that mounts the endpoints on its own port uses HTTPHandler instead.
-func (a *App) Run(ctx context.Context, c config.Slack, h opsbot.Handler) error {
-	if c.Mode != "http" {
-		return a.RunSocket(ctx, h)
-	}
-	l, err := net.Listen("tcp", c.Listen)
-	if err != nil {
-		return fmt.Errorf("slack: listen: %w", err)
-	}
-	return a.RunHTTP(ctx, l, c.PathPrefix, h)
-}
 
 // RunHTTP serves HTTPHandler under prefix on l until ctx ends, then waits
 // for the answers under way.

@@ -48,7 +48,7 @@ func TestEveryCallGoesToTheConfiguredAPIURL(t *testing.T) {
 	apiHost := strings.TrimPrefix(fake.URL, "http://")
 	hosts := &onlyHosts{allowed: []string{apiHost, fake.UploadHost()}}
 	r := newRigOn(t, fake, func(o *slack.Options) {
-		o.APIURL = slack.OptionsFrom(c.Slack).APIURL
+		o.APIURL = c.Slack.APIURL // as cmd/opsbot's wire.go passes it
 		o.HTTPClient = &http.Client{Transport: hosts}
 	})
 	fake.NotIn("C0PRIVATE")
@@ -102,7 +102,7 @@ func TestEveryCallGoesToTheConfiguredAPIURL(t *testing.T) {
 func TestReplyAtTopLevel(t *testing.T) {
 	c := config.Default()
 	c.Slack.ReplyInThread = false
-	r := newRig(t, func(o *slack.Options) { o.TopLevel = slack.OptionsFrom(c.Slack).TopLevel })
+	r := newRig(t, func(o *slack.Options) { o.TopLevel = !c.Slack.ReplyInThread })
 	r.fake.Send("events_api", slackfake.Event("Ev1", slackfake.Mention("U0BOB0001", "C0OPS0001", "<@UBOT> chart", "9.000001", "")))
 	if _, err := r.fake.WaitCalls(r.ctx, "files.completeUploadExternal", 1); err != nil {
 		t.Fatal(err)

@@ -24,7 +24,6 @@ import (
 	"golang.org/x/term"
 
 	"github.com/opsbot/opsbot"
-	"github.com/opsbot/opsbot/bot"
 	"github.com/opsbot/opsbot/internal/text"
 )
 
@@ -36,12 +35,6 @@ type Options struct {
 	In      io.Reader   // default os.Stdin
 	Out     io.Writer   // default os.Stdout
 	Now     func() time.Time
-}
-
-// Chat builds the router over skills and runs the session: the one line
-// `opsbot chat` needs.
-func Chat(ctx context.Context, o Options, bo bot.Options, skills ...opsbot.Skill) error {
-	return Run(ctx, bot.New(bo, skills...), o)
 }
 
 // Run reads commands until end of input, "exit"/"quit", or ctx ends.

@@ -47,7 +47,7 @@ func TestPipedChat(t *testing.T) {
 	var out bytes.Buffer
 	dir := t.TempDir()
 	in := strings.NewReader("opsbot rows\n\n  WHO  \nban 1.2.3.4\nchart\nquit\nwho\n")
-	err := terminal.Chat(context.Background(), terminal.Options{User: opsbot.User{ID: "U0ALICE01", Name: "alice"}, In: in, Out: &out, Files: dir}, bot.Options{}, little{})
+	err := terminal.Run(context.Background(), bot.New(bot.Options{}, little{}), terminal.Options{User: opsbot.User{ID: "U0ALICE01", Name: "alice"}, In: in, Out: &out, Files: dir})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +98,7 @@ func TestAttachmentsGoToAPrivateFolder(t *testing.T) {
 	saved := func() []string {
 		var out bytes.Buffer
 		in := strings.NewReader("secret\nsecret\n")
-		if err := terminal.Chat(context.Background(), terminal.Options{User: opsbot.User{ID: "U0ALICE01"}, In: in, Out: &out, Files: shared}, bot.Options{}, little{}); err != nil {
+		if err := terminal.Run(context.Background(), bot.New(bot.Options{}, little{}), terminal.Options{User: opsbot.User{ID: "U0ALICE01"}, In: in, Out: &out, Files: shared}); err != nil {
 			t.Fatal(err)
 		}
 		var paths []string

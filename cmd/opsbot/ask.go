@@ -32,39 +32,57 @@ func runAsk(ctx context.Context, g *globals, args []string) error {
 		return errors.New(`ask needs a phrase, e.g. opsbot ask "top 4xx by ip"`)
 	}
 	if text := bot.Strip(phrase, ""); strings.EqualFold(strings.SplitN(text, " ", 2)[0], "help") { // what ask answers: the query commands
-		help := bot.New(bot.Options{}, query.New(nil, query.OptionsFrom(g.cfg)).Skill()).Help(text)
+		help := bot.New(bot.Options{}, query.New(nil, queryOptions(g.cfg)).Skill()).Help(text)
 		return printAnswer(os.Stdout, &ipc.Answer{Reply: help}, *format, *width)
 	}
 	now, err := parseNow(*nowFlag, g.cfg.Location())
 	if err != nil {
 		return err
 	}
-	w, err := g.open(ctx)
-	if errors.Is(err, warehouse.ErrLocked) { // serve owns the folder: ask through it
-		a, err := ipc.Dial(ipc.Path(g.cfg.Data)).Ask(ctx, phrase, now)
-		if err != nil {
-			return err
-		}
-		return printAnswer(os.Stdout, a, *format, *width)
-	}
+	a, err := askOn(ctx, g, phrase, now)
 	if err != nil {
 		return err
 	}
+	return printAnswer(os.Stdout, a, *format, *width)
+}
+
+// askOn answers phrase on the data folder, or through the process that
+// owns it.
+func askOn(ctx context.Context, g *globals, phrase string, now time.Time) (*ipc.Answer, error) {
+	w, err := g.open(ctx)
+	if errors.Is(err, warehouse.ErrLocked) { // another process owns the folder: ask through it
+		c, err := throughOwner(g, err)
+		if err != nil {
+			return nil, err
+		}
+		return c.Ask(ctx, phrase, now)
+	}
+	if err != nil {
+		return nil, err
+	}
 	defer w.Close()
-	opts := query.OptionsFrom(g.cfg)
-	opts.Chat = chatWords()
-	e := query.New(w, opts)
+	e := hinted{query.New(w, queryOptions(g.cfg)), w, g.dataWhere()}
 	r, err := e.Ask(ctx, phrase, now)
 	if err != nil {
 		if errors.Is(err, opsbot.ErrInvalid) {
 			if s := e.SuggestFor(phrase, err); s != "" {
-				return fmt.Errorf("%w (did you mean %q?)", err, s)
+				return nil, fmt.Errorf("%w (did you mean %q?)", err, s)
 			}
 		}
-		return err
+		return nil, err
 	}
 	sqlText, params, _ := e.Explain(phrase, now) // "" for explain itself: it answers in text
-	return printAnswer(os.Stdout, &ipc.Answer{Reply: r, SQL: sqlText, Params: params}, *format, *width)
+	return &ipc.Answer{Reply: r, SQL: sqlText, Params: params}, nil
+}
+
+// throughOwner is the client of the process that holds the data folder
+// when it answers on the folder's socket (serve and chat do); otherwise
+// locked, the error naming that process.
+func throughOwner(g *globals, locked error) (*ipc.Client, error) {
+	if _, err := os.Stat(ipc.Path(g.cfg.Data)); err != nil {
+		return nil, fmt.Errorf("%w (it answers no questions: only serve and chat do; wait for it to finish)", locked)
+	}
+	return ipc.Dial(ipc.Path(g.cfg.Data)), nil
 }
 
 func printAnswer(out io.Writer, a *ipc.Answer, format string, width int) error {

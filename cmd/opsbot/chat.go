@@ -26,8 +26,8 @@ func runChat(ctx context.Context, g *globals, args []string) error {
 		return err
 	}
 	w, err := g.open(ctx)
-	if errors.Is(err, warehouse.ErrLocked) { // serve owns the folder: chat through it
-		return chatThrough(ctx, g, *id)
+	if errors.Is(err, warehouse.ErrLocked) { // serve or a chat owns the folder: chat through it
+		return chatThrough(ctx, g, *id, err)
 	}
 	if err != nil {
 		return err
@@ -37,13 +37,41 @@ func runChat(ctx context.Context, g *globals, args []string) error {
 }
 
 // chatOn runs the terminal chat on an open warehouse with every skill
-// serve has.
+// serve has. While it runs, it owns the data folder, so it answers the
+// others on it (ask, a second chat) through the folder's socket as serve
+// does.
 func chatOn(ctx context.Context, g *globals, w warehouse.Warehouse, id, name string) error {
 	s, err := wire(ctx, g, w, auditPoster(ctx, g), nil)
 	if err != nil {
 		return err
 	}
+	stop, err := answerOthers(ctx, g, s)
+	if err != nil {
+		return err
+	}
+	defer stop()
 	return terminal.Run(ctx, s.bot, chatOptions(g, id, name))
+}
+
+// answerOthers serves the data folder's socket (embedded engine only)
+// until stop is called.
+func answerOthers(ctx context.Context, g *globals, s *stack) (stop func(), err error) {
+	if g.cfg.ClickHouse != "" {
+		return func() {}, nil
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	wait, err := ipc.Start(ctx, g.cfg.Data, s.asker, s.bot, socketUser(g))
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	fmt.Fprintf(os.Stderr, "others on %s ask through this chat (%s)\n", g.cfg.Data, ipc.Path(g.cfg.Data))
+	return func() {
+		cancel()
+		if err := wait(); err != nil {
+			slog.Warn("chat: the folder's socket stopped", "err", err.Error())
+		}
+	}, nil
 }
 
 func chatOptions(g *globals, id, name string) terminal.Options {
@@ -57,14 +85,18 @@ func chatOptions(g *globals, id, name string) terminal.Options {
 // chatThrough chats through serve's socket. serve names the asker from
 // the kernel's word on this process's OS user (socketUser), so a --user
 // other than the configured one cannot hold there.
-func chatThrough(ctx context.Context, g *globals, id string) error {
+func chatThrough(ctx context.Context, g *globals, id string, locked error) error {
 	t := g.cfg.Slack.Terminal
 	if id != t.User {
 		return fmt.Errorf("--user %s: the opsbot serving %s runs your commands as %s, the identity of your OS user; drop --user, or stop serve to chat on the folder directly",
 			id, g.cfg.Data, localUser(t.User, "").ID)
 	}
+	c, err := throughOwner(g, locked)
+	if err != nil {
+		return err
+	}
 	fmt.Fprintf(os.Stderr, "chatting through the opsbot that owns %s\n", g.cfg.Data)
-	return terminal.Run(ctx, ipc.Dial(ipc.Path(g.cfg.Data)), chatOptions(g, t.User, t.Name))
+	return terminal.Run(ctx, c, chatOptions(g, t.User, t.Name))
 }
 
 // localUser is the chat identity: the configured ID, else local:$USER.
@@ -98,7 +130,7 @@ func auditPoster(ctx context.Context, g *globals) opsbot.Poster {
 	if os.Getenv("SLACK_BOT_TOKEN") == "" {
 		return nil
 	}
-	app, err := slack.New(ctx, slack.OptionsFrom(g.cfg.Slack).FromEnv(os.Getenv))
+	app, err := slack.New(ctx, slackOptions(g.cfg.Slack).FromEnv(os.Getenv))
 	if err != nil {
 		slog.Warn("chat: no audit room posts", "err", fmt.Sprint(err))
 		return nil

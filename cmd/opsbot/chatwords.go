@@ -13,7 +13,7 @@ import (
 // commands. Each skill's command list is constant and needs no wiring.
 func chatWords() []string {
 	var words []string
-	for _, s := range []opsbot.Skill{new(actions.Skill), new(actions.SQL), new(rules.Silences), new(auditlog.Skill), new(infra.Skill)} {
+	for _, s := range []opsbot.Skill{new(actions.Skill), new(actions.SQL), new(actions.Redirects), new(rules.Silences), new(auditlog.Skill), new(infra.Skill)} {
 		for _, c := range s.Commands() {
 			words = append(words, c.Name)
 		}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"golang.org/x/term"
@@ -41,16 +42,16 @@ func runDemo(ctx context.Context, g *globals, args []string) error {
 	if err := claimDemoFolder(g.cfg.Data); err != nil {
 		return err
 	}
+	w, err := g.open(ctx) // the folder's lock first: nothing is written while another process holds it
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	defer w.Close()
 	began := time.Now()
 	now := began.UTC().Truncate(time.Second)
 	if err := writeDemoLogs(*dir, now, *lines); err != nil {
 		return err
 	}
-	w, err := g.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer w.Close()
 	for _, t := range []string{"requests", "ingest_objects", "ingest_rejects"} {
 		if err := w.Exec(ctx, "TRUNCATE TABLE IF EXISTS "+t, nil); err != nil {
 			return fmt.Errorf("demo: empty %s: %w", t, err)
@@ -59,7 +60,7 @@ func runDemo(ctx context.Context, g *globals, args []string) error {
 	if err := demoIngest(ctx, g, w, *dir); err != nil {
 		return err
 	}
-	engine := query.New(w, query.OptionsFrom(g.cfg))
+	engine := query.New(w, queryOptions(g.cfg))
 	for _, p := range demoPhrases {
 		reply, err := engine.Ask(ctx, p, now)
 		if err != nil {
@@ -69,6 +70,7 @@ func runDemo(ctx context.Context, g *globals, args []string) error {
 	}
 	fmt.Printf("\ndemo done in %s: data in %s, logs in %s\n", time.Since(began).Round(time.Millisecond), g.cfg.Data, *dir)
 	if *noChat || !term.IsTerminal(int(os.Stdin.Fd())) {
+		fmt.Printf("Continue with: %s\n", continueCommand(g.cfg.Data))
 		return nil
 	}
 	// The demo's own terminal identity may read and run SQL; nobody else
@@ -76,7 +78,32 @@ func runDemo(ctx context.Context, g *globals, args []string) error {
 	me := localUser(g.cfg.Slack.Terminal.User, g.cfg.Slack.Terminal.Name)
 	g.cfg.Access.Analysts.Users = append(g.cfg.Access.Analysts.Users, me.ID)
 	fmt.Printf("\nTerminal chat as %s (analyst, for the demo): try `help`, `top 5xx by path last 24h`, `hits 104.2.1.1`. Ctrl-D quits.\n", me.ID)
-	return chatOn(ctx, g, w, me.ID, me.Name)
+	err = chatOn(ctx, g, w, me.ID, me.Name)
+	fmt.Printf("Continue with: %s\n", continueCommand(g.cfg.Data))
+	return err
+}
+
+// continueCommand is the chat on the demo's data, as this binary was
+// invoked (./bin/opsbot after `make demo`), the folder relative to here.
+func continueCommand(data string) string {
+	if wd, err := os.Getwd(); err == nil && filepath.IsAbs(data) {
+		if rel, err := filepath.Rel(wd, data); err == nil && !strings.HasPrefix(rel, "..") {
+			data = rel
+		}
+	}
+	bin := "opsbot"
+	if strings.Contains(os.Args[0], "/") {
+		bin = os.Args[0]
+	}
+	return shellQuote(bin) + " --data " + shellQuote(data) + " chat"
+}
+
+// shellQuote quotes s for a POSIX shell when it needs it.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._/-+") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // claimDemoFolder refuses a data folder that holds anything but an earlier
@@ -112,12 +139,11 @@ func writeDemoLogs(dir string, now time.Time, lines int) error {
 }
 
 func demoIngest(ctx context.Context, g *globals, w warehouse.Warehouse, dir string) error {
-	o := ingest.FromConfig(ingest.Options{}, g.cfg.Ingest, g.cfg.RetentionDays)
-	o.Warehouse, o.Once, o.Log = w, true, io.Discard
-	var err error
-	if o.Source, _, err = ingest.From(ctx, dir, "", 0); err != nil {
+	o, err := ingestPlan(ctx, g.cfg.Ingest, g.cfg.RetentionDays, dir)
+	if err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
+	o.Warehouse, o.Once, o.Log = w, true, io.Discard
 	wk, err := ingest.New(o)
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)

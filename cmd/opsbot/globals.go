@@ -95,12 +95,20 @@ func migrate(ctx context.Context, w warehouse.Warehouse, retentionDays int) erro
 	return warehouse.ApplyRetention(ctx, w, retentionDays)
 }
 
-// subFlags is a flag set for one command, with --help listing its flags.
+// subFlags is a flag set for one command, with --help listing its flags
+// on stdout (mistakes are told on stderr).
 func subFlags(name, usageLine string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "usage: opsbot %s\n", usageLine)
+		fs.SetOutput(os.Stdout)
+		defer fs.SetOutput(os.Stderr)
+		fmt.Printf("usage: opsbot %s\n", usageLine)
 		fs.PrintDefaults()
 	}
 	return fs
+}
+
+// isHelp is whether arg asks for help.
+func isHelp(arg string) bool {
+	return arg == "-h" || arg == "--help" || arg == "-help" || arg == "help"
 }

@@ -9,6 +9,7 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/opsbot/opsbot/config"
 	"github.com/opsbot/opsbot/ingest"
 	"github.com/opsbot/opsbot/ingest/edgelog"
 )
@@ -50,25 +51,24 @@ func runIngest(ctx context.Context, g *globals, args []string) error {
 	if *pool != 0 && *pool < *batch {
 		return fmt.Errorf("ingest: --insert-rows must be 0 or at least --batch-rows (%d), got %d", *batch, *pool)
 	}
-	c.InsertRows, c.RequestIDs = *pool, *ids // as the config section means them
-	o := ingest.FromConfig(ingest.Options{}, c, g.cfg.RetentionDays)
-	o.Once, o.Reingest, o.Workers, o.BatchRows, o.Verbose, o.Log = *once, reingest, *workers, *batch, *verbose, os.Stderr
-	if err := ingestWindow(&o, *since, *until); err != nil {
-		return err
-	}
-	if *format != "" {
+	c.S3Endpoint, c.Workers, c.BatchRows, c.InsertRows, c.RequestIDs = *endpoint, *workers, *batch, *pool, *ids // as the config section means them
+	if c.Format = *format; c.Format != "" {
 		f, err := edgelog.ParseFormat(*format)
 		if err != nil {
 			return fmt.Errorf("ingest: --format: %w", err)
 		}
-		o.Format = f
+		c.Format = string(f)
+	}
+	o, err := ingestPlan(ctx, c, g.cfg.RetentionDays, *from)
+	if err != nil {
+		return err
+	}
+	o.Once, o.Reingest, o.Verbose = *once, reingest, *verbose
+	if err := ingestWindow(&o, *since, *until); err != nil {
+		return err
 	}
 	if o.Once && !*noBar && term.IsTerminal(int(os.Stderr.Fd())) {
 		o.Progress = os.Stderr
-	}
-	var err error
-	if o.Source, o.Queue, err = ingest.From(ctx, *from, *endpoint, c.VisibilityTimeout); err != nil {
-		return fmt.Errorf("ingest: %w", err)
 	}
 	w, err := g.open(ctx)
 	if err != nil {
@@ -90,6 +90,19 @@ func runIngest(ctx context.Context, g *globals, args []string) error {
 	fmt.Fprintf(os.Stderr, "ingest: %d objects loaded (%d rows, %d lines rejected), %d already loaded, %d expired, %d failed, %d skipped (ingest status says why)\n",
 		s.Loaded.Load(), s.Rows.Load(), s.Rejected.Load(), s.Skipped.Load(), s.Expired.Load(), s.Failed.Load(), s.NotLoadable.Load())
 	return err
+}
+
+// ingestPlan is the one ingest set-up of ingest, serve and demo: the
+// options of the ingest section c (flags already applied) and the source
+// from names. The caller adds the warehouse and what its command changes.
+func ingestPlan(ctx context.Context, c config.Ingest, retentionDays int, from string) (ingest.Options, error) {
+	o := ingestOptions(c, retentionDays)
+	o.Log = os.Stderr
+	var err error
+	if o.Source, o.Queue, err = ingest.From(ctx, from, c.S3Endpoint, c.VisibilityTimeout); err != nil {
+		return o, fmt.Errorf("ingest: %w", err)
+	}
+	return o, nil
 }
 
 func runIngestStatus(ctx context.Context, g *globals, args []string) error {

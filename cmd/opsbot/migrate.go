@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"runtime"
 
 	"github.com/opsbot/opsbot/sql"
 	"github.com/opsbot/opsbot/warehouse"
+	"github.com/opsbot/opsbot/warehouse/chdb"
 )
 
 func runMigrate(ctx context.Context, g *globals, args []string) error {
@@ -34,9 +36,24 @@ func runMigrate(ctx context.Context, g *globals, args []string) error {
 	return nil
 }
 
+// runVersion prints opsbot's version, the engine it runs on and the Go
+// that built it; it opens nothing.
 func runVersion(ctx context.Context, g *globals, args []string) error {
+	if err := subFlags("version", "version").Parse(args); err != nil {
+		return err
+	}
 	fmt.Println("opsbot", version)
+	fmt.Println("engine:", engineName(g))
+	fmt.Println("go:", runtime.Version())
 	return nil
+}
+
+// engineName is the engine the configuration points at.
+func engineName(g *globals) string {
+	if g.cfg.ClickHouse != "" {
+		return "ClickHouse server (--clickhouse)"
+	}
+	return "chdb " + chdb.Version + " (embedded ClickHouse)"
 }
 
 var version = "dev"

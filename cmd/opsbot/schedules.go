@@ -22,8 +22,8 @@ import (
 //	opsbot schedules list
 //	opsbot schedules run NAME [--dry-run] [--out DIR] [--at TIME]
 func runSchedules(ctx context.Context, g *globals, args []string) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprintln(os.Stderr, "usage: opsbot schedules list\n       opsbot schedules run NAME [--dry-run] [--out DIR] [--at TIME]")
+	if len(args) == 0 || isHelp(args[0]) {
+		fmt.Println("usage: opsbot schedules list\n       opsbot schedules run NAME [--dry-run] [--out DIR] [--at TIME]")
 		return flag.ErrHelp
 	}
 	switch args[0] {
@@ -139,6 +139,9 @@ func schedulesDryRun(ctx context.Context, g *globals, w warehouse.Warehouse, nam
 	if err != nil {
 		return err
 	}
+	if err := knownJob(ctx, st.sched, name, now); err != nil {
+		return err
+	}
 	if dir == "" {
 		if dir, err = os.MkdirTemp("", "opsbot-"+name+"-"); err != nil {
 			return err
@@ -175,4 +178,21 @@ func listRules(ctx context.Context, s *schedules.Scheduler, now time.Time) error
 			x.Rule.Threshold(opsbot.LevelWarn), x.Rule.Threshold(opsbot.LevelPage), x.Rule.Service, silenced)
 	}
 	return tw.Flush()
+}
+
+// knownJob checks name before anything runs or is printed; the error lists
+// the jobs.
+func knownJob(ctx context.Context, s *schedules.Scheduler, name string, now time.Time) error {
+	entries, err := s.List(ctx, now)
+	if err != nil {
+		return err
+	}
+	names := make([]string, 0, len(entries))
+	for _, e := range entries {
+		if e.Name == name {
+			return nil
+		}
+		names = append(names, e.Name)
+	}
+	return opsbot.NotFoundf("no scheduled job %q; jobs: %s (opsbot schedules list)", name, strings.Join(names, ", "))
 }

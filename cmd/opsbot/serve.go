@@ -44,44 +44,66 @@ func runServe(ctx context.Context, g *globals, args []string) error {
 	if err != nil {
 		return err
 	}
-	var sock net.Listener // embedded: others on this folder ask through us
-	if g.cfg.ClickHouse == "" {
-		if sock, err = ipc.Listen(ipc.Path(g.cfg.Data)); err != nil {
-			return err
-		}
-	}
-	mux := http.NewServeMux()
-	mux.HandleFunc("/healthz", func(rw http.ResponseWriter, _ *http.Request) { fmt.Fprintln(rw, "ok") })
-	eg, ctx := errgroup.WithContext(ctx)
-	if *from != "" {
-		wk, err := ingestWorker(ctx, g, w, *from)
-		if err != nil {
-			return err
-		}
-		mux.Handle("/metrics", wk.Metrics())
-		eg.Go(func() error { return wk.Run(ctx) })
-	}
-	eg.Go(func() error { return s.sched.Run(ctx) })
-	if sock != nil {
-		eg.Go(func() error { return ipc.Serve(ctx, sock, s.engine, s.bot, socketUser(g)) })
-	}
-	if app != nil {
-		if g.cfg.Slack.Mode == "http" {
-			mux.Handle(g.cfg.Slack.PathPrefix+"/", app.HTTPHandler(ctx, s.bot))
-		} else {
-			eg.Go(func() error { return app.RunSocket(ctx, s.bot) })
-		}
-	}
-	eg.Go(func() error { return serveHTTP(ctx, *listen, mux) })
-	slog.Info("opsbot serving", "engine", w.Engine(), "listen", *listen, "ingest", *from, "slack", app != nil)
-	err = eg.Wait()
+	err = serveStack(ctx, g, w, s, app, *listen, *from)
 	if app != nil {
 		app.Wait()
 	}
-	if errors.Is(err, context.Canceled) {
+	return err
+}
+
+// serveStack runs every part of s until ctx ends or one fails.
+func serveStack(ctx context.Context, g *globals, w warehouse.Warehouse, s *stack, app *slack.App, listen, from string) error {
+	metrics := ingest.NewMetrics() // served with or without ingest: its counters stay zero without
+	eg, ctx := errgroup.WithContext(ctx)
+	if from != "" {
+		wk, err := ingestWorker(ctx, g, w, from, metrics)
+		if err != nil {
+			return err
+		}
+		eg.Go(func() error { return wk.Run(ctx) })
+	}
+	if err := serveSocket(ctx, eg, g, s); err != nil {
+		return err
+	}
+	eg.Go(func() error { return s.sched.Run(ctx) })
+	l, err := net.Listen("tcp", listen)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", listen, err)
+	}
+	eg.Go(func() error { return serveHTTP(ctx, l, serveMux(ctx, eg, g, s, app, metrics)) })
+	slog.Info("opsbot serving", "engine", w.Engine(), "listen", l.Addr().String(), "ingest", from, "slack", app != nil)
+	if err := eg.Wait(); !errors.Is(err, context.Canceled) {
+		return err
+	}
+	return nil
+}
+
+// serveSocket answers the others on an embedded data folder.
+func serveSocket(ctx context.Context, eg *errgroup.Group, g *globals, s *stack) error {
+	if g.cfg.ClickHouse != "" {
 		return nil
 	}
-	return err
+	wait, err := ipc.Start(ctx, g.cfg.Data, s.asker, s.bot, socketUser(g))
+	if err != nil {
+		return err
+	}
+	eg.Go(wait)
+	return nil
+}
+
+// serveMux is what --listen serves: /healthz, /metrics and, in http mode,
+// Slack's endpoints; in socket mode Slack runs in eg.
+func serveMux(ctx context.Context, eg *errgroup.Group, g *globals, s *stack, app *slack.App, m *ingest.Metrics) *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/healthz", func(rw http.ResponseWriter, _ *http.Request) { fmt.Fprintln(rw, "ok") })
+	mux.Handle("/metrics", m.Handler())
+	switch {
+	case app != nil && g.cfg.Slack.Mode == "http":
+		mux.Handle(g.cfg.Slack.PathPrefix+"/", app.HTTPHandler(ctx, s.bot))
+	case app != nil:
+		eg.Go(func() error { return app.RunSocket(ctx, s.bot) })
+	}
+	return mux
 }
 
 // connectSlack connects when SLACK_BOT_TOKEN is set; without it, serve runs
@@ -91,7 +113,7 @@ func connectSlack(ctx context.Context, g *globals) (*slack.App, opsbot.Poster, e
 		slog.Warn("slack: SLACK_BOT_TOKEN not set; notices go to the log only")
 		return nil, logPoster{}, nil
 	}
-	app, err := slack.New(ctx, slack.OptionsFrom(g.cfg.Slack).FromEnv(os.Getenv))
+	app, err := slack.New(ctx, slackOptions(g.cfg.Slack).FromEnv(os.Getenv))
 	if err != nil {
 		return nil, nil, fmt.Errorf("slack: %w", err)
 	}
@@ -106,22 +128,17 @@ func (logPoster) Post(ctx context.Context, m opsbot.Message) (string, error) {
 	return fmt.Sprintf("log-%d", time.Now().UnixNano()), nil
 }
 
-func ingestWorker(ctx context.Context, g *globals, w warehouse.Warehouse, from string) (*ingest.Worker, error) {
-	c := g.cfg.Ingest
-	o := ingest.FromConfig(ingest.Options{}, c, g.cfg.RetentionDays)
-	o.Warehouse, o.Log = w, os.Stderr
-	var err error
-	if o.Source, o.Queue, err = ingest.From(ctx, from, c.S3Endpoint, c.VisibilityTimeout); err != nil {
-		return nil, fmt.Errorf("ingest: %w", err)
+// ingestWorker is serve's ingest: from the source from, counting into m.
+func ingestWorker(ctx context.Context, g *globals, w warehouse.Warehouse, from string, m *ingest.Metrics) (*ingest.Worker, error) {
+	o, err := ingestPlan(ctx, g.cfg.Ingest, g.cfg.RetentionDays, from)
+	if err != nil {
+		return nil, err
 	}
+	o.Warehouse, o.Metrics = w, m
 	return ingest.New(o)
 }
 
-func serveHTTP(ctx context.Context, addr string, h http.Handler) error {
-	l, err := net.Listen("tcp", addr)
-	if err != nil {
-		return fmt.Errorf("listen %s: %w", addr, err)
-	}
+func serveHTTP(ctx context.Context, l net.Listener, h http.Handler) error {
 	srv := slack.HTTPServer(h)
 	go func() {
 		<-ctx.Done()

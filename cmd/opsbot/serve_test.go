@@ -3,6 +3,8 @@ package main_test
 import (
 	"bufio"
 	"encoding/json"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -20,11 +22,7 @@ import (
 // serve owns it. The answer must come through serve's socket and match an
 // independent count of the generated lines.
 func TestServeAnswersThroughItsSocket(t *testing.T) {
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "opsbot")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	dir, bin := t.TempDir(), binary(t)
 	data, logs := filepath.Join(dir, "data"), filepath.Join(dir, "logs")
 	start := time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC)
 	o := loggen.Options{Start: start, Lines: 20_000, Seed: 5}
@@ -52,7 +50,8 @@ func TestServeAnswersThroughItsSocket(t *testing.T) {
 	if err := serve.Start(); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, stderr, "opsbot serving")
+	serving := waitFor(t, stderr, "opsbot serving")
+	metrics(t, serving)
 	// serve owns the folder now: a process of its own cannot open it, so the
 	// ask below can only have been answered through serve's socket.
 	if out, err := exec.Command(bin, "--data", data, "migrate").CombinedOutput(); err == nil || !strings.Contains(string(out), "held by pid") {
@@ -134,17 +133,37 @@ func run(t *testing.T, bin string, args ...string) string {
 
 // waitFor reads serve's log until a line holds want (serve logs it once its
 // socket and HTTP listener are up); it fails if serve exits first.
-func waitFor(t *testing.T, r interface{ Read([]byte) (int, error) }, want string) {
+func waitFor(t *testing.T, r interface{ Read([]byte) (int, error) }, want string) string {
 	t.Helper()
 	sc := bufio.NewScanner(r)
 	for sc.Scan() {
-		if strings.Contains(sc.Text(), want) {
+		if line := sc.Text(); strings.Contains(line, want) {
 			go func() {
 				for sc.Scan() { // keep draining so serve never blocks on its log
 				}
 			}()
-			return
+			return line
 		}
 	}
-	t.Fatalf("serve exited before logging %q", want)
+	t.Fatalf("exited before logging %q", want)
+	return ""
+}
+
+// metrics checks that serve, started without --from, serves /metrics on
+// the address its "opsbot serving" line names, ingest counters included.
+func metrics(t *testing.T, serving string) {
+	t.Helper()
+	m := regexp.MustCompile(`listen=(\S+)`).FindStringSubmatch(serving)
+	if m == nil {
+		t.Fatalf("no listen address in %q", serving)
+	}
+	resp, err := http.Get("http://" + m[1] + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "opsbot_ingest_rows_total 0") {
+		t.Errorf("/metrics without --from: %s\n%s", resp.Status, body)
+	}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"strings"
@@ -19,9 +20,13 @@ import (
 //	opsbot sql run NAME [--param k=v …] [--format table|json|csv] [--now TIME]
 func runSQL(ctx context.Context, g *globals, args []string) error {
 	if len(args) == 0 {
-		return errors.New("usage: opsbot sql list | show NAME | run NAME [--param k=v …] [--format table|json|csv] [--now TIME]")
+		return errors.New("usage: " + sqlUsage)
 	}
-	e := query.New(nil, query.OptionsFrom(g.cfg))
+	if isHelp(args[0]) {
+		fmt.Println("usage: " + sqlUsage)
+		return flag.ErrHelp
+	}
+	e := query.New(nil, queryOptions(g.cfg))
 	switch args[0] {
 	case "list":
 		for _, n := range e.List() {
@@ -46,6 +51,8 @@ func runSQL(ctx context.Context, g *globals, args []string) error {
 	}
 	return fmt.Errorf("sql %q: use list, show or run", args[0])
 }
+
+const sqlUsage = "opsbot sql list | show NAME | run NAME [--param k=v …] [--format table|json|csv] [--now TIME]"
 
 type paramFlags opsbot.Params
 
@@ -80,7 +87,7 @@ func sqlRun(ctx context.Context, g *globals, args []string) error {
 		return err
 	}
 	defer w.Close()
-	e := query.New(w, query.OptionsFrom(g.cfg))
+	e := query.New(w, queryOptions(g.cfg))
 	res, bound, err := e.Run(ctx, fs.Arg(0), opsbot.Params(params), now)
 	if err != nil {
 		return err

@@ -1,7 +1,8 @@
 // Package ipc lets a second opsbot process on a data folder work through
 // the process that owns it. chDB runs one engine per process and a data
-// folder has one owner at a time, so while `opsbot serve` runs, `opsbot ask`
-// and `opsbot chat` on the same folder send their questions to it over a
+// folder has one owner at a time, so while `opsbot serve` or `opsbot chat`
+// runs, `opsbot ask` and `opsbot chat` on the same folder send their
+// questions to it over a
 // unix socket in the folder (mode 0600: only the same OS user, who could
 // read the folder anyway, and root). It speaks JSON over HTTP.
 //
@@ -103,6 +104,21 @@ func Listen(path string) (net.Listener, error) {
 		return nil, fmt.Errorf("socket: %w", err)
 	}
 	return l, nil
+}
+
+// Start makes the socket of the data folder dataDir and answers on it, in
+// the background, until ctx ends; wait (call it once) returns then what
+// Serve returned. Whatever owns a folder (serve, chat) starts it, so that
+// the others on the folder work through the owner. The caller holds the
+// folder's lock.
+func Start(ctx context.Context, dataDir string, a Asker, h opsbot.Handler, id Identity) (wait func() error, err error) {
+	l, err := Listen(Path(dataDir))
+	if err != nil {
+		return nil, err
+	}
+	done := make(chan error, 1)
+	go func() { done <- Serve(ctx, l, a, h, id) }()
+	return func() error { return <-done }, nil
 }
 
 // Serve answers on l until ctx ends, then removes the socket. id names the

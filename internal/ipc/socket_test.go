@@ -29,18 +29,20 @@ func serve(t *testing.T) (*ipc.Client, *query.Engine, string) {
 	warehousetest.InsertLines(t, w, loggen.Generate(loggen.Options{Start: day, Lines: 5000, Seed: 3}))
 	e := query.New(w, query.Options{})
 	b := bot.New(bot.Options{}, e.Skill())
-	path := filepath.Join(t.TempDir(), "opsbot.sock")
-	l, err := ipc.Listen(path)
+	dir := t.TempDir()
+	path := ipc.Path(dir)
+	ctx, cancel := context.WithCancel(context.Background())
+	wait, err := ipc.Start(ctx, dir, e, b, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- ipc.Serve(ctx, l, e, b, nil) }()
 	t.Cleanup(func() {
 		cancel()
-		if err := <-done; err != nil {
+		if err := wait(); err != nil {
 			t.Errorf("serve: %v", err)
+		}
+		if _, err := os.Stat(path); !os.IsNotExist(err) {
+			t.Errorf("socket left behind: %v", err)
 		}
 	})
 	c := ipc.Dial(path)

@@ -82,11 +82,8 @@ func newWorld(t *testing.T, h config.Health) *world {
 	pd := &pagerDuty{status: 202}
 	srv := httptest.NewServer(pd)
 	t.Cleanup(srv.Close)
-	router, err := pager.New(config.Pager{Services: map[string]config.PagerService{"web": {Provider: "pagerduty", KeyEnv: "PD", URL: srv.URL}}},
-		pager.Options{Getenv: func(string) string { return "routing-key" }, Backoff: func() backoff.BackOff { return backoff.WithMaxRetries(&backoff.ZeroBackOff{}, 2) }})
-	if err != nil {
-		t.Fatal(err)
-	}
+	router := pager.New(map[string]pager.Service{"web": {Provider: "pagerduty", Key: "routing-key", URL: srv.URL}},
+		pager.Options{Backoff: func() backoff.BackOff { return backoff.WithMaxRetries(&backoff.ZeroBackOff{}, 2) }})
 	wd := &world{t: t, w: w, rules: rs, store: rules.NewStore(w), posts: &poster{}, pd: pd}
 	wd.sender = &schedules.Dispatcher{Poster: wd.posts, Pager: router, Rooms: rooms}
 	wd.restart()

@@ -1,14 +1,14 @@
-package setup_test
+package main
 
 import (
 	"context"
+	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/opsbot/opsbot/config"
 	"github.com/opsbot/opsbot/infra/infratest"
-	"github.com/opsbot/opsbot/infra/setup"
 )
 
 // TestFromConfigDryRun is `opsbot schedules run infra-audit --dry-run`
@@ -56,7 +56,7 @@ audits:
 	if err := c.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	out, err := setup.New(c.Audits, nil).DryRun(context.Background(), now)
+	out, err := infraAuditor(c.Audits, nil, os.Getenv).DryRun(context.Background(), now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,5 +74,16 @@ audits:
 	}
 	if strings.Contains(out, "shop (application)") || strings.Contains(out, "Could not check") {
 		t.Errorf("unexpected:\n%s", out)
+	}
+}
+
+// The slack: section reaches the transport: the API base URL and where
+// answers go.
+func TestSlackOptionsFromConfig(t *testing.T) {
+	c := config.Default()
+	c.Slack.APIURL, c.Slack.ReplyInThread = "https://slack-gov.com/api/", false
+	o := slackOptions(c.Slack)
+	if o.APIURL != "https://slack-gov.com/api/" || !o.TopLevel {
+		t.Fatalf("options %+v", o)
 	}
 }
