@@ -75,7 +75,7 @@ func TestBansNamesItsEdges(t *testing.T) {
 	if r := wd.say(alice, "bans", false); r.Title != "Bans at fastly" {
 		t.Errorf("title %q", r.Title)
 	}
-	wd = newWorld(t, func(c *config.Config) { c.Edges.Fastly = nil }, nil)
+	wd = newWorld(t, func(c *config.Config) { c.Edges.Fastly = nil }, func(d *actions.Deps) { d.Edges = nil })
 	r := wd.say(alice, "bans", false)
 	if r.Title != "Bans: no edge configured" || !strings.Contains(r.Text, "No bans.\nNo edge is configured") || !strings.Contains(r.Text, "`edges:`") {
 		t.Errorf("no edge: %+v", r)
