@@ -75,7 +75,7 @@ func (s *Stats) hours(ctx context.Context, w Window) ([]Figure, []string, error)
 	peak := -1
 	for i, r := range rows {
 		req, bytes, s4, s5 = req+r.U("requests"), bytes+r.U("bytes"), s4+r.U("s4xx"), s5+r.U("s5xx")
-		days[warehouse.Time(r.Get("time")).In(s.o.Location).Format("Mon 2006-01-02")] += r.U("requests")
+		days[warehouse.Time(r.Get("time")).In(s.o.Location).Format("2006-01-02, Monday")] += r.U("requests")
 		if peak < 0 || r.U("requests") > rows[peak].U("requests") {
 			peak = i
 		}
@@ -92,7 +92,7 @@ func (s *Stats) hours(ctx context.Context, w Window) ([]Figure, []string, error)
 	return append(fs, Figure{Metric: BusiestHour, Dimension: hour, Value: float64(top.U("requests"))}), nil, nil
 }
 
-// busiest is the key with the highest count, the earliest name on ties.
+// busiest is the key with the highest count, the first in order on ties.
 func busiest(m map[string]uint64) (string, uint64) {
 	var best string
 	var n uint64
@@ -199,15 +199,24 @@ func (s *Stats) findings(check string, open, added, fixed Metric) func(context.C
 		if err != nil {
 			return nil, nil, err
 		}
-		if len(rows) == 0 || rows[len(rows)-1].U("open") == 0 {
+		runs := uint64(0)
+		for _, r := range rows {
+			if r.S("account") == "" {
+				runs = r.U("open") // the runs row
+			}
+		}
+		if runs == 0 {
 			return nil, []string{"no infra-audit run recorded yet: " + open.Label + " unknown"}, nil
 		}
 		var fs []Figure
 		var total, totalNew, totalFixed float64
 		var failed []string
 		earlier := false
-		for _, r := range rows[:len(rows)-1] {
+		for _, r := range rows {
 			acct := r.S("account")
+			if acct == "" {
+				continue
+			}
 			if r.U("errors") > 0 {
 				failed = append(failed, acct)
 				continue

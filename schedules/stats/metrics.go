@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/opsbot/opsbot/internal/text"
 )
@@ -52,7 +51,7 @@ var (
 	Pages          = Metric{"opsbot.pages", "pages sent from chat", Count, true}
 	AlertsFired    = Metric{"opsbot.alerts_fired", "alerts fired (at least)", Count, true}
 	AlertPosts     = Metric{"opsbot.alert_posts", "alert posts (fired, repeated, resolved)", Count, true}
-	JobRuns        = Metric{"opsbot.job_runs", "scheduled runs", Count, false}
+	JobRuns        = Metric{"opsbot.job_runs", "scheduled runs", Count, true}
 	JobFailures    = Metric{"opsbot.job_failures", "scheduled runs failed", Count, true}
 	IngestObjects  = Metric{"opsbot.ingest_objects", "log objects loaded", Count, true}
 	IngestRows     = Metric{"opsbot.ingest_rows", "log lines loaded", Count, true}
@@ -65,12 +64,12 @@ var (
 	No2FANew   = Metric{"engineering.members_without_2fa_new", "  of which new", Count, false}
 	No2FAFixed = Metric{"engineering.members_without_2fa_fixed", "  fixed", Count, false}
 
-	OpenSG       = Metric{"infra.open_security_groups", "security-group findings open", Count, true}
-	OpenSGNew    = Metric{"infra.open_security_groups_new", "  of which new", Count, false}
-	OpenSGFixed  = Metric{"infra.open_security_groups_fixed", "  fixed", Count, false}
-	PublicLB     = Metric{"infra.public_load_balancers", "unexpected public load balancers", Count, true}
-	PublicLBNew  = Metric{"infra.public_load_balancers_new", "  of which new", Count, false}
-	PublicLBFix  = Metric{"infra.public_load_balancers_fixed", "  fixed", Count, false}
+	OpenSG      = Metric{"infra.open_security_groups", "security-group findings open", Count, true}
+	OpenSGNew   = Metric{"infra.open_security_groups_new", "  of which new", Count, false}
+	OpenSGFixed = Metric{"infra.open_security_groups_fixed", "  fixed", Count, false}
+	PublicLB    = Metric{"infra.public_load_balancers", "unexpected public load balancers", Count, true}
+	PublicLBNew = Metric{"infra.public_load_balancers_new", "  of which new", Count, false}
+	PublicLBFix = Metric{"infra.public_load_balancers_fixed", "  fixed", Count, false}
 )
 
 // Figure is one value of a metric in a window.
@@ -88,8 +87,11 @@ func (u Unit) Format(v float64) string {
 	case Ratio:
 		return strconv.FormatFloat(v*100, 'f', 2, 64) + " %"
 	case Seconds:
-		if v >= 120 {
-			return (time.Duration(v) * time.Second).String()
+		switch {
+		case v >= 2*3600:
+			return strconv.FormatFloat(v/3600, 'f', 1, 64) + " h"
+		case v >= 120:
+			return strconv.FormatFloat(v/60, 'f', 1, 64) + " min"
 		}
 		return strconv.FormatFloat(v, 'f', 3, 64) + " s"
 	}

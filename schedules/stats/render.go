@@ -78,25 +78,31 @@ func (r *Report) trendTable(fs []Figure) string {
 		prevName = "window before"
 	}
 	weekly := r.Window.Kind == Week
-	head := "\tthis " + map[bool]string{true: "week", false: "window"}[weekly] + "\t" + prevName + "\tchange\t"
-	if weekly {
+	compare := !weekly || r.History.Has() // the first week compares with nothing
+	head := "\tthis " + map[bool]string{true: "week", false: "window"}[weekly] + "\t"
+	if compare {
+		head += prevName + "\tchange\t"
+	}
+	if weekly && compare {
 		head += "4-week median\t"
 	}
-	fmt.Fprintln(tw, head)
+	width := 0
+	for _, f := range fs {
+		width = max(width, len([]rune(f.Metric.Label)))
+	}
+	fmt.Fprintln(tw, strings.Repeat(" ", width)+head)
 	rows := 0
 	for _, f := range fs {
 		if f.Dimension != "" {
 			continue
 		}
 		rows++
-		line := f.Metric.Label + "\t" + f.Metric.Unit.Format(f.Value) + "\t"
-		prev, ok := r.History.Value(f.Metric.Name, r.Previous.Since)
-		if ok && f.Metric.Trend {
-			line += f.Metric.Unit.Format(prev) + "\t" + change(f.Metric.Unit, f.Value, prev) + "\t"
-		} else {
-			line += "–\t\t"
+		// Labels padded by hand: tabwriter right-aligns every column.
+		line := f.Metric.Label + strings.Repeat(" ", width-len([]rune(f.Metric.Label))) + "\t" + f.Metric.Unit.Format(f.Value) + "\t"
+		if compare {
+			line += r.previousCells(f)
 		}
-		if weekly {
+		if weekly && compare {
 			line += r.medianCell(f) + "\t"
 		}
 		fmt.Fprintln(tw, line)
@@ -106,6 +112,15 @@ func (r *Report) trendTable(fs []Figure) string {
 		return ""
 	}
 	return sb.String()
+}
+
+// previousCells are the previous window's value and the change.
+func (r *Report) previousCells(f Figure) string {
+	prev, ok := r.History.Value(f.Metric.Name, r.Previous.Since)
+	if !ok || !f.Metric.Trend {
+		return "–\t\t"
+	}
+	return f.Metric.Unit.Format(prev) + "\t" + change(f.Metric.Unit, f.Value, prev) + "\t"
 }
 
 func (r *Report) medianCell(f Figure) string {
@@ -139,7 +154,8 @@ func change(u Unit, v, prev float64) string {
 }
 
 // details are the dimensioned figures: busiest day and hour, then one
-// line per broken-down metric (countries, findings per account).
+// line per broken-down metric (countries; findings per account when
+// there are several accounts, since the table shows the total).
 func details(fs []Figure) []string {
 	var out []string
 	lists := map[string][]string{}
@@ -157,6 +173,9 @@ func details(fs []Figure) []string {
 		}
 	}
 	for _, m := range order {
+		if m != Country && (len(lists[m.Name]) < 2 || strings.HasPrefix(m.Label, " ")) {
+			continue
+		}
 		out = append(out, m.Label+": "+strings.Join(lists[m.Name], " · "))
 	}
 	return out

@@ -57,7 +57,7 @@ func statsRecord(w Window, at time.Time, secs []Section) arrow.Record {
 	return b.NewRecord()
 }
 
-// History is the stored totals (dimension '') of earlier windows: metric
+// History is the stored totals (dimension ”) of earlier windows: metric
 // name → window start (UTC, Unix seconds) → value.
 type History map[string]map[int64]float64
 

@@ -12,28 +12,38 @@
 --   {check:String}                the check, e.g. github-no-2fa, open-security-group
 -- Run: clickhouse-client --param_since='2026-11-16 00:00:00' --param_until='2026-11-23 00:00:00' \
 --   --param_check=open-security-group --queries-file sql/queries/stats_findings.sql
-WITH
-    (SELECT max(run_time) FROM audit_runs WHERE job = 'infra-audit' AND run_time < {until:DateTime64(3, 'UTC')}) AS last_run,
-    (SELECT max(run_time) FROM audit_runs WHERE job = 'infra-audit' AND run_time < {since:DateTime64(3, 'UTC')}) AS first_run
-SELECT
-    account,
-    countIf(in_last) AS open,
-    countIf(in_last AND NOT in_first) AS new,
-    countIf(in_first AND NOT in_last) AS fixed,
-    sum(errors) AS errors,
-    toUInt8(any(first_run) > toDateTime64(0, 3, 'UTC')) AS earlier
-FROM
+SELECT * FROM
 (
-    SELECT account, region, id,
-           max(run_time = last_run AND severity != 'error') AS in_last,
-           max(run_time = first_run AND severity != 'error') AS in_first,
-           countIf(run_time = last_run AND severity = 'error') AS errors
-    FROM audit_findings
-    WHERE check = {check:String} AND (run_time = last_run OR run_time = first_run)
-    GROUP BY account, region, id
+    SELECT
+        account,
+        countIf(in_last) AS open,
+        countIf(in_last AND NOT in_first) AS new,
+        countIf(in_first AND NOT in_last) AS fixed,
+        sum(errors) AS errors,
+        toUInt8(any(has_first)) AS earlier
+    FROM
+    (
+        SELECT f.account AS account, f.region, f.id,
+               max(f.run_time = r.last_run AND f.severity != 'error') AS in_last,
+               max(f.run_time = r.first_run AND f.severity != 'error') AS in_first,
+               countIf(f.run_time = r.last_run AND f.severity = 'error') AS errors,
+               any(r.first_runs > 0) AS has_first
+        FROM audit_findings AS f
+        CROSS JOIN
+        (
+            SELECT maxIf(run_time, run_time < {until:DateTime64(3, 'UTC')}) AS last_run,
+                   maxIf(run_time, run_time < {since:DateTime64(3, 'UTC')}) AS first_run,
+                   countIf(run_time < {since:DateTime64(3, 'UTC')}) AS first_runs
+            FROM audit_runs
+            WHERE job = 'infra-audit'
+        ) AS r
+        WHERE f.check = {check:String} AND (f.run_time = r.last_run OR f.run_time = r.first_run)
+        GROUP BY f.account, f.region, f.id
+    )
+    GROUP BY account
+    UNION ALL
+    SELECT '' AS account, count() AS open, 0 AS new, 0 AS fixed, 0 AS errors, toUInt8(0) AS earlier
+    FROM audit_runs
+    WHERE job = 'infra-audit' AND run_time < {until:DateTime64(3, 'UTC')}
 )
-GROUP BY account
-UNION ALL
-SELECT '' AS account, (SELECT count() FROM audit_runs WHERE job = 'infra-audit' AND run_time < {until:DateTime64(3, 'UTC')}) AS open,
-    0 AS new, 0 AS fixed, 0 AS errors, toUInt8(0) AS earlier
 ORDER BY account DESC
