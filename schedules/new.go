@@ -87,7 +87,7 @@ func New(o Options) (*Scheduler, error) {
 		store: rules.NewStore(o.Warehouse),
 		lease: &lease{w: o.Warehouse, name: "scheduler", holder: o.Holder, ttl: o.Config.Schedules.LeaseTTL}}
 	s.sender = &Dispatcher{Poster: o.Poster, Pager: o.Pager, Rooms: o.Config.Slack.Rooms, Log: o.Log}
-	jobs := append([]Job{s.report(), s.health(s.sender, false)}, o.Jobs...)
+	jobs := append([]Job{s.report(), s.health(s.sender, false), s.orgStats().Job()}, o.Jobs...)
 	for _, j := range jobs {
 		if err := s.add(j); err != nil {
 			return nil, err

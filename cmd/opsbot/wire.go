@@ -54,7 +54,7 @@ func wire(ctx context.Context, g *globals, w warehouse.Warehouse, poster opsbot.
 	if err != nil {
 		return nil, err
 	}
-	skills := append([]opsbot.Skill{s.engine.Skill(), s.sched.Skill()}, s.wired.Skills...)
+	skills := append([]opsbot.Skill{s.engine.Skill(), s.sched.Skill(), s.sched.StatsSkill()}, s.wired.Skills...)
 	skills = append(skills, s.infra.skills...)
 	bo := bot.Options{Authorizer: s.wired.Roles, Auditor: s.wired.Audit, Suggester: s.engine}
 	if app != nil {
