@@ -128,43 +128,64 @@ func weekTicks(weeks []time.Time, loc *time.Location) plot.Ticker {
 	})
 }
 
-// roundTicks are gonum's default ticks with plain decimal labels (no
-// exponents) and no more digits than the step needs.
+// roundTicks label 4 to 8 steps of 1, 2, 2.5 or 5 times a power of
+// ten, in plain decimals, every label of an axis with the same number of
+// decimals, no more than the steps need.
 type roundTicks struct{}
 
 func (roundTicks) Ticks(lo, hi float64) []plot.Tick {
-	ts := plot.DefaultTicks{}.Ticks(lo, hi)
-	step := 0.0
-	var major []float64
-	for _, t := range ts {
-		if t.Label != "" {
-			major = append(major, t.Value)
-		}
+	step := tickStep(hi - lo)
+	var vs []float64
+	for k := math.Ceil(lo / step); k*step <= hi+step*1e-9; k++ {
+		vs = append(vs, k*step)
 	}
-	if len(major) > 1 {
-		step = major[1] - major[0]
-	}
-	prec := 0
-	if step > 0 && step < 1 {
-		prec = int(math.Ceil(-math.Log10(step) - 1e-9))
-	}
-	for i := range ts {
-		if ts[i].Label != "" {
-			ts[i].Label = strconv.FormatFloat(ts[i].Value, 'f', prec, 64)
-		}
+	prec := decimals(vs)
+	ts := make([]plot.Tick, len(vs))
+	for i, v := range vs {
+		ts[i] = plot.Tick{Value: v, Label: strconv.FormatFloat(v, 'f', prec, 64)}
 	}
 	return ts
 }
 
-// niceMax is a round top for an axis whose highest value is v: 1, 2, 2.5
-// or 5 times a power of ten, at least 10 % above v.
+// tickStep is the round step that cuts span into at most 8 whole parts
+// (span is a niceMax, so the top is labelled).
+func tickStep(span float64) float64 {
+	if span <= 0 {
+		return 1
+	}
+	pow := math.Pow(10, math.Floor(math.Log10(span))-1)
+	for _, m := range []float64{1, 2, 2.5, 5, 10, 20, 25, 50} {
+		if n := span / (m * pow); n <= 8 && math.Abs(n-math.Round(n)) < 1e-9 {
+			return m * pow
+		}
+	}
+	return 100 * pow
+}
+
+// decimals is the fewest decimal places that show every value exactly.
+func decimals(vs []float64) int {
+	for prec := 0; prec < 6; prec++ {
+		exact := true
+		for _, v := range vs {
+			r, _ := strconv.ParseFloat(strconv.FormatFloat(v, 'f', prec, 64), 64)
+			exact = exact && math.Abs(r-v) <= 1e-9*math.Max(1, math.Abs(v))
+		}
+		if exact {
+			return prec
+		}
+	}
+	return 6
+}
+
+// niceMax is a round top for an axis whose highest value is v: 1, 1.5,
+// 2, 2.5, 3, 4, 5, 6 or 8 times a power of ten, at least 10 % above v.
 func niceMax(v float64) float64 {
 	if v <= 0 {
 		return 1
 	}
 	v *= 1.1
 	pow := math.Pow(10, math.Floor(math.Log10(v)))
-	for _, m := range []float64{1, 2, 2.5, 5, 10} {
+	for _, m := range []float64{1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10} {
 		if m*pow >= v {
 			return m * pow
 		}

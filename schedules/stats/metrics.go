@@ -88,6 +88,8 @@ func (u Unit) Format(v float64) string {
 		return strconv.FormatFloat(v*100, 'f', 2, 64) + " %"
 	case Seconds:
 		switch {
+		case v >= 2*86400:
+			return strconv.FormatFloat(v/86400, 'f', 1, 64) + " d"
 		case v >= 2*3600:
 			return strconv.FormatFloat(v/3600, 'f', 1, 64) + " h"
 		case v >= 120:
