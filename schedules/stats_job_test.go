@@ -27,6 +27,9 @@ func TestDryRunPrintsTheStats(t *testing.T) {
 	cfg := testConfig(nil)
 	cfg.Schedules.Stats.Timezone = "Europe/Paris"
 	cfg.Audits.GitHub.Orgs = []string{"acme"}
+	cfg.Audits.GitHub.TokenEnv = "OPSBOT_TEST_UNSET_TOKEN"
+	cfg.Audits.GitHub.BaseURL = "http://127.0.0.1:1" // never called: no token
+	t.Setenv("OPSBOT_TEST_UNSET_TOKEN", "")
 	s, err := New(Options{Config: cfg, Warehouse: w})
 	if err != nil {
 		t.Fatal(err)
@@ -38,7 +41,8 @@ func TestDryRunPrintsTheStats(t *testing.T) {
 	}
 	text := out.String()
 	for _, want := range []string{"would post to tech-audits", "Organization statistics, week of Mon 16 Nov 2026 (to Sun 22 Nov, CET)",
-		"*Traffic*", "*Engineering*", "no infra-audit run recorded yet", "*opsbot itself*", "No history yet"} {
+		"*Traffic*", "*Engineering*", "no infra-audit run recorded yet",
+		"⚠ could not read GitHub activity: OPSBOT_TEST_UNSET_TOKEN is not set", "*opsbot itself*", "No history yet"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("dry run lacks %q:\n%s", want, text)
 		}

@@ -32,8 +32,12 @@ func (s *Stats) sections() []sectionDef {
 		{"Traffic", []part{{"hourly traffic", s.hours}, {"clients, cache and latency", s.rows}, {"countries", s.countries}}},
 	}
 	if s.o.GitHub {
-		defs = append(defs, sectionDef{"Engineering", []part{
-			{"GitHub members without 2FA", s.findings("github-no-2fa", No2FA, No2FANew, No2FAFixed)}}})
+		var parts []part
+		if s.o.Activity != nil {
+			parts = append(parts, part{"GitHub activity", s.activity})
+		}
+		defs = append(defs, sectionDef{"Engineering", append(parts,
+			part{"GitHub members without 2FA", s.findings("github-no-2fa", No2FA, No2FANew, No2FAFixed)})})
 	}
 	if s.o.AWS {
 		defs = append(defs, sectionDef{"Infrastructure", []part{

@@ -127,7 +127,7 @@ func newLoopback(t *testing.T) *loopback {
 		},
 	}}})
 	t.Cleanup(l.aws.Close)
-	l.gh = infratest.NewGitHub("tok", map[string][]string{"acme": {"mallory"}}, 0)
+	l.gh = infratest.NewGitHub("tok", map[string][]string{"acme": {"mallory"}}, 7) // 7 a page: the statistics page through
 	t.Cleanup(l.gh.Close)
 	l.cfg = config.Default()
 	y := `

@@ -60,6 +60,17 @@ var (
 	IngestLagP95   = Metric{"opsbot.ingest_lag_p95_seconds", "ingest lag p95", Seconds, true}
 	IngestLagMax   = Metric{"opsbot.ingest_lag_max_seconds", "ingest lag max", Seconds, true}
 
+	Members      = Metric{"engineering.members", "members", Count, true}
+	ActiveRepos  = Metric{"engineering.repos_active", "repositories pushed to", Count, true}
+	PRsOpened    = Metric{"engineering.prs_opened", "pull requests opened", Count, true}
+	PRsMerged    = Metric{"engineering.prs_merged", "pull requests merged", Count, true}
+	PRsClosed    = Metric{"engineering.prs_closed_unmerged", "pull requests closed unmerged", Count, true}
+	MergeMedian  = Metric{"engineering.merge_median_seconds", "open to merge, median", Seconds, true}
+	MergeP90     = Metric{"engineering.merge_p90_seconds", "open to merge, p90", Seconds, true}
+	IssuesOpened = Metric{"engineering.issues_opened", "issues opened", Count, true}
+	IssuesClosed = Metric{"engineering.issues_closed", "issues closed", Count, true}
+	OldestOpen   = Metric{"engineering.oldest_open_pr_age_seconds", "oldest open pull requests", Seconds, false}
+
 	No2FA      = Metric{"engineering.members_without_2fa", "members without 2FA", Count, true}
 	No2FANew   = Metric{"engineering.members_without_2fa_new", "  of which new", Count, false}
 	No2FAFixed = Metric{"engineering.members_without_2fa_fixed", "  fixed", Count, false}

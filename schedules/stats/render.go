@@ -163,6 +163,11 @@ func details(fs []Figure) []string {
 	for _, f := range fs {
 		switch {
 		case f.Dimension == "":
+		case f.Metric == OldestOpen:
+			if lists[f.Metric.Name] == nil {
+				order = append(order, f.Metric)
+			}
+			lists[f.Metric.Name] = append(lists[f.Metric.Name], f.Dimension+" ("+ageText(f.Value)+")")
 		case f.Metric == BusiestDay || f.Metric == BusiestHour:
 			out = append(out, fmt.Sprintf("%s: %s (%s requests)", f.Metric.Label, f.Dimension, f.Metric.Unit.Format(f.Value)))
 		default:
@@ -173,10 +178,18 @@ func details(fs []Figure) []string {
 		}
 	}
 	for _, m := range order {
-		if m != Country && (len(lists[m.Name]) < 2 || strings.HasPrefix(m.Label, " ")) {
+		if m != Country && m != OldestOpen && (len(lists[m.Name]) < 2 || strings.HasPrefix(m.Label, " ")) {
 			continue
 		}
 		out = append(out, m.Label+": "+strings.Join(lists[m.Name], " · "))
 	}
 	return out
+}
+
+// ageText is an age in whole days, or hours under two days.
+func ageText(seconds float64) string {
+	if seconds < 2*86400 {
+		return fmt.Sprintf("%.0f h", seconds/3600)
+	}
+	return fmt.Sprintf("%.0f days", seconds/86400)
 }

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/opsbot/opsbot"
+	"github.com/opsbot/opsbot/infra/github"
 	"github.com/opsbot/opsbot/sql"
 	"github.com/opsbot/opsbot/warehouse"
 )
@@ -42,8 +43,16 @@ type Options struct {
 	// GitHub and AWS say whether the audits look at a GitHub organization
 	// and at AWS accounts: their sections appear only then.
 	GitHub, AWS bool
+	// Activity reads the GitHub organizations' activity (*github.Orgs);
+	// nil leaves members, repositories, pull requests and issues out.
+	Activity Activity
 	// Top is the length of the countries list (5 when 0).
 	Top int
+}
+
+// Activity is a GitHub organization's activity in a window.
+type Activity interface {
+	Activity(ctx context.Context, since, until time.Time) (github.Activity, error)
 }
 
 // Stats collects and reports the figures.

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/opsbot/opsbot"
+	"github.com/opsbot/opsbot/infra/github"
 	"github.com/opsbot/opsbot/infra/infratest"
 	"github.com/opsbot/opsbot/internal/loggen"
 	"github.com/opsbot/opsbot/schedules/stats"
@@ -52,7 +53,8 @@ func reset(t *testing.T, w warehouse.Warehouse) {
 // with the fourth and with the median of the four, read from org_stats.
 // Engineering and infrastructure come from two infra audits of loopback
 // GitHub and AWS, the second after a member lost 2FA, one security group
-// was closed and another opened.
+// was closed and another opened; members, repositories, pull requests and
+// issues from the loopback GitHub's listings and search, paged.
 func TestFiveWeeks(t *testing.T) {
 	w := warehousetest.Embedded(t)
 	reset(t, w)
@@ -68,7 +70,10 @@ func TestFiveWeeks(t *testing.T) {
 	})
 	lb.audit(t, w, ms[4].Add(72*time.Hour))
 
-	s := stats.New(stats.Options{Warehouse: w, Location: paris, GitHub: true, AWS: true})
+	activity := githubActivity(ms[3].UTC(), ms[5].UTC())
+	lb.gh.SetActivity("acme", activity)
+	gh := github.New(github.Options{Orgs: []string{"acme"}, Token: "tok", BaseURL: lb.gh.URL})
+	s := stats.New(stats.Options{Warehouse: w, Location: paris, GitHub: true, AWS: true, Activity: gh})
 	var wants []want
 	var last opsbot.Reply
 	for i := range 5 {
@@ -94,6 +99,15 @@ func TestFiveWeeks(t *testing.T) {
 		"infra.public_load_balancers": 1, "infra.public_load_balancers_new": 0, "infra.public_load_balancers_fixed": 0,
 	} {
 		checkFigure(t, "week 5 "+k, got, k, v)
+	}
+	wantGH, oldest := expectGitHub(activity, ms[4].UTC(), ms[5].UTC())
+	for k, v := range wantGH {
+		checkFigure(t, "week 5 "+k, got, k, v)
+	}
+	for _, pr := range oldest {
+		if !strings.Contains(last.Text, pr) {
+			t.Errorf("oldest open pull requests lack %q:\n%s", pr, last.Text)
+		}
 	}
 	checkTrends(t, last, wants)
 	img, err := png.Decode(bytes.NewReader(last.Files[0].Data))
