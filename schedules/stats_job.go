@@ -5,7 +5,9 @@ import (
 	"time"
 
 	"github.com/opsbot/opsbot"
+	"github.com/opsbot/opsbot/infra/aws"
 	"github.com/opsbot/opsbot/infra/github"
+	"github.com/opsbot/opsbot/infra/setup"
 	"github.com/opsbot/opsbot/schedules/stats"
 )
 
@@ -23,6 +25,9 @@ func (s *Scheduler) orgStats() *stats.Stats {
 		GitHub: len(c.Audits.GitHub.Orgs) > 0, AWS: len(c.Audits.Accounts) > 0}
 	if gh := c.Audits.GitHub; len(gh.Orgs) > 0 {
 		o.Activity = github.New(github.Options{Orgs: gh.Orgs, Token: os.Getenv(gh.TokenEnv), TokenEnv: gh.TokenEnv, BaseURL: gh.BaseURL})
+	}
+	if len(c.Audits.Accounts) > 0 {
+		o.Inventory = aws.New(setup.AWSOptions(c.Audits))
 	}
 	return stats.New(o)
 }

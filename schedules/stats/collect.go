@@ -20,6 +20,9 @@ type Section struct {
 type part struct {
 	what string // "hourly traffic", for the error line
 	read func(context.Context, Window) ([]Figure, []string, error)
+	// snapshot: the part reads the present (AWS as it runs now), not
+	// the window: it has no value for an earlier window read live.
+	snapshot bool
 }
 
 type sectionDef struct {
@@ -29,32 +32,45 @@ type sectionDef struct {
 
 func (s *Stats) sections() []sectionDef {
 	defs := []sectionDef{
-		{"Traffic", []part{{"hourly traffic", s.hours}, {"clients, cache and latency", s.rows}, {"countries", s.countries}}},
+		{"Traffic", []part{{what: "hourly traffic", read: s.hours}, {what: "clients, cache and latency", read: s.rows},
+			{what: "countries", read: s.countries}}},
 	}
 	if s.o.GitHub {
 		var parts []part
 		if s.o.Activity != nil {
-			parts = append(parts, part{"GitHub activity", s.activity})
+			parts = append(parts, part{what: "GitHub activity", read: s.activity})
 		}
 		defs = append(defs, sectionDef{"Engineering", append(parts,
-			part{"GitHub members without 2FA", s.findings("github-no-2fa", No2FA, No2FANew, No2FAFixed)})})
+			part{what: "GitHub members without 2FA", read: s.findings("github-no-2fa", No2FA, No2FANew, No2FAFixed)})})
 	}
 	if s.o.AWS {
-		defs = append(defs, sectionDef{"Infrastructure", []part{
-			{"security groups", s.findings("open-security-group", OpenSG, OpenSGNew, OpenSGFixed)},
-			{"load balancers", s.findings("public-load-balancer", PublicLB, PublicLBNew, PublicLBFix)}}})
+		var parts []part
+		if s.o.Inventory != nil {
+			parts = append(parts, part{what: "AWS instances and load balancers", read: s.inventory, snapshot: true})
+		}
+		defs = append(defs, sectionDef{"Infrastructure", append(parts, []part{
+			{what: "security groups", read: s.findings("open-security-group", OpenSG, OpenSGNew, OpenSGFixed)},
+			{what: "load balancers", read: s.findings("public-load-balancer", PublicLB, PublicLBNew, PublicLBFix)}}...)})
 	}
-	return append(defs, sectionDef{"opsbot itself", []part{{"audit log", s.audit}, {"alerts and runs", s.alerts}, {"ingest", s.ingest}}})
+	return append(defs, sectionDef{"opsbot itself", []part{{what: "audit log", read: s.audit},
+		{what: "alerts and runs", read: s.alerts}, {what: "ingest", read: s.ingest}}})
 }
 
 // Collect reads every configured section's figures for w. A part that
 // fails adds an error line to its section and only the figures it could
 // read (none, for a failed query).
-func (s *Stats) Collect(ctx context.Context, w Window) []Section {
+func (s *Stats) Collect(ctx context.Context, w Window) []Section { return s.collect(ctx, w, true) }
+
+// collect is Collect, without the parts that read the present unless
+// snapshots is set.
+func (s *Stats) collect(ctx context.Context, w Window, snapshots bool) []Section {
 	var out []Section
 	for _, d := range s.sections() {
 		sec := Section{Title: d.title}
 		for _, p := range d.parts {
+			if p.snapshot && !snapshots {
+				continue
+			}
 			fs, notes, err := p.read(ctx, w)
 			sec.Figures = append(sec.Figures, fs...) // what could be read
 			sec.Notes = append(sec.Notes, notes...)

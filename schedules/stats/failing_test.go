@@ -10,7 +10,9 @@ import (
 	"time"
 
 	"github.com/opsbot/opsbot"
+	"github.com/opsbot/opsbot/infra/aws"
 	"github.com/opsbot/opsbot/infra/infratest"
+	"github.com/opsbot/opsbot/infra/setup"
 	"github.com/opsbot/opsbot/internal/loggen"
 	"github.com/opsbot/opsbot/schedules/stats"
 	"github.com/opsbot/opsbot/sql"
@@ -37,7 +39,8 @@ func catalogWith(t *testing.T, name, text string) *sql.Catalog {
 
 // TestFirstWeekAndFailingSources: on the first week on record the post
 // says "no history yet" and compares with nothing; a query that fails and
-// a GitHub that refuses the token show as error lines in their sections,
+// a GitHub that refuses the token and an AWS that refuses to list
+// instances show as error lines in their sections,
 // and store nothing (never zeros), while the figures that could be read
 // are shown and stored.
 func TestFirstWeekAndFailingSources(t *testing.T) {
@@ -53,7 +56,9 @@ func TestFirstWeekAndFailingSources(t *testing.T) {
 	broken := catalogWith(t, "stats_traffic_rows", "-- stats_traffic_rows: broken\n"+
 		"-- Parameters:\n--   {since:DateTime64(3, 'UTC')}  s\n--   {until:DateTime64(3, 'UTC')}  u\n"+
 		"SELECT count() AS clients FROM no_such_table WHERE {since:DateTime64(3, 'UTC')} < {until:DateTime64(3, 'UTC')}")
-	s := stats.New(stats.Options{Warehouse: w, Catalog: broken, Location: paris, GitHub: true, AWS: true})
+	lb.aws.Fail(infratest.Fault{Action: "DescribeInstances", Code: "UnauthorizedOperation", Message: "not allowed", Times: -1})
+	s := stats.New(stats.Options{Warehouse: w, Catalog: broken, Location: paris, GitHub: true, AWS: true,
+		Inventory: aws.New(setup.AWSOptions(lb.cfg.Audits))})
 	notices, err := s.Job().Run(context.Background(), ms[5].Add(8*time.Hour))
 	if err != nil {
 		t.Fatal(err)
@@ -63,6 +68,7 @@ func TestFirstWeekAndFailingSources(t *testing.T) {
 		"No history yet",
 		"⚠ could not read clients, cache and latency: query stats_traffic_rows",
 		"⚠ could not read GitHub members without 2FA: the last infra-audit could not check github/acme",
+		"⚠ could not read AWS instances and load balancers: prod: list instances in eu-west-1: UnauthorizedOperation: not allowed",
 	} {
 		if !strings.Contains(r.Text, want) {
 			t.Errorf("post lacks %q:\n%s", want, r.Text)
@@ -78,7 +84,8 @@ func TestFirstWeekAndFailingSources(t *testing.T) {
 	checkFigure(t, "requests", got, "traffic.requests", x.requests)
 	checkFigure(t, "security groups", got, "infra.open_security_groups", 1)
 	for _, k := range []string{"traffic.clients", "traffic.p95_seconds", "traffic.cache_hit_ratio",
-		"engineering.members_without_2fa", "engineering.members_without_2fa/github/acme"} {
+		"engineering.members_without_2fa", "engineering.members_without_2fa/github/acme",
+		"infra.instances_running", "infra.load_balancers", "infra.instances_running_by_region/prod/eu-west-1"} {
 		if v, ok := got[k]; ok {
 			t.Errorf("%s stored as %v: a source that failed must store nothing", k, v)
 		}

@@ -75,6 +75,12 @@ var (
 	No2FANew   = Metric{"engineering.members_without_2fa_new", "  of which new", Count, false}
 	No2FAFixed = Metric{"engineering.members_without_2fa_fixed", "  fixed", Count, false}
 
+	Instances        = Metric{"infra.instances_running", "instances running", Count, true}
+	InstancesType    = Metric{"infra.instances_running_by_type", "running by type", Count, true}
+	InstancesRegion  = Metric{"infra.instances_running_by_region", "running by region", Count, true}
+	LoadBalancers    = Metric{"infra.load_balancers", "load balancers", Count, true}
+	LoadBalancersReg = Metric{"infra.load_balancers_by_region", "load balancers by region", Count, true}
+
 	OpenSG      = Metric{"infra.open_security_groups", "security-group findings open", Count, true}
 	OpenSGNew   = Metric{"infra.open_security_groups_new", "  of which new", Count, false}
 	OpenSGFixed = Metric{"infra.open_security_groups_fixed", "  fixed", Count, false}

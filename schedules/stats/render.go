@@ -59,7 +59,7 @@ func renderSection(b *strings.Builder, r *Report, sec Section) {
 	if t := r.trendTable(sec.Figures); t != "" {
 		b.WriteString("```\n" + t + "```\n")
 	}
-	for _, line := range details(sec.Figures) {
+	for _, line := range r.details(sec.Figures) {
 		b.WriteString(line + "\n")
 	}
 	for _, n := range sec.Notes {
@@ -156,7 +156,7 @@ func change(u Unit, v, prev float64) string {
 // details are the dimensioned figures: busiest day and hour, then one
 // line per broken-down metric (countries; findings per account when
 // there are several accounts, since the table shows the total).
-func details(fs []Figure) []string {
+func (r *Report) details(fs []Figure) []string {
 	var out []string
 	lists := map[string][]string{}
 	var order []Metric
@@ -174,7 +174,7 @@ func details(fs []Figure) []string {
 			if lists[f.Metric.Name] == nil {
 				order = append(order, f.Metric)
 			}
-			lists[f.Metric.Name] = append(lists[f.Metric.Name], f.Dimension+" "+f.Metric.Unit.Format(f.Value))
+			lists[f.Metric.Name] = append(lists[f.Metric.Name], f.Dimension+" "+f.Metric.Unit.Format(f.Value)+r.delta(f))
 		}
 	}
 	for _, m := range order {
@@ -192,4 +192,20 @@ func ageText(seconds float64) string {
 		return fmt.Sprintf("%.0f h", seconds/3600)
 	}
 	return fmt.Sprintf("%.0f days", seconds/86400)
+}
+
+// delta is a broken-down trend figure's change since the previous window
+// (" (+2)", " (=)", " (new)"), or "" without history.
+func (r *Report) delta(f Figure) string {
+	if !f.Metric.Trend || !r.History.Has() {
+		return ""
+	}
+	prev, ok := r.History.Of(f, r.Previous.Since)
+	switch {
+	case !ok:
+		return " (new)"
+	case prev == f.Value:
+		return " (=)"
+	}
+	return " (" + fmt.Sprintf("%+g", f.Value-prev) + ")"
 }

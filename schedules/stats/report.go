@@ -38,7 +38,7 @@ func (s *Stats) Build(ctx context.Context, w Window, now time.Time, store bool) 
 	r.Sections = s.Collect(ctx, w)
 	if w.Kind != Week {
 		r.History = History{}
-		for _, sec := range s.Collect(ctx, r.Previous) {
+		for _, sec := range s.collect(ctx, r.Previous, false) {
 			if len(sec.Errors) == 0 {
 				r.History.add(r.Previous.Since, sec.Figures)
 			}
@@ -61,13 +61,10 @@ func (s *Stats) Build(ctx context.Context, w Window, now time.Time, store bool) 
 
 func (h History) add(start time.Time, fs []Figure) {
 	for _, f := range fs {
-		if f.Dimension != "" {
-			continue
+		if h[key(f)] == nil {
+			h[key(f)] = map[int64]float64{}
 		}
-		if h[f.Metric.Name] == nil {
-			h[f.Metric.Name] = map[int64]float64{}
-		}
-		h[f.Metric.Name][start.Unix()] = f.Value
+		h[key(f)][start.Unix()] = f.Value
 	}
 }
 

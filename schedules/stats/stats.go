@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/opsbot/opsbot"
+	"github.com/opsbot/opsbot/infra/aws"
 	"github.com/opsbot/opsbot/infra/github"
 	"github.com/opsbot/opsbot/sql"
 	"github.com/opsbot/opsbot/warehouse"
@@ -46,6 +47,9 @@ type Options struct {
 	// Activity reads the GitHub organizations' activity (*github.Orgs);
 	// nil leaves members, repositories, pull requests and issues out.
 	Activity Activity
+	// Inventory counts what runs in AWS now (*aws.Accounts); nil leaves
+	// instances and load balancers out.
+	Inventory Inventory
 	// Top is the length of the countries list (5 when 0).
 	Top int
 }
@@ -53,6 +57,11 @@ type Options struct {
 // Activity is a GitHub organization's activity in a window.
 type Activity interface {
 	Activity(ctx context.Context, since, until time.Time) (github.Activity, error)
+}
+
+// Inventory is what runs in the AWS accounts now.
+type Inventory interface {
+	Inventory(ctx context.Context) (aws.Inventory, error)
 }
 
 // Stats collects and reports the figures.

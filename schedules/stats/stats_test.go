@@ -3,6 +3,7 @@ package stats_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"image/png"
 	"math"
 	"strings"
@@ -10,8 +11,10 @@ import (
 	"time"
 
 	"github.com/opsbot/opsbot"
+	"github.com/opsbot/opsbot/infra/aws"
 	"github.com/opsbot/opsbot/infra/github"
 	"github.com/opsbot/opsbot/infra/infratest"
+	"github.com/opsbot/opsbot/infra/setup"
 	"github.com/opsbot/opsbot/internal/loggen"
 	"github.com/opsbot/opsbot/schedules/stats"
 	"github.com/opsbot/opsbot/warehouse"
@@ -73,10 +76,12 @@ func TestFiveWeeks(t *testing.T) {
 	activity := githubActivity(ms[3].UTC(), ms[5].UTC())
 	lb.gh.SetActivity("acme", activity)
 	gh := github.New(github.Options{Orgs: []string{"acme"}, Token: "tok", BaseURL: lb.gh.URL})
-	s := stats.New(stats.Options{Warehouse: w, Location: paris, GitHub: true, AWS: true, Activity: gh})
+	inv := aws.New(setup.AWSOptions(lb.cfg.Audits))
+	s := stats.New(stats.Options{Warehouse: w, Location: paris, GitHub: true, AWS: true, Activity: gh, Inventory: inv})
 	var wants []want
 	var last opsbot.Reply
 	for i := range 5 {
+		lb.aws.Update(func(wd *infratest.World) { wd.Regions["eu-west-1"].Instances = fleet(i) })
 		notices, err := s.Job().Run(context.Background(), ms[i+1].Add(8*time.Hour))
 		if err != nil || len(notices) != 1 || notices[0].Level != opsbot.LevelAudit {
 			t.Fatalf("week %d: %v, %+v", i+1, err, notices)
@@ -100,6 +105,15 @@ func TestFiveWeeks(t *testing.T) {
 	} {
 		checkFigure(t, "week 5 "+k, got, k, v)
 	}
+	for k, v := range map[string]float64{
+		"infra.instances_running": 4, "infra.instances_running_by_type/m5.large": 3, "infra.instances_running_by_type/t3.micro": 1,
+		"infra.instances_running_by_region/prod/eu-west-1": 4, "infra.load_balancers": 2,
+	} {
+		checkFigure(t, "week 5 "+k, got, k, v)
+	}
+	if !strings.Contains(last.Text, "running by type: m5.large 3 (+1) · t3.micro 1 (=)") {
+		t.Errorf("no instances by type with the week's change:\n%s", last.Text)
+	}
 	wantGH, oldest := expectGitHub(activity, ms[4].UTC(), ms[5].UTC())
 	for k, v := range wantGH {
 		checkFigure(t, "week 5 "+k, got, k, v)
@@ -114,6 +128,16 @@ func TestFiveWeeks(t *testing.T) {
 	if err != nil || img.Bounds().Dx() < 1000 {
 		t.Fatalf("chart: %v", err)
 	}
+}
+
+// fleet is week i's instances: one t3.micro, i-2 m5.large (at least 0)
+// running, and a stopped one that never counts.
+func fleet(i int) []infratest.Instance {
+	out := []infratest.Instance{{ID: "i-0t3", Type: "t3.micro"}, {ID: "i-0stop", Type: "c5.xlarge", State: "stopped"}}
+	for n := range max(i-1, 0) {
+		out = append(out, infratest.Instance{ID: fmt.Sprintf("i-0m5%d", n), Type: "m5.large"})
+	}
+	return out
 }
 
 func checkTraffic(t *testing.T, week int, got map[string]float64, x want) {

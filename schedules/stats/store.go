@@ -57,20 +57,35 @@ func statsRecord(w Window, at time.Time, secs []Section) arrow.Record {
 	return b.NewRecord()
 }
 
-// History is the stored totals (dimension ”) of earlier windows: metric
-// name → window start (UTC, Unix seconds) → value.
+// History is the stored figures of earlier windows: key (the metric's
+// name, plus "/dimension" for a broken-down figure) → window start (UTC,
+// Unix seconds) → value.
 type History map[string]map[int64]float64
+
+// key is where f's figures are kept in a History.
+func key(f Figure) string {
+	if f.Dimension == "" {
+		return f.Metric.Name
+	}
+	return f.Metric.Name + "/" + f.Dimension
+}
 
 // Has says whether any figure of any earlier window is stored.
 func (h History) Has() bool { return len(h) > 0 }
 
-// Value is the metric's stored value for the window starting at start.
+// Value is the metric's stored total for the window starting at start.
 func (h History) Value(metric string, start time.Time) (float64, bool) {
 	v, ok := h[metric][start.Unix()]
 	return v, ok
 }
 
-// ReadHistory reads the stored totals of windows of kind starting in
+// Of is f's metric and dimension stored for the window starting at start.
+func (h History) Of(f Figure, start time.Time) (float64, bool) {
+	v, ok := h[key(f)][start.Unix()]
+	return v, ok
+}
+
+// ReadHistory reads the stored figures of windows of kind starting in
 // [since, until).
 func (s *Stats) ReadHistory(ctx context.Context, kind string, since, until time.Time) (History, error) {
 	rows, err := s.run(ctx, "stats_history", Window{Since: since, Until: until}.params("window", kind))
@@ -79,10 +94,10 @@ func (s *Stats) ReadHistory(ctx context.Context, kind string, since, until time.
 	}
 	h := History{}
 	for _, r := range rows {
-		if r.S("dimension") != "" {
-			continue
-		}
 		m := r.S("metric")
+		if d := r.S("dimension"); d != "" {
+			m += "/" + d
+		}
 		if h[m] == nil {
 			h[m] = map[int64]float64{}
 		}
