@@ -1,17 +1,18 @@
 -- General statistics about the organization (package schedules/stats): one
--- row per figure per window, written by the weekly `stats` job (and by
--- `stats` in chat for the last full week), so that trends, the week-on-week
--- change and the four-week median are plain SQL, e.g.
+-- row per figure per window, written by the weekly `stats` job (`stats` in
+-- chat and dry runs only read), so that trends, the week-on-week change and
+-- the four-week median are plain SQL, e.g.
 --   SELECT window_start, value FROM org_stats FINAL
 --   WHERE metric = 'traffic.requests' AND window = 'week' ORDER BY window_start;
 -- metric:       section.name, e.g. traffic.requests, traffic.5xx_ratio,
 --               opsbot.questions, engineering.members_without_2fa
 --               (the list: schedules/stats/metrics.go).
--- dimension:    '' for a total; a country, an account, an hour … for a
---               figure broken down.
+-- dimension:    '' for a total; a country, an account/region, an
+--               instance type, a day or hour … for a figure broken down.
+-- Instances and load balancers are counted as they run when collected.
 -- window:       'week' (Monday 00:00 to Monday 00:00 in the configured
---               time zone, the job's window) or the length of an ad-hoc
---               window ('24h', '30d').
+--               time zone, the job's window); other kinds are reserved
+--               (ad-hoc chat windows are never stored).
 -- window_start, window_end: the window, UTC, end exclusive.
 -- value:        the figure; ratios are fractions (0.012, not 1.2 %),
 --               durations seconds, sizes bytes.
