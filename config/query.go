@@ -39,8 +39,12 @@ type SQL struct {
 var StateTables = []string{"audit_log", "bans", "totp_secrets", "schedule_runs", "scheduler_lease",
 	"alert_state", "silences", "schema_migrations", "audit_findings", "audit_runs", "ingest_objects", "ingest_messages", "redirects"}
 
-// SQLTables is every table `sql` may read: requests and query.sql.tables.
-func (c *Query) SQLTables() []string { return append([]string{"requests"}, c.SQL.Tables...) }
+// SQLTables is every table `sql` may read: requests, org_stats (the
+// weekly organization figures, kept for analysts to chart: aggregates
+// without command text or user identities) and query.sql.tables.
+func (c *Query) SQLTables() []string {
+	return append([]string{"requests", "org_stats"}, c.SQL.Tables...)
+}
 
 func (c *Query) defaults() {
 	c.MaxRows, c.Timeout, c.DefaultLimit, c.SlowSeconds = 1000, 30*time.Second, 10, 1

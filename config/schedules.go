@@ -30,6 +30,7 @@ type Schedules struct {
 	LeaseTTL time.Duration `yaml:"lease_ttl"`
 	Report   Report        `yaml:"report"`
 	Health   Health        `yaml:"health"`
+	Stats    Stats         `yaml:"stats"`
 }
 
 // JobSchedule is when one job runs.
@@ -109,6 +110,7 @@ func (c *Schedules) defaults() {
 		"infra-audit":    {Cron: "0 8 * * *"},
 		"ban-expiry":     {Cron: "@every 1m"},
 		"audit-chain":    {Cron: "30 8 * * *"},
+		"stats":          {Cron: "0 8 * * 1"},
 	}
 	c.LeaseTTL = 2 * time.Minute
 	c.Report.Top = 5
@@ -153,6 +155,9 @@ func (c *Schedules) validate() error {
 		return fieldErr("schedules.report.top", "must be 1–50, got %d", c.Report.Top)
 	}
 	if err := validTZ("schedules.report.timezone", c.Report.Timezone); err != nil {
+		return err
+	}
+	if err := c.Stats.validate(); err != nil {
 		return err
 	}
 	return c.Health.validate()

@@ -18,6 +18,7 @@ import (
 	"github.com/opsbot/opsbot/config"
 	"github.com/opsbot/opsbot/schedules/report"
 	"github.com/opsbot/opsbot/schedules/rules"
+	"github.com/opsbot/opsbot/schedules/stats"
 	"github.com/opsbot/opsbot/sql"
 	"github.com/opsbot/opsbot/warehouse"
 )
@@ -35,6 +36,10 @@ type Options struct {
 	// needs a schedule in schedules.jobs.
 	Jobs  []Job
 	Clock opsbot.Clock // opsbot.SystemClock when nil
+	// Activity and Inventory read GitHub and AWS for the weekly statistics
+	// (the infra audit's readers); nil when the audits do not look there.
+	Activity  stats.Activity
+	Inventory stats.Inventory
 	// Holder names this instance in the lease (host:pid by default).
 	Holder string
 	Log    *slog.Logger
@@ -87,7 +92,7 @@ func New(o Options) (*Scheduler, error) {
 		store: rules.NewStore(o.Warehouse),
 		lease: &lease{w: o.Warehouse, name: "scheduler", holder: o.Holder, ttl: o.Config.Schedules.LeaseTTL}}
 	s.sender = &Dispatcher{Poster: o.Poster, Pager: o.Pager, Rooms: o.Config.Slack.Rooms, Log: o.Log}
-	jobs := append([]Job{s.report(), s.health(s.sender, false)}, o.Jobs...)
+	jobs := append([]Job{s.report(), s.health(s.sender, false), s.orgStats().Job()}, o.Jobs...)
 	for _, j := range jobs {
 		if err := s.add(j); err != nil {
 			return nil, err

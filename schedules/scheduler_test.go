@@ -86,6 +86,7 @@ func testConfig(jobs map[string]config.JobSchedule) *config.Config {
 	c.Schedules.Jobs = map[string]config.JobSchedule{
 		"daily-analysis": {Cron: "0 7 * * *", Disabled: true},
 		"health":         {Cron: "@every 1m", Disabled: true},
+		"stats":          {Cron: "0 8 * * 1", Disabled: true},
 	}
 	for k, v := range jobs {
 		c.Schedules.Jobs[k] = v

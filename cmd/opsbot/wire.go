@@ -30,6 +30,7 @@ import (
 	"github.com/opsbot/opsbot/pager"
 	"github.com/opsbot/opsbot/query"
 	"github.com/opsbot/opsbot/schedules"
+	"github.com/opsbot/opsbot/schedules/stats"
 	"github.com/opsbot/opsbot/warehouse"
 )
 
@@ -58,16 +59,18 @@ func wire(ctx context.Context, g *globals, w warehouse.Warehouse, poster opsbot.
 	if s.wired, err = wireActions(ctx, g, w, poster, s); err != nil {
 		return nil, err
 	}
-	s.infra = infraAuditor(g.cfg.Audits, w, os.Getenv)
+	src := auditSources(g.cfg.Audits, os.Getenv)
+	s.infra = infra.New(src.list(), w, infra.Options{InstancesWindow: g.cfg.Audits.InstancesWindow})
 	jobs := []schedules.Job{s.wired.Expiry, s.wired.Audit.Job(), s.infra.Job()}
 	s.sched, err = schedules.New(schedules.Options{
 		Config: g.cfg, Warehouse: w, Poster: poster, Pager: s.pager, Jobs: jobs, Log: slog.Default(),
+		Activity: src.activity(), Inventory: src.inventory(),
 	})
 	if err != nil {
 		return nil, err
 	}
 	s.asker = hinted{s.engine, w, g.dataWhere()}
-	skills := append([]opsbot.Skill{emptyAware{s.engine.Skill(), s.asker}, s.sched.Skill()}, s.wired.Skills...)
+	skills := append([]opsbot.Skill{emptyAware{s.engine.Skill(), s.asker}, s.sched.Skill(), s.sched.StatsSkill()}, s.wired.Skills...)
 	skills = append(skills, s.infra.Skill())
 	bo := bot.Options{Authorizer: s.wired.Roles, Auditor: s.wired.Audit, Suggester: s.engine}
 	if app != nil {
@@ -129,15 +132,52 @@ func ingestOptions(c config.Ingest, retentionDays int) ingest.Options {
 // from the SDK's default chain, the GitHub token from
 // audits.github.token_env through getenv), recording to w (nil: no history).
 func infraAuditor(c config.Audits, w warehouse.Warehouse, getenv func(string) string) *infra.Auditor {
-	var sources []infra.Source
+	return infra.New(auditSources(c, getenv).list(), w, infra.Options{InstancesWindow: c.InstancesWindow})
+}
+
+// sources are the AWS accounts and GitHub organizations the audits: section
+// names, read by the infra audit and the weekly statistics alike.
+type sources struct {
+	aws    *aws.Accounts
+	github *github.Orgs
+}
+
+func auditSources(c config.Audits, getenv func(string) string) sources {
+	var s sources
 	if len(c.Accounts) > 0 {
-		sources = append(sources, aws.New(awsOptions(c)))
+		s.aws = aws.New(awsOptions(c))
 	}
 	if len(c.GitHub.Orgs) > 0 {
-		sources = append(sources, github.New(github.Options{Orgs: c.GitHub.Orgs, Token: getenv(c.GitHub.TokenEnv),
-			TokenEnv: c.GitHub.TokenEnv, BaseURL: c.GitHub.BaseURL}))
+		s.github = github.New(github.Options{Orgs: c.GitHub.Orgs, Token: getenv(c.GitHub.TokenEnv),
+			TokenEnv: c.GitHub.TokenEnv, BaseURL: c.GitHub.BaseURL})
 	}
-	return infra.New(sources, w, infra.Options{InstancesWindow: c.InstancesWindow})
+	return s
+}
+
+func (s sources) list() []infra.Source {
+	var out []infra.Source
+	if s.aws != nil {
+		out = append(out, s.aws)
+	}
+	if s.github != nil {
+		out = append(out, s.github)
+	}
+	return out
+}
+
+// activity and inventory are nil interfaces, not typed nils, when unset.
+func (s sources) activity() stats.Activity {
+	if s.github == nil {
+		return nil
+	}
+	return s.github
+}
+
+func (s sources) inventory() stats.Inventory {
+	if s.aws == nil {
+		return nil
+	}
+	return s.aws
 }
 
 // awsOptions maps the audits: section onto the AWS audit's options.

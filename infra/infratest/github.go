@@ -23,6 +23,7 @@ type GitHub struct {
 	pageSize int
 	faults   []*HTTPFault
 	calls    []*http.Request
+	activity map[string]Activity // org → what the statistics read (github_activity.go)
 }
 
 // HTTPFault makes Times requests (-1: all) fail with Status, Message and
@@ -75,6 +76,9 @@ func (g *GitHub) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	if r.Header.Get("Authorization") != "Bearer "+g.Token {
 		ghError(w, http.StatusUnauthorized, "Bad credentials")
+		return
+	}
+	if g.activity != nil && g.serveActivity(w, r) {
 		return
 	}
 	if msg := badRequest(r); msg != "" {
