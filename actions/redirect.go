@@ -12,11 +12,13 @@ import (
 	"github.com/opsbot/opsbot/config"
 	"github.com/opsbot/opsbot/edge"
 	"github.com/opsbot/opsbot/edge/redirect"
+	"github.com/opsbot/opsbot/edge/redirect/cloudflare"
 	"github.com/opsbot/opsbot/edge/redirect/cloudfront"
+	"github.com/opsbot/opsbot/edge/redirect/fastly"
 )
 
 // Redirector is an edge that holds the URL redirect map
-// (edge/redirect/cloudfront).
+// (edge/redirect/cloudfront, edge/redirect/fastly, edge/redirect/cloudflare).
 //
 // Contract: Put writes one rule, replacing its key's value; Delete removes
 // one key (Status.Changed false when it was not there). Both retry what
@@ -33,7 +35,11 @@ type Redirector interface {
 	List(ctx context.Context) ([]redirect.Rule, error)
 }
 
-var _ Redirector = (*cloudfront.Edge)(nil)
+var (
+	_ Redirector = (*cloudfront.Edge)(nil)
+	_ Redirector = (*fastly.Edge)(nil)
+	_ Redirector = (*cloudflare.Edge)(nil)
+)
 
 // Redirects answers `redirect`, `redirects`, `unredirect` and `redirect
 // test`. Its changes are confirmed like bans (through the write Skill's
@@ -83,7 +89,7 @@ func (rs *Redirects) Handle(ctx context.Context, req *opsbot.Request) (*opsbot.R
 		return refuse(ctx, req.Text, err), nil
 	}
 	if len(rs.edges) == 0 {
-		return refuse(ctx, req.Text, errors.New("no edge holds a redirect map (redirects.cloudfront in the config)")), nil
+		return refuse(ctx, req.Text, errors.New("no edge holds a redirect map (redirects.cloudfront, redirects.fastly or redirects.cloudflare in the config)")), nil
 	}
 	args := f[1:]
 	switch strings.ToLower(f[0]) {
