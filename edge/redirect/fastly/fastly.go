@@ -81,7 +81,7 @@ func (e *Edge) Kind() string { return "fastly dictionary" }
 
 // Caps are what the dictionary and the VCL hold.
 func (e *Edge) Caps() redirect.Caps {
-	return redirect.Caps{MaxKey: MaxKey, MaxValue: MaxValue, Unit: "characters", Depth: Depth, Prefix: true, Store: "a Fastly edge dictionary"}
+	return redirect.Caps{MaxKey: MaxKey, MaxValue: MaxValue, MaxItems: e.o.MaxItems, Unit: "characters", Depth: Depth, Prefix: true, Store: "a Fastly edge dictionary"}
 }
 
 // item is a dictionary item as the API shows it.
