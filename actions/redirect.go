@@ -74,8 +74,8 @@ func (rs *Redirects) Commands() []opsbot.Command {
 			Examples: []string{"redirect /donate-now https://www.example.org/donate", "redirect /campaign* https://www.example.org/promo 302", "redirect test /donate-now"}},
 		{Name: "unredirect", Usage: "unredirect /old/path [--dry-run]", Role: r, Write: true,
 			Summary: "remove a URL redirect at every edge, after confirmation", Examples: []string{"unredirect /donate-now"}},
-		{Name: "redirects", Usage: "redirects [FILTER]", Role: r,
-			Summary: "the redirect map read back from each edge, reconciled with opsbot's records"},
+		{Name: "redirects", Usage: "redirects [FILTER] · redirects import FILE.csv [--skip-bad] [--dry-run]", Role: r, Write: true,
+			Summary: "the redirect map read back from each edge, reconciled with opsbot's records; `redirects import` adds the rows source,target[,status] of a CSV file as one confirmed change (terminal chat)"},
 	}
 }
 
@@ -101,6 +101,9 @@ func (rs *Redirects) Handle(ctx context.Context, req *opsbot.Request) (*opsbot.R
 	case "unredirect":
 		return rs.remove(ctx, req, args)
 	case "redirects":
+		if len(args) > 0 && strings.EqualFold(args[0], "import") {
+			return rs.importFile(ctx, req, args[1:])
+		}
 		return rs.list(ctx, req, args)
 	}
 	return ephemeral("Unknown redirect command %q.", f[0]), nil
