@@ -12,11 +12,13 @@ import (
 	"github.com/opsbot/opsbot/config"
 	"github.com/opsbot/opsbot/edge"
 	"github.com/opsbot/opsbot/edge/redirect"
+	"github.com/opsbot/opsbot/edge/redirect/cloudflare"
 	"github.com/opsbot/opsbot/edge/redirect/cloudfront"
+	"github.com/opsbot/opsbot/edge/redirect/fastly"
 )
 
 // Redirector is an edge that holds the URL redirect map
-// (edge/redirect/cloudfront).
+// (edge/redirect/cloudfront, edge/redirect/fastly, edge/redirect/cloudflare).
 //
 // Contract: Put writes one rule, replacing its key's value; Delete removes
 // one key (Status.Changed false when it was not there). Both retry what
@@ -33,7 +35,11 @@ type Redirector interface {
 	List(ctx context.Context) ([]redirect.Rule, error)
 }
 
-var _ Redirector = (*cloudfront.Edge)(nil)
+var (
+	_ Redirector = (*cloudfront.Edge)(nil)
+	_ Redirector = (*fastly.Edge)(nil)
+	_ Redirector = (*cloudflare.Edge)(nil)
+)
 
 // Redirects answers `redirect`, `redirects`, `unredirect` and `redirect
 // test`. Its changes are confirmed like bans (through the write Skill's
@@ -68,8 +74,8 @@ func (rs *Redirects) Commands() []opsbot.Command {
 			Examples: []string{"redirect /donate-now https://www.example.org/donate", "redirect /campaign* https://www.example.org/promo 302", "redirect test /donate-now"}},
 		{Name: "unredirect", Usage: "unredirect /old/path [--dry-run]", Role: r, Write: true,
 			Summary: "remove a URL redirect at every edge, after confirmation", Examples: []string{"unredirect /donate-now"}},
-		{Name: "redirects", Usage: "redirects [FILTER]", Role: r,
-			Summary: "the redirect map read back from each edge, reconciled with opsbot's records"},
+		{Name: "redirects", Usage: "redirects [FILTER] · redirects import FILE.csv [--skip-bad] [--dry-run]", Role: r, Write: true,
+			Summary: "the redirect map read back from each edge, reconciled with opsbot's records; `redirects import` adds the rows source,target[,status] of a CSV file as one confirmed change (terminal chat)"},
 	}
 }
 
@@ -83,7 +89,7 @@ func (rs *Redirects) Handle(ctx context.Context, req *opsbot.Request) (*opsbot.R
 		return refuse(ctx, req.Text, err), nil
 	}
 	if len(rs.edges) == 0 {
-		return refuse(ctx, req.Text, errors.New("no edge holds a redirect map (redirects.cloudfront in the config)")), nil
+		return refuse(ctx, req.Text, errors.New("no edge holds a redirect map (redirects.cloudfront, redirects.fastly or redirects.cloudflare in the config)")), nil
 	}
 	args := f[1:]
 	switch strings.ToLower(f[0]) {
@@ -95,6 +101,9 @@ func (rs *Redirects) Handle(ctx context.Context, req *opsbot.Request) (*opsbot.R
 	case "unredirect":
 		return rs.remove(ctx, req, args)
 	case "redirects":
+		if len(args) > 0 && strings.EqualFold(args[0], "import") {
+			return rs.importFile(ctx, req, args[1:])
+		}
 		return rs.list(ctx, req, args)
 	}
 	return ephemeral("Unknown redirect command %q.", f[0]), nil

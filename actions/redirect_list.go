@@ -73,7 +73,7 @@ func (rs *Redirects) reconcile(ctx context.Context, name string, recs []redirect
 				return nil, err
 			}
 			rows = append(rows, []any{r.Source, r.Target, uint64(r.Status), name, "removed at the edge by hand", who(r.ByID, r.ByName), stamp(r.Created), r.Reason})
-		case have.To != r.Target || have.Status != r.Status:
+		case !rs.policy.SameTarget(have.To, r.Target) || have.Status != r.Status:
 			rows = append(rows, []any{have.From, have.To, uint64(have.Status), name, fmt.Sprintf("changed at the edge by hand (opsbot set %d %s)", r.Status, r.Target), who(r.ByID, r.ByName), stamp(r.Created), r.Reason})
 		default:
 			rows = append(rows, []any{r.Source, r.Target, uint64(r.Status), name, StateActive, who(r.ByID, r.ByName), stamp(r.Created), r.Reason})

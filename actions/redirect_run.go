@@ -60,10 +60,14 @@ func (rs *Redirects) checkAt(ctx context.Context, e Redirector, a redirectArgs) 
 	if err := rs.policy.Check(m, a.rule, a.target, a.replace, caps.Depth); err != nil {
 		return "", err
 	}
-	if old, ok := m[a.rule.From]; ok {
-		return fmt.Sprintf("would replace %s → %s (%d)", old.From, old.To, old.Status), nil
+	old, ok := m[a.rule.From]
+	if !ok {
+		if err := caps.Room(len(have)); err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("would add it (%d rules now)", len(have)), nil
 	}
-	return fmt.Sprintf("would add it (%d rules now)", len(have)), nil
+	return fmt.Sprintf("would replace %s → %s (%d)", old.From, old.To, old.Status), nil
 }
 
 // method is the confirmation a change needs: an operator's approval when

@@ -121,3 +121,23 @@ func (p Policy) Follow(m map[string]Rule, path string, depth int) (hops []Hop, l
 	}
 	return hops, true
 }
+
+// SameTarget reports whether a and b send a browser to the same place: equal,
+// or one a same-site path and the other that path as an https URL on Site
+// (an edge that holds absolute targets only, such as Cloudflare's, stores
+// "/new" as "https://www.example.org/new").
+func (p Policy) SameTarget(a, b string) bool {
+	return a == b || p.local(a) == p.local(b)
+}
+
+// local is an https URL on Site as its path (and query), else s.
+func (p Policy) local(s string) string {
+	rest, ok := cutScheme(s)
+	if !ok || p.Site == "" || len(rest) <= len(p.Site) || !strings.EqualFold(rest[:len(p.Site)], p.Site) {
+		return s
+	}
+	if tail := rest[len(p.Site):]; strings.HasPrefix(tail, "/") {
+		return tail
+	}
+	return s
+}

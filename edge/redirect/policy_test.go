@@ -162,3 +162,25 @@ func TestFollow(t *testing.T) {
 		t.Errorf("none: %+v %v", hops, loop)
 	}
 }
+
+// TestSameTarget: a same-site path and its https URL on the site are one
+// target; another host or scheme is not.
+func TestSameTarget(t *testing.T) {
+	p := Policy{Site: "www.example.org"}
+	for _, c := range []struct {
+		a, b string
+		same bool
+	}{
+		{"/promo?x=1", "https://www.example.org/promo?x=1", true},
+		{"https://WWW.example.org/a", "/a", true},
+		{"/a", "/a", true},
+		{"/a", "https://shop.example.org/a", false},
+		{"/a", "https://www.example.org.evil.com/a", false},
+		{"/a", "http://www.example.org/a", false},
+		{"/a", "https://www.example.org/b", false},
+	} {
+		if got := p.SameTarget(c.a, c.b); got != c.same {
+			t.Errorf("SameTarget(%q, %q) = %v", c.a, c.b, got)
+		}
+	}
+}

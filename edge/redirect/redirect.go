@@ -115,6 +115,7 @@ func Map(rules []Rule) map[string]Rule {
 // Caps are what one edge's map holds.
 type Caps struct {
 	MaxKey, MaxValue int    // longest key and value (0: no limit)
+	MaxItems         int    // most rules the map holds (0: no known limit)
 	Unit             string // what the limits count: "bytes" or "characters"
 	Depth            int    // deepest prefix rule, in segments
 	Prefix           bool   // prefix rules are supported
@@ -134,6 +135,15 @@ func (c Caps) Fits(key, value string) error {
 		return fmt.Errorf("the source is %d %s long: %s holds keys of up to %d", n(key), c.Unit, c.Store, c.MaxKey)
 	case c.MaxValue > 0 && n(value) > c.MaxValue:
 		return fmt.Errorf("the target is too long: %s holds values of up to %d %s, this one is %d", c.Store, c.MaxValue, c.Unit, n(value))
+	}
+	return nil
+}
+
+// Room refuses a new rule for a map that holds n rules already, at
+// MaxItems.
+func (c Caps) Room(n int) error {
+	if c.MaxItems > 0 && n >= c.MaxItems {
+		return fmt.Errorf("%s holds at most %d rules and holds %d: remove some first", c.Store, c.MaxItems, n)
 	}
 	return nil
 }
