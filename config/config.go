@@ -118,6 +118,9 @@ func (c *Config) Validate() error {
 			return err
 		}
 	}
+	if c.Schedules.Stats.CostExplorer && len(c.Audits.Accounts) == 0 {
+		return fieldErr("schedules.stats.cost_explorer", "reads Cost Explorer through audits.accounts, and none is configured")
+	}
 	return c.Redirects.validate(map[string]bool{})
 }
 

@@ -40,6 +40,9 @@ type Options struct {
 	// (the infra audit's readers); nil when the audits do not look there.
 	Activity  stats.Activity
 	Inventory stats.Inventory
+	// Costs reads Cost Explorer for the weekly statistics; nil (the
+	// default: schedules.stats.cost_explorer off) makes no call.
+	Costs stats.Costs
 	// Holder names this instance in the lease (host:pid by default).
 	Holder string
 	Log    *slog.Logger

@@ -19,7 +19,7 @@ func (s *Scheduler) orgStats() *stats.Stats {
 	}
 	return stats.New(stats.Options{Warehouse: s.o.Warehouse, Location: loc, Top: c.Schedules.Stats.Top,
 		GitHub: len(c.Audits.GitHub.Orgs) > 0, AWS: len(c.Audits.Accounts) > 0,
-		Activity: s.o.Activity, Inventory: s.o.Inventory})
+		Activity: s.o.Activity, Inventory: s.o.Inventory, Costs: s.o.Costs})
 }
 
 // StatsSkill is `stats [WINDOW]` in chat.

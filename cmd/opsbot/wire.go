@@ -64,7 +64,7 @@ func wire(ctx context.Context, g *globals, w warehouse.Warehouse, poster opsbot.
 	jobs := []schedules.Job{s.wired.Expiry, s.wired.Audit.Job(), s.infra.Job()}
 	s.sched, err = schedules.New(schedules.Options{
 		Config: g.cfg, Warehouse: w, Poster: poster, Pager: s.pager, Jobs: jobs, Log: slog.Default(),
-		Activity: src.activity(), Inventory: src.inventory(),
+		Activity: src.activity(), Inventory: src.inventory(), Costs: src.costs(g.cfg.Schedules.Stats),
 	})
 	if err != nil {
 		return nil, err
@@ -175,6 +175,15 @@ func (s sources) activity() stats.Activity {
 
 func (s sources) inventory() stats.Inventory {
 	if s.aws == nil {
+		return nil
+	}
+	return s.aws
+}
+
+// costs reads Cost Explorer through the audited accounts, only when
+// schedules.stats.cost_explorer is on: its calls are billed.
+func (s sources) costs(c config.Stats) stats.Costs {
+	if s.aws == nil || !c.CostExplorer {
 		return nil
 	}
 	return s.aws

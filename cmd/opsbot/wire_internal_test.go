@@ -9,6 +9,7 @@ import (
 	"github.com/opsbot/opsbot"
 	"github.com/opsbot/opsbot/bot/access"
 	"github.com/opsbot/opsbot/config"
+	"github.com/opsbot/opsbot/infra/aws"
 	"github.com/opsbot/opsbot/internal/ipc"
 )
 
@@ -30,5 +31,26 @@ func TestLocalReaderOnlyOnAnEmbeddedFolder(t *testing.T) {
 	roles = access.NewRoles(withLocalReader(c).Access)
 	if r := roles.Role(context.Background(), me, ""); r != opsbot.RoleNone {
 		t.Errorf("%s on a ClickHouse server: %s, want none", me.ID, r)
+	}
+}
+
+// TestCostsOnlyWhenEnabled: the Cost Explorer reader is built only when
+// schedules.stats.cost_explorer is on and there are accounts to read
+// through; otherwise the statistics get a nil interface (no call).
+func TestCostsOnlyWhenEnabled(t *testing.T) {
+	c := config.Default()
+	if err := config.Decode([]byte("audits: {accounts: [{name: prod, regions: [us-east-1]}]}"), c); err != nil {
+		t.Fatal(err)
+	}
+	src := auditSources(c.Audits, func(string) string { return "" })
+	if got := src.costs(c.Schedules.Stats); got != nil {
+		t.Errorf("cost_explorer off by default, got a reader %T", got)
+	}
+	c.Schedules.Stats.CostExplorer = true
+	if got, ok := src.costs(c.Schedules.Stats).(*aws.Accounts); !ok || got != src.aws {
+		t.Errorf("cost_explorer on: %T, want the audited accounts", got)
+	}
+	if got := auditSources(config.Audits{}, nil).costs(c.Schedules.Stats); got != nil {
+		t.Errorf("no accounts: %T", got)
 	}
 }

@@ -15,7 +15,9 @@
 // iam:ListAccessKeys, iam:ListUserTags, ec2:DescribeSecurityGroups,
 // ec2:DescribeInstances, elasticloadbalancing:DescribeLoadBalancers,
 // elasticloadbalancing:DescribeListeners, elasticloadbalancing:DescribeTags,
-// and sts:AssumeRole on each account's role_arn when one is set.
+// and sts:AssumeRole on each account's role_arn when one is set; the
+// weekly statistics' cost (schedules.stats.cost_explorer, off by default)
+// also needs ce:GetCostAndUsage, which SecurityAudit does not grant.
 package aws
 
 import (

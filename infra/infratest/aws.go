@@ -35,12 +35,13 @@ const (
 
 // Call is one request the server answered.
 type Call struct {
-	Service   string // iam, ec2, elbv2, elb, sts
+	Service   string // iam, ec2, elbv2, elb, sts, ce
 	Action    string
 	Region    string // from the signature's scope
 	AccessKey string
-	Params    url.Values
-	Error     string // the error code answered, "" on success
+	Params    url.Values // query protocols
+	Body      string     // JSON protocols (Cost Explorer): the request as sent
+	Error     string     // the error code answered, "" on success
 }
 
 // Fault makes matching requests fail Times times (-1: always).
@@ -146,6 +147,9 @@ func (a *AWS) parse(r *http.Request) (Call, int, string, string) {
 	var c Call
 	if r.Method != http.MethodPost || r.URL.Path != "/" {
 		return c, 400, "InvalidAction", fmt.Sprintf("query APIs take POST /, got %s %s", r.Method, r.URL.Path)
+	}
+	if r.Header.Get("X-Amz-Target") != "" {
+		return a.parseJSON(r)
 	}
 	if ct := r.Header.Get("Content-Type"); ct != "application/x-www-form-urlencoded" && ct != "application/x-www-form-urlencoded; charset=utf-8" {
 		return c, 400, "InvalidParameterValue", "Content-Type is " + ct

@@ -28,6 +28,12 @@ func (a *AWS) answer(w http.ResponseWriter, c Call) *apiErr {
 		res, err = a.elbv2(c)
 	case "elb":
 		res, err = a.classic(c)
+	case "ce":
+		res, err = a.costExplorer(c)
+		if err == nil {
+			writeJSON(w, res, a.reqs)
+		}
+		return err
 	}
 	if err == nil {
 		writeQuery(w, c.Service, c.Action, res, a.reqs)

@@ -1,6 +1,7 @@
 // Package infratest serves loopback stand-ins for the APIs the audits call:
 // AWS (IAM, EC2, ELBv2, classic ELB and STS over their query protocols,
-// form-encoded POSTs answered in XML shaped as in AWS's API reference) and
+// form-encoded POSTs answered in XML shaped as in AWS's API reference;
+// Cost Explorer's GetCostAndUsage over AWS JSON 1.1) and
 // GitHub's REST API (organization members, paged through Link headers).
 // They serve a World that tests describe, check each request (signature
 // scope, access key, action, version, paging parameters) and record it, and
@@ -22,6 +23,8 @@ type World struct {
 	// Latency delays every answer, as a real region's round trip would
 	// (benchmarks of concurrency).
 	Latency time.Duration
+	// Costs are what Cost Explorer reports (GetCostAndUsage).
+	Costs []Cost
 	// Role, when set, must be assumed: every call but STS's must be signed
 	// with the role's credentials.
 	Role *Role

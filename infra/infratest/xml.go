@@ -10,6 +10,10 @@ import (
 // writeError answers an error in the service's protocol: ec2query's
 // <Response><Errors>, awsquery's <ErrorResponse>.
 func writeError(w http.ResponseWriter, service string, status int, code, msg string, n int) {
+	if service == "ce" {
+		writeJSONError(w, status, code, msg, n)
+		return
+	}
 	w.Header().Set("Content-Type", "text/xml")
 	w.WriteHeader(status)
 	id := fmt.Sprintf("req-%08d", n)

@@ -48,6 +48,7 @@ func (s *Stats) sections() []sectionDef {
 		if s.o.Inventory != nil {
 			parts = append(parts, part{what: "AWS instances and load balancers", read: s.inventory, snapshot: true})
 		}
+		parts = append(parts, part{what: "AWS cost (Cost Explorer)", read: s.costs})
 		defs = append(defs, sectionDef{"Infrastructure", append(parts, []part{
 			{what: "security groups", read: s.findings("open-security-group", OpenSG, OpenSGNew, OpenSGFixed)},
 			{what: "load balancers", read: s.findings("public-load-balancer", PublicLB, PublicLBNew, PublicLBFix)}}...)})

@@ -17,6 +17,7 @@ const (
 	Bytes               // 1.2 GB
 	Ratio               // 1.23 % (stored as a fraction)
 	Seconds             // 0.245 s
+	Money               // 1,234.56 (the currency is in the metric's label)
 )
 
 // Metric is one kind of figure. Names are stored in org_stats.metric, so
@@ -81,6 +82,10 @@ var (
 	LoadBalancers    = Metric{"infra.load_balancers", "load balancers", Count, true}
 	LoadBalancersReg = Metric{"infra.load_balancers_by_region", "load balancers by region", Count, true}
 
+	// AWSCost is the week's cost from Cost Explorer (unblended), in total
+	// and by service (the dimension); its label names the currency.
+	AWSCost = Metric{"infra.aws_cost", "AWS cost", Money, true}
+
 	OpenSG      = Metric{"infra.open_security_groups", "security-group findings open", Count, true}
 	OpenSGNew   = Metric{"infra.open_security_groups_new", "  of which new", Count, false}
 	OpenSGFixed = Metric{"infra.open_security_groups_fixed", "  fixed", Count, false}
@@ -99,6 +104,8 @@ type Figure struct {
 // Format shows v in unit u.
 func (u Unit) Format(v float64) string {
 	switch u {
+	case Money:
+		return text.Thousands(strconv.FormatFloat(v, 'f', 2, 64))
 	case Bytes:
 		return bytesText(v)
 	case Ratio:

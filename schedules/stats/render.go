@@ -86,19 +86,24 @@ func (r *Report) trendTable(fs []Figure) string {
 	if weekly && compare {
 		head += "4-week median\t"
 	}
+	services := costRows(r.Top, fs) // the costliest services, under the total
 	width := 0
-	for _, f := range fs {
+	for i, f := range fs {
 		width = max(width, len([]rune(f.Metric.Label)))
+		if services[i] {
+			width = max(width, len([]rune(rowLabel(f))))
+		}
 	}
 	fmt.Fprintln(tw, strings.Repeat(" ", width)+head)
 	rows := 0
-	for _, f := range fs {
-		if f.Dimension != "" {
+	for i, f := range fs {
+		if f.Dimension != "" && !services[i] {
 			continue
 		}
 		rows++
 		// Labels padded by hand: tabwriter right-aligns every column.
-		line := f.Metric.Label + strings.Repeat(" ", width-len([]rune(f.Metric.Label))) + "\t" + f.Metric.Unit.Format(f.Value) + "\t"
+		label := rowLabel(f)
+		line := label + strings.Repeat(" ", width-len([]rune(label))) + "\t" + f.Metric.Unit.Format(f.Value) + "\t"
 		if compare {
 			line += r.previousCells(f)
 		}
@@ -114,9 +119,10 @@ func (r *Report) trendTable(fs []Figure) string {
 	return sb.String()
 }
 
-// previousCells are the previous window's value and the change.
+// previousCells are the previous window's value and the change (of the
+// same dimension, for a service's cost).
 func (r *Report) previousCells(f Figure) string {
-	prev, ok := r.History.Value(f.Metric.Name, r.Previous.Since)
+	prev, ok := r.History.Of(f, r.Previous.Since)
 	if !ok || !f.Metric.Trend {
 		return "–\t\t"
 	}
@@ -124,7 +130,7 @@ func (r *Report) previousCells(f Figure) string {
 }
 
 func (r *Report) medianCell(f Figure) string {
-	m, n := r.Median(f.Metric.Name)
+	m, n := r.Median(key(f))
 	switch {
 	case !f.Metric.Trend || n == 0:
 		return "–"
@@ -162,7 +168,7 @@ func (r *Report) details(fs []Figure) []string {
 	var order []Metric
 	for _, f := range fs {
 		switch {
-		case f.Dimension == "":
+		case f.Dimension == "" || isCost(f): // the costliest services are in the table
 		case f.Metric == OldestOpen:
 			if lists[f.Metric.Name] == nil {
 				order = append(order, f.Metric)

@@ -13,6 +13,7 @@ import (
 type Report struct {
 	Window   Window
 	Location *time.Location
+	Top      int // the costliest services shown
 	Sections []Section
 	// Previous is the window compared with: last week, or for an ad-hoc
 	// window the one of the same length just before.
@@ -34,7 +35,7 @@ type Report struct {
 // when store is set, its own figures are stored first; an ad-hoc window is
 // compared with the window just before it, read live, and never stored.
 func (s *Stats) Build(ctx context.Context, w Window, now time.Time, store bool) *Report {
-	r := &Report{Window: w, Location: s.o.Location, Previous: w.Previous(s.o.Location)}
+	r := &Report{Window: w, Location: s.o.Location, Top: s.o.Top, Previous: w.Previous(s.o.Location)}
 	r.Sections = s.Collect(ctx, w)
 	if w.Kind != Week {
 		r.History = History{}
@@ -68,8 +69,8 @@ func (h History) add(start time.Time, fs []Figure) {
 	}
 }
 
-// Median is the median of the metric over the four weeks before a weekly
-// window, and how many of them have a stored value (0: no median).
+// Median is the median of the metric (or "metric/dimension") over the
+// four weeks before a weekly window, and how many of them have a stored value (0: no median).
 func (r *Report) Median(metric string) (float64, int) {
 	var vs []float64
 	for _, t := range r.Medians {

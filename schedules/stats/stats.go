@@ -5,7 +5,10 @@
 // scheduled runs, alert state, ingest manifest), and, when the audits are
 // configured, engineering (GitHub members without 2FA) and infrastructure
 // (security groups open to the world, unexpected public load balancers),
-// both from the infra-audit's recorded findings.
+// both from the infra-audit's recorded findings, and, when
+// schedules.stats.cost_explorer is on, the week's AWS cost by service from
+// Cost Explorer (off by default: its calls are billed, and the section
+// says so).
 //
 // Every figure of a week is stored in org_stats (sql/schema/016), so the
 // comparisons with last week and with the four-week median are read back
@@ -50,7 +53,13 @@ type Options struct {
 	// Inventory counts what runs in AWS now (*aws.Accounts); nil leaves
 	// instances and load balancers out.
 	Inventory Inventory
-	// Top is the length of the countries list (5 when 0).
+	// Costs reads the week's AWS cost by service from Cost Explorer
+	// (*aws.Accounts), set only when schedules.stats.cost_explorer is on:
+	// Cost Explorer calls are billed. Nil, the infrastructure section
+	// says the cost was not read, and why.
+	Costs Costs
+	// Top is the length of the countries list and of the costliest
+	// services (5 when 0).
 	Top int
 }
 
@@ -62,6 +71,12 @@ type Activity interface {
 // Inventory is what runs in the AWS accounts now.
 type Inventory interface {
 	Inventory(ctx context.Context) (aws.Inventory, error)
+}
+
+// Costs is what the AWS accounts cost over the days [start, end), by
+// service.
+type Costs interface {
+	Costs(ctx context.Context, start, end time.Time) (aws.Costs, error)
 }
 
 // Stats collects and reports the figures.
