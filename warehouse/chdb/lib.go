@@ -84,14 +84,16 @@ static const char *dl_error(void) { const char *e = dlerror(); return e ? e : "u
 // kills the process instead of becoming a panic that recover() sees, so
 // c_connect puts back the handlers the process had (the Go runtime's) for
 // every signal but SIGUSR1 and SIGUSR2, which the engine's profiler uses
-// and Go does not.
+// and Go does not, and SIGPIPE, which the engine ignores so that a write
+// to a closed socket on one of its threads is an error, not the end of the
+// process (Go's writes see EPIPE either way).
 static chdb_conn_h *c_connect(int argc, char **argv) {
 	struct sigaction before[65];
 	for (int s = 1; s < 65; s++) sigaction(s, NULL, &before[s]);
 	lib.signals(0);
 	chdb_conn_h *c = lib.connect(argc, argv);
 	for (int s = 1; s < 65; s++) {
-		if (s == SIGUSR1 || s == SIGUSR2 || s == SIGKILL || s == SIGSTOP) continue;
+		if (s == SIGUSR1 || s == SIGUSR2 || s == SIGPIPE || s == SIGKILL || s == SIGSTOP) continue;
 		struct sigaction now;
 		if (sigaction(s, NULL, &now) != 0) continue;
 		if (now.sa_handler != before[s].sa_handler || now.sa_flags != before[s].sa_flags) {
