@@ -16,6 +16,7 @@ import (
 	"sync"
 
 	"github.com/opsbot/opsbot/edge"
+	"github.com/opsbot/opsbot/edge/cfapi"
 )
 
 // Options configure an Edge.
@@ -33,13 +34,9 @@ type Options struct {
 // Edge is one account IP list.
 type Edge struct {
 	o    Options
-	lock *sync.Mutex
+	api  *cfapi.Client
+	lock *sync.Mutex // the account's: one bulk operation at a time
 }
-
-var (
-	accountsMu sync.Mutex
-	accounts   = map[string]*sync.Mutex{} // one bulk operation per account
-)
 
 // New returns an Edge.
 func New(o Options) *Edge {
@@ -52,12 +49,8 @@ func New(o Options) *Edge {
 	if o.Poll == nil {
 		o.Poll = edge.DefaultPolicy
 	}
-	accountsMu.Lock()
-	defer accountsMu.Unlock()
-	if accounts[o.AccountID] == nil {
-		accounts[o.AccountID] = &sync.Mutex{}
-	}
-	return &Edge{o: o, lock: accounts[o.AccountID]}
+	api := &cfapi.Client{Name: o.Name, Endpoint: o.Endpoint, Token: o.Token, HTTP: o.HTTP, Policy: o.Policy}
+	return &Edge{o: o, api: api, lock: cfapi.AccountLock(o.AccountID)}
 }
 
 // Name is the edge's name in opsbot.
@@ -141,38 +134,28 @@ func (e *Edge) List(ctx context.Context) ([]edge.Entry, error) {
 
 // bulk starts an item operation and waits until it is done.
 func (e *Edge) bulk(ctx context.Context, method string, body any) error {
-	var started struct {
-		OperationID string `json:"operation_id"`
-	}
-	path := fmt.Sprintf("/accounts/%s/rules/lists/%s/items", e.o.AccountID, e.o.ListID)
-	if err := e.call(ctx, method, path, body, &started, nil); err != nil {
+	id, err := e.api.StartBulk(ctx, fmt.Sprintf("/accounts/%s/rules/lists/%s/items", e.o.AccountID, e.o.ListID), method, body)
+	if err != nil {
 		return err
 	}
-	if started.OperationID == "" {
-		return fmt.Errorf("cloudflare %s: %s items: no operation_id in the answer", e.o.Name, method)
-	}
-	return e.wait(ctx, started.OperationID)
+	return e.wait(ctx, id)
 }
 
 var errPending = errors.New("operation still pending")
 
 // wait polls the bulk operation until it completes or fails.
 func (e *Edge) wait(ctx context.Context, id string) error {
-	path := fmt.Sprintf("/accounts/%s/rules/lists/bulk_operations/%s", e.o.AccountID, id)
 	return edge.Retry(ctx, e.o.Poll, func() (bool, error) {
-		var op struct {
-			Status string `json:"status"`
-			Error  string `json:"error"`
-		}
-		if err := e.call(ctx, http.MethodGet, path, nil, &op, nil); err != nil {
+		status, failure, err := e.api.Operation(ctx, e.o.AccountID, id)
+		if err != nil {
 			return false, err
 		}
-		switch op.Status {
+		switch status {
 		case "completed":
 			return false, nil
 		case "failed":
-			return false, fmt.Errorf("cloudflare %s: operation %s failed: %s", e.o.Name, id, op.Error)
+			return false, fmt.Errorf("cloudflare %s: operation %s failed: %s", e.o.Name, id, failure)
 		}
-		return true, fmt.Errorf("cloudflare %s: operation %s: %w (%s)", e.o.Name, id, errPending, op.Status)
+		return true, fmt.Errorf("cloudflare %s: operation %s: %w (%s)", e.o.Name, id, errPending, status)
 	})
 }

@@ -24,6 +24,7 @@ import (
 
 	"github.com/opsbot/opsbot"
 	"github.com/opsbot/opsbot/edge"
+	"github.com/opsbot/opsbot/edge/cfapi"
 	"github.com/opsbot/opsbot/edge/redirect"
 )
 
@@ -49,13 +50,9 @@ type Options struct {
 // Edge is one Bulk Redirects list.
 type Edge struct {
 	o    Options
-	lock *sync.Mutex
+	api  *cfapi.Client
+	lock *sync.Mutex // the account's: one bulk operation at a time, bans' included
 }
-
-var (
-	accountsMu sync.Mutex
-	accounts   = map[string]*sync.Mutex{} // one bulk operation per account
-)
 
 // New returns an Edge.
 func New(o Options) *Edge {
@@ -74,12 +71,8 @@ func New(o Options) *Edge {
 	if o.PollFor == 0 {
 		o.PollFor = 2 * time.Minute
 	}
-	accountsMu.Lock()
-	defer accountsMu.Unlock()
-	if accounts[o.AccountID] == nil {
-		accounts[o.AccountID] = &sync.Mutex{}
-	}
-	return &Edge{o: o, lock: accounts[o.AccountID]}
+	api := &cfapi.Client{Name: o.Name, Endpoint: o.Endpoint, Token: o.Token, HTTP: o.HTTP, Policy: o.Policy}
+	return &Edge{o: o, api: api, lock: cfapi.AccountLock(o.AccountID)}
 }
 
 // Name is the edge's name in opsbot.
@@ -201,39 +194,30 @@ func (e *Edge) remove(ctx context.Context, items []item) error {
 
 // bulk starts an item operation and waits until it is done.
 func (e *Edge) bulk(ctx context.Context, method string, body any) error {
-	var started struct {
-		OperationID string `json:"operation_id"`
-	}
-	if err := e.call(ctx, method, e.itemsPath(), body, &started, nil); err != nil {
+	id, err := e.api.StartBulk(ctx, e.itemsPath(), method, body)
+	if err != nil {
 		return err
 	}
-	if started.OperationID == "" {
-		return fmt.Errorf("cloudflare %s: %s items: no operation_id in the answer", e.o.Name, method)
-	}
-	return e.wait(ctx, started.OperationID)
+	return e.wait(ctx, id)
 }
 
 // wait polls the bulk operation every PollEvery until it completes or
 // fails, for up to PollFor.
 func (e *Edge) wait(ctx context.Context, id string) error {
-	path := fmt.Sprintf("/accounts/%s/rules/lists/bulk_operations/%s", e.o.AccountID, id)
 	deadline := e.o.Clock.Now().Add(e.o.PollFor)
 	for {
-		var op struct {
-			Status string `json:"status"`
-			Error  string `json:"error"`
-		}
-		if err := e.call(ctx, http.MethodGet, path, nil, &op, nil); err != nil {
+		status, failure, err := e.api.Operation(ctx, e.o.AccountID, id)
+		if err != nil {
 			return err
 		}
-		switch op.Status {
+		switch status {
 		case "completed":
 			return nil
 		case "failed":
-			return fmt.Errorf("cloudflare %s: bulk operation %s failed: %s", e.o.Name, id, op.Error)
+			return fmt.Errorf("cloudflare %s: bulk operation %s failed: %s", e.o.Name, id, failure)
 		}
 		if !e.o.Clock.Now().Before(deadline) {
-			return fmt.Errorf("cloudflare %s: bulk operation %s still %s after %s: it may yet complete, `redirects` shows what the list holds", e.o.Name, id, op.Status, e.o.PollFor)
+			return fmt.Errorf("cloudflare %s: bulk operation %s still %s after %s: it may yet complete, `redirects` shows what the list holds", e.o.Name, id, status, e.o.PollFor)
 		}
 		if err := opsbot.Sleep(ctx, e.o.Clock, e.o.PollEvery); err != nil {
 			return err
