@@ -7,17 +7,16 @@
 package fastly
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/netip"
 	"net/url"
 	"strconv"
 
 	"github.com/opsbot/opsbot/edge"
+	"github.com/opsbot/opsbot/edge/fastlyapi"
 )
 
 // BatchSize is the most operations one PATCH carries.
@@ -35,17 +34,20 @@ type Options struct {
 }
 
 // Edge is one Fastly ACL.
-type Edge struct{ o Options }
+type Edge struct {
+	o   Options
+	api *fastlyapi.Client
+}
 
 // New returns an Edge.
 func New(o Options) *Edge {
 	if o.Endpoint == "" {
-		o.Endpoint = "https://api.fastly.com"
+		o.Endpoint = fastlyapi.DefaultEndpoint
 	}
 	if o.HTTP == nil {
 		o.HTTP = http.DefaultClient
 	}
-	return &Edge{o: o}
+	return &Edge{o: o, api: &fastlyapi.Client{Name: o.Name, Token: o.Token, HTTP: o.HTTP}}
 }
 
 // Name is the edge's name in opsbot.
@@ -240,27 +242,9 @@ func (e *Edge) url(query string) string {
 }
 
 func (e *Edge) do(ctx context.Context, method, u string, payload []byte, out any) (bool, error) {
-	req, err := http.NewRequestWithContext(ctx, method, u, bytes.NewReader(payload))
-	if err != nil {
-		return false, err
-	}
-	req.Header.Set("Fastly-Key", e.o.Token)
-	req.Header.Set("Accept", "application/json")
+	var body *fastlyapi.Body
 	if payload != nil {
-		req.Header.Set("Content-Type", "application/json")
+		body = &fastlyapi.Body{Type: "application/json", Data: payload}
 	}
-	resp, err := e.o.HTTP.Do(req)
-	if err != nil {
-		return ctx.Err() == nil, fmt.Errorf("fastly %s: %w", e.o.Name, err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(io.LimitReader(resp.Body, 8<<20))
-	if resp.StatusCode/100 != 2 {
-		retry, why := edge.RetryStatus(resp.StatusCode)
-		return retry, fmt.Errorf("fastly %s: %s: %w", e.o.Name, why, &edge.HTTPError{Op: method + " acl entries", Status: resp.StatusCode, Body: string(b)})
-	}
-	if err := json.Unmarshal(b, out); err != nil {
-		return false, fmt.Errorf("fastly %s: decode answer: %w", e.o.Name, err)
-	}
-	return false, nil
+	return e.api.Do(ctx, method, u, method+" acl entries", body, out)
 }

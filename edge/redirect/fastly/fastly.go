@@ -13,19 +13,16 @@
 package fastly
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"sync"
 
 	"github.com/opsbot/opsbot/edge"
+	"github.com/opsbot/opsbot/edge/fastlyapi"
 	"github.com/opsbot/opsbot/edge/redirect"
 )
 
@@ -55,8 +52,9 @@ type Options struct {
 
 // Edge is one edge dictionary.
 type Edge struct {
-	o  Options
-	mu sync.Mutex // one change at a time from this process
+	o   Options
+	api *fastlyapi.Client
+	mu  sync.Mutex // one change at a time from this process
 }
 
 // New returns an Edge.
@@ -70,7 +68,7 @@ func New(o Options) *Edge {
 	if o.MaxItems == 0 {
 		o.MaxItems = MaxItems
 	}
-	return &Edge{o: o}
+	return &Edge{o: o, api: &fastlyapi.Client{Name: o.Name, Token: o.Token, HTTP: o.HTTP}}
 }
 
 // Name is the edge's name in opsbot.
@@ -190,33 +188,11 @@ func (e *Edge) call(ctx context.Context, method, u, form string, out any) error 
 }
 
 func (e *Edge) do(ctx context.Context, method, u, form string, out any) (bool, error) {
-	req, err := http.NewRequestWithContext(ctx, method, u, strings.NewReader(form))
-	if err != nil {
-		return false, err
-	}
-	req.Header.Set("Fastly-Key", e.o.Token)
-	req.Header.Set("Accept", "application/json")
+	var body *fastlyapi.Body
 	if form != "" {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		body = &fastlyapi.Body{Type: "application/x-www-form-urlencoded", Data: []byte(form)}
 	}
-	resp, err := e.o.HTTP.Do(req)
-	if err != nil {
-		return ctx.Err() == nil, fmt.Errorf("fastly %s: %w", e.o.Name, err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(io.LimitReader(resp.Body, 8<<20))
-	if resp.StatusCode/100 != 2 {
-		retry, why := edge.RetryStatus(resp.StatusCode)
-		op := method + " dictionary item"
-		return retry, fmt.Errorf("fastly %s: %s: %w", e.o.Name, why, &edge.HTTPError{Op: op, Status: resp.StatusCode, Body: string(bytes.TrimSpace(b))})
-	}
-	if out == nil {
-		return false, nil
-	}
-	if err := json.Unmarshal(b, out); err != nil {
-		return false, fmt.Errorf("fastly %s: decode answer: %w", e.o.Name, err)
-	}
-	return false, nil
+	return e.api.Do(ctx, method, u, method+" dictionary item", body, out)
 }
 
 func asHTTP(err error, he **edge.HTTPError) bool { return err != nil && errors.As(err, he) }
