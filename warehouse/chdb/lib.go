@@ -79,24 +79,24 @@ static const char *load(const char *path) {
 }
 static const char *dl_error(void) { const char *e = dlerror(); return e ? e : "unknown"; }
 
-// The engine installs its own handlers for fault signals when it starts,
-// although asked not to. With them in place a nil dereference in Go code
-// kills the process instead of becoming a panic that recover() sees, so
-// c_connect puts back the handlers the process had (the Go runtime's) for
-// every signal but SIGUSR1 and SIGUSR2, which the engine's profiler uses
-// and Go does not, and SIGPIPE, which the engine ignores so that a write
-// to a closed socket on one of its threads is an error, not the end of the
-// process (Go's writes see EPIPE either way).
+// The engine resets the fault signals (SIGSEGV, SIGBUS, SIGFPE, SIGILL,
+// SIGTRAP, SIGABRT, SIGSYS) to their default action when it starts,
+// although asked to leave signals alone. With the default in place a nil
+// dereference in Go code kills the process instead of becoming a panic
+// that recover() sees, so c_connect puts back the handler the process had
+// (the Go runtime's) wherever the engine left a signal at its default.
+// Handlers the engine installs for itself (SIGRTMIN, which its
+// system.stack_trace uses; SIGUSR1 and SIGUSR2, its profiler's) and
+// SIGPIPE, which it ignores, stay as the engine set them.
 static chdb_conn_h *c_connect(int argc, char **argv) {
 	struct sigaction before[65];
 	for (int s = 1; s < 65; s++) sigaction(s, NULL, &before[s]);
 	lib.signals(0);
 	chdb_conn_h *c = lib.connect(argc, argv);
 	for (int s = 1; s < 65; s++) {
-		if (s == SIGUSR1 || s == SIGUSR2 || s == SIGPIPE || s == SIGKILL || s == SIGSTOP) continue;
 		struct sigaction now;
 		if (sigaction(s, NULL, &now) != 0) continue;
-		if (now.sa_handler != before[s].sa_handler || now.sa_flags != before[s].sa_flags) {
+		if (now.sa_handler == SIG_DFL && before[s].sa_handler != SIG_DFL && before[s].sa_handler != SIG_IGN) {
 			sigaction(s, &before[s], NULL);
 		}
 	}
