@@ -87,6 +87,7 @@ type Request struct {
 	User      User
 	Channel   string // channel ID; "" in the terminal chat
 	Thread    string // thread timestamp when asked in a thread
+	TS        string // the asker's message's timestamp (Slack), for threads under it
 	DM        bool   // asked in a direct message
 	Text      string // the command, without trigger ("opsbot", a mention)
 	Transport string // "slack", "terminal", "socket" (a second process through the owner's unix socket)

@@ -35,6 +35,9 @@ type Deps struct {
 	// over seconds). Tests pass a backoff.ZeroBackOff.
 	RecordBackoff func() backoff.BackOff
 	Log           *slog.Logger // nil: slog.Default()
+	// Clock paces deploy followers (nil: the system clock); followers
+	// live as long as Wire's context.
+	Clock opsbot.Clock
 }
 
 // Wired is everything the router and the scheduler need from writes.
@@ -47,6 +50,9 @@ type Wired struct {
 	Skill  *Skill
 	// Redirects are the redirect commands; nil when no edge holds a map.
 	Redirects *Redirects
+	// Deploys are the deploy commands; nil when no service is configured.
+	// serve calls its Resume once.
+	Deploys *Deploys
 }
 
 // Wire builds roles, the audit log, TOTP and confirmations and the skills
@@ -85,6 +91,11 @@ func Wire(ctx context.Context, d Deps) (*Wired, error) {
 		return nil, err
 	}
 	wd.Skills = []opsbot.Skill{s, sq, wd.Audit.Skill(d.Now)}
+	if wd.Deploys, err = wireDeploys(ctx, d, s, wd.Roles); err != nil {
+		return nil, err
+	} else if wd.Deploys != nil {
+		wd.Skills = append(wd.Skills, wd.Deploys)
+	}
 	if wd.Redirects, err = wireRedirects(ctx, d, s, wd.Roles); err != nil || wd.Redirects == nil {
 		return wd, err
 	}

@@ -39,6 +39,7 @@ type Config struct {
 	Access    Access    `yaml:"access"`
 	Audits    Audits    `yaml:"audits"`
 	Redirects Redirects `yaml:"redirects"`
+	Deploys   Deploys   `yaml:"deploys"`
 }
 
 // Default is the configuration with nothing set.
@@ -52,6 +53,7 @@ func Default() *Config {
 	c.Edges.defaults()
 	c.Access.defaults()
 	c.Audits.defaults()
+	c.Deploys.defaults()
 	return c
 }
 
@@ -112,7 +114,7 @@ func (c *Config) Validate() error {
 		return fieldErr("retention_days", "must be at least 1, got %d", c.RetentionDays)
 	}
 	for _, v := range []interface{ validate() error }{
-		&c.Ingest, &c.Query, &c.Slack, &c.Schedules, &c.Pager, &c.Edges, &c.Access, &c.Audits,
+		&c.Ingest, &c.Query, &c.Slack, &c.Schedules, &c.Pager, &c.Edges, &c.Access, &c.Audits, &c.Deploys,
 	} {
 		if err := v.validate(); err != nil {
 			return err

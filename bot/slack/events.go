@@ -51,7 +51,7 @@ func (a *App) fromEventsAPI(ev slackevents.EventsAPIEvent) (incoming, bool) {
 func (a *App) fromMessage(eventID, clientMsgID, channel, user, ts, thread, text string, dm bool) incoming {
 	return incoming{
 		keys: []string{key("event", eventID), key("msg", channel+"/"+ts), key("client_msg", clientMsgID)},
-		req:  opsbot.Request{User: opsbot.User{ID: user}, Channel: channel, Thread: thread, DM: dm, Text: text, Transport: "slack"},
+		req:  opsbot.Request{User: opsbot.User{ID: user}, Channel: channel, Thread: thread, TS: ts, DM: dm, Text: text, Transport: "slack"},
 		from: origin{channel: channel, thread: a.replyThread(ts, thread, dm), user: user, question: ts, text: bot.Strip(text, a.opts.BotUserID)},
 	}
 }

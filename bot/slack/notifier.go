@@ -92,3 +92,23 @@ func (n *Notifier) list(ctx context.Context) error {
 		}
 	}
 }
+
+// Update rewrites the message ts that Post returned, in place (Slack's
+// chat.update), with m.Reply: progress that changes, such as a deploy's,
+// stays one message. Only the main message is rewritten: a reply long
+// enough to need continuations is cut to it.
+func (n *Notifier) Update(ctx context.Context, m opsbot.Message, ts string) error {
+	id, err := n.channelID(ctx, m.Channel)
+	if err != nil {
+		return err
+	}
+	p := render(&m.Reply, n.app.limits)
+	err = n.app.call.paced(ctx, id, "chat.update", func() error {
+		_, _, _, err := n.app.api.UpdateMessageContext(ctx, id, ts, slack.MsgOptionBlocks(p.Main.Blocks...), slack.MsgOptionText(p.Main.Text, false))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("update in %s: %w", m.Channel, err)
+	}
+	return nil
+}

@@ -33,6 +33,8 @@ func (s *Server) method(w http.ResponseWriter, method string, f url.Values) {
 		reply(w, map[string]any{"ok": true, "url": "ws" + strings.TrimPrefix(s.URL, "http") + "/link"})
 	case "chat.postMessage", "chat.postEphemeral":
 		s.post(w, method, f)
+	case "chat.update":
+		s.update(w, f)
 	case "reactions.add", "reactions.remove":
 		s.record(Call{Method: method, Form: f})
 		reply(w, map[string]any{"ok": true})
@@ -123,6 +125,28 @@ func (s *Server) post(w http.ResponseWriter, method string, f url.Values) {
 		return
 	}
 	reply(w, map[string]any{"ok": true, "channel": f.Get("channel"), "ts": ts, "message": map[string]any{"text": f.Get("text"), "ts": ts}})
+}
+
+// update answers chat.update like Slack: the channel and ts of a message
+// posted before (else message_not_found), within the block limits.
+func (s *Server) update(w http.ResponseWriter, f url.Values) {
+	s.mu.Lock()
+	known := false
+	for _, c := range s.calls {
+		known = known || (c.Method == "chat.postMessage" && c.TS == f.Get("ts") && c.Form.Get("channel") == f.Get("channel"))
+	}
+	s.mu.Unlock()
+	msg := checkBlocks(f.Get("blocks"))
+	if !known {
+		msg = "message_not_found"
+	}
+	if msg != "" {
+		s.record(Call{Method: "chat.update rejected", Form: f})
+		reply(w, map[string]any{"ok": false, "error": msg})
+		return
+	}
+	s.record(Call{Method: "chat.update", Form: f, TS: f.Get("ts")})
+	reply(w, map[string]any{"ok": true, "channel": f.Get("channel"), "ts": f.Get("ts"), "text": f.Get("text")})
 }
 
 // checkBlocks applies Slack's block limits: 50 blocks, 3,000 characters per
