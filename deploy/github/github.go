@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -59,10 +60,11 @@ func New(o Options) (*Target, error) {
 	}
 	c := gh.NewClient(o.HTTP).WithAuthToken(o.Token)
 	if o.BaseURL != "" {
-		var err error
-		if c, err = c.WithEnterpriseURLs(o.BaseURL, o.BaseURL); err != nil {
+		u, err := url.Parse(strings.TrimSuffix(o.BaseURL, "/") + "/")
+		if err != nil {
 			return nil, fmt.Errorf("github deploy: base url: %w", err)
 		}
+		c.BaseURL = u // as given: GitHub Enterprise's ends in /api/v3/
 	}
 	return &Target{o: o, owner: owner, repo: repo, c: c, taken: map[int64]bool{}}, nil
 }
