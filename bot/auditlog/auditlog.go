@@ -103,7 +103,7 @@ func isWrite(text string) bool {
 		return false
 	}
 	switch f[0] {
-	case "ban", "unban", "page", "confirm", "approve", "2fa":
+	case "ban", "unban", "page", "deploy", "rollback", "confirm", "approve", "2fa":
 		return true
 	}
 	return isDigits(strings.Join(f, "")) // a bare code
