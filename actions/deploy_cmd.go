@@ -147,6 +147,8 @@ func (d *Deploys) confirmation(ctx context.Context, req *opsbot.Request, a deplo
 		method = config.ConfirmApproval
 		why = fmt.Sprintf("❄ Deploys are frozen now (%s–%s %s: %s): a second operator must approve this one.\n",
 			f.From, f.To, d.loc, text.Visible(cmpOr(f.Reason, "freeze window")))
+	} else if !d.operator(ctx, req) {
+		method, why = config.ConfirmApproval, "Deploys by deployers who are not operators are approved by an operator.\n"
 	}
 	run := func(ctx context.Context, approval string) (*opsbot.Reply, error) {
 		return d.start(ctx, req, a, approval)
