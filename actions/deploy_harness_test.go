@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -44,7 +45,7 @@ type dworld struct {
 	wired *actions.Wired
 	bot   *bot.Bot
 	stop  context.CancelFunc // stops the followers, as a shutdown does
-	ts    int                // the next Slack message ts of a request
+	ts    atomic.Int64       // the last Slack message ts of a request
 }
 
 func deployConfig(apiURL string) *config.Config {
@@ -113,13 +114,13 @@ func (d *dworld) restart() {
 // say sends text as u in the ops room (dm: in a DM), as a new Slack
 // message with its own ts.
 func (d *dworld) say(u opsbot.User, text string, dm bool) *opsbot.Reply {
-	d.ts++
+	ts := d.ts.Add(1)
 	ch := opsRoom
 	if dm {
 		ch = "D" + u.ID
 	}
 	return d.bot.Handle(context.Background(), &opsbot.Request{User: u, Channel: ch, DM: dm, Text: text, Transport: "slack",
-		TS: fmt.Sprintf("1800000000.%06d", d.ts), Now: d.clk.Now()})
+		TS: fmt.Sprintf("1800000000.%06d", ts), Now: d.clk.Now()})
 }
 
 // enroll enrols u and returns the TOTP secret.
