@@ -44,6 +44,7 @@ func runServe(ctx context.Context, g *globals, args []string) error {
 	if err != nil {
 		return err
 	}
+	resumeDeploys(ctx, s)
 	err = serveStack(ctx, g, w, s, app, *listen, *from)
 	if app != nil {
 		app.Wait()
