@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/opsbot/opsbot"
 	"github.com/opsbot/opsbot/bot"
 	"github.com/opsbot/opsbot/deploy"
+	"github.com/opsbot/opsbot/internal/text"
 )
 
 // start runs a confirmed deploy: it claims the service and environment
@@ -17,6 +19,10 @@ import (
 func (d *Deploys) start(ctx context.Context, req *opsbot.Request, a deployAsk, approval string) (*opsbot.Reply, error) {
 	n := bot.NoteFrom(ctx)
 	n.Approval(approval)
+	if f, frozen := d.c.Frozen(d.clock.Now(), d.loc, a.env); frozen && !strings.HasPrefix(approval, "approved by") {
+		return refuse(ctx, a.String(), opsbot.Forbiddenf("a freeze began since this was asked (%s–%s: %s): ask again, and a second operator approves it",
+			f.From, f.To, text.Visible(f.Reason))), nil
+	}
 	rec, err := d.claim(ctx, req, a, approval)
 	if err != nil {
 		return d.refused(ctx, a.String(), err)

@@ -152,6 +152,12 @@ func TestLockAndFreeze(t *testing.T) {
 		t.Errorf("after unlock: %+v", r)
 	}
 
+	d.clk.Set(time.Date(2026, 12, 4, 14, 58, 0, 0, time.UTC)) // Friday 15:58 in Berlin
+	early := confirmID(t, d.say(alice, "deploy api v1.2.3", false))
+	d.clk.Set(time.Date(2026, 12, 4, 15, 0, 0, 0, time.UTC)) // 16:00: the freeze begins
+	if r := d.say(alice, "confirm "+early, false); !r.Ephemeral || !strings.Contains(r.Text, "A freeze began since this was asked") {
+		t.Errorf("confirmed into a freeze: %+v", r)
+	}
 	d.clk.Set(time.Date(2026, 12, 4, 15, 30, 0, 0, time.UTC)) // Friday 16:30 in Berlin
 	r = d.say(alice, "deploy api v1.2.3", false)
 	has(t, "frozen", r.Text, "❄ Deploys are frozen now (16:00–24:00 Europe/Berlin: no deploys into the weekend): a second operator must approve", "`approve ")

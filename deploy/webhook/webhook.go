@@ -42,8 +42,19 @@ type Options struct {
 // Target is one service's webhook.
 type Target struct{ o Options }
 
-// maxBody bounds what a deployer's answer may be.
-const maxBody = 1 << 20
+// Bounds on what a deployer's answer may be: its body, its jobs, each text.
+const (
+	maxBody = 1 << 20
+	maxJobs = 100
+	maxText = 1000
+)
+
+func cut(s string) string {
+	if len(s) <= maxText {
+		return s
+	}
+	return strings.ToValidUTF8(s[:maxText], "") + "…"
+}
 
 // New returns the target of o.
 func New(o Options) *Target {
@@ -119,9 +130,9 @@ func (t *Target) Status(ctx context.Context, run string) (deploy.Status, error) 
 	if err := t.do(req, &ans); err != nil {
 		return deploy.Status{}, fmt.Errorf("webhook status: %w", err)
 	}
-	st := deploy.Status{State: state(ans.State), URL: ans.URL, Detail: ans.Detail}
-	for _, j := range ans.Jobs {
-		st.Jobs = append(st.Jobs, deploy.Job{Name: j.Name, State: state(j.State), URL: j.URL})
+	st := deploy.Status{State: state(ans.State), URL: cut(ans.URL), Detail: cut(ans.Detail)}
+	for _, j := range ans.Jobs[:min(len(ans.Jobs), maxJobs)] {
+		st.Jobs = append(st.Jobs, deploy.Job{Name: cut(j.Name), State: state(j.State), URL: cut(j.URL)})
 	}
 	return st, nil
 }
