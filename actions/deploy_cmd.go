@@ -17,11 +17,11 @@ const deployUsage = "usage: `deploy SERVICE [REF] [to ENV]`, e.g. `deploy api v1
 // deployAsk is a deploy asked for, checked and ready to confirm.
 type deployAsk struct {
 	service, env string
-	svc               config.DeployService
-	target            DeployTarget
-	prev              *deployRecord // the current deploy, if any
-	changes           deploy.Changes
-	rollback          bool
+	svc          config.DeployService
+	target       DeployTarget
+	prev         *deployRecord // the current deploy, if any
+	changes      deploy.Changes
+	rollback     bool
 }
 
 func (a deployAsk) String() string {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/opsbot/opsbot"
+	"github.com/opsbot/opsbot/config"
 	"github.com/opsbot/opsbot/deploy/github/githubtest"
 )
 
@@ -276,4 +277,45 @@ func TestRollback(t *testing.T) {
 	if r := d.say(alice, "rollback api to staging", false); !strings.Contains(r.Text, "No successful deploy of api to staging before the current one") {
 		t.Errorf("nothing to roll back to: %+v", r)
 	}
+}
+
+// TestDeployToProductionDone: with production approved by a second
+// operator, `deploy api v1.2.3 to production` goes from request to
+// approval to a followed run to done, in one message in the request's
+// thread, every step in the audit log.
+func TestDeployToProductionDone(t *testing.T) {
+	d := newDeployWorld(t, func(c *config.Config) {
+		api := c.Deploys.Services["api"]
+		api.Envs["production"] = config.DeployEnv{Confirm: "approval"}
+	})
+	sha := d.gh.Commit("Release 1.2.3", "ana", "v1.2.3")
+	r := d.say(alice, "deploy api v1.2.3 to production", false)
+	has(t, "prompt", r.Text, "Now on production: nothing deployed by opsbot yet", "New: v1.2.3 "+sha[:7], "`approve ")
+	if r := d.say(bob, "approve "+confirmID(t, r), false); !strings.HasPrefix(r.Title, "Deploying:") {
+		t.Fatalf("approved: %+v", r)
+	}
+	d.step(func() { d.gh.Set(1001, "in_progress", "", githubtest.Job{Name: "deploy", Status: "in_progress"}) })
+	d.step(func() {
+		d.gh.Set(1001, "completed", "success", githubtest.Job{Name: "deploy", Status: "completed", Conclusion: "success"})
+	})
+	d.wired.Deploys.Wait()
+	thread := d.posts(opsRoom)
+	if len(thread) != 1 || thread[0].Form.Get("thread_ts") != "1800000000.000001" {
+		t.Fatalf("posts %v", thread)
+	}
+	ups := d.progress(thread[0].TS)
+	has(t, "done", ups[len(ups)-1], "✅ Deploy api v1.2.3 ("+sha[:7]+") → production: succeeded", "✅ deploy", "Run: "+githubtest.RunURL(1001), "approved by UBOB (bob)")
+	want := []string{
+		"UALICE true deploy api v1.2.3 to production | deploy api v1.2.3 (" + sha[:7] + ") to production (awaiting approval confirmation",
+		"UBOB true approve ",
+		"UALICE true deploy api v1.2.3 to production | deploy api v1.2.3 (" + sha[:7] + ") to production: success (deploy D",
+	}
+	got := d.auditRows()
+	if len(got) != len(want) {
+		t.Fatalf("audit log %q", got)
+	}
+	for i := range want {
+		has(t, "audit row", got[i], want[i])
+	}
+	has(t, "audit row", got[2], "| ok | approved by UBOB (bob)")
 }
