@@ -173,7 +173,7 @@ func (d *Deploys) whatChanges(a deployAsk) string {
 	if a.prev != nil {
 		now = fmt.Sprintf("%s (%s) by %s, %s", text.Visible(a.prev.Ref), shortSHA(a.prev.SHA), who(a.prev.ByID, a.prev.ByName), d.clockLine(a.prev.Started))
 	}
-	fmt.Fprintf(&b, "Now on %s: %s\nNew: %s %s via %s\n", a.env, now, text.Visible(a.changes.Ref), shortSHA(a.changes.SHA), a.target.Where())
+	fmt.Fprintf(&b, "Now on %s: %s\nNew: %s via %s\n", a.env, now, strings.TrimSpace(text.Visible(a.changes.Ref)+" "+shortSHA(a.changes.SHA)), a.target.Where())
 	c := a.changes
 	switch {
 	case a.rollback:

@@ -94,7 +94,7 @@ func (d *dworld) start() {
 		d.t.Fatal(err)
 	}
 	env := map[string]string{"OPSBOT_SECRET_KEY": base64.StdEncoding.EncodeToString([]byte("0123456789abcdef0123456789abcdef")),
-		"OPSBOT_DEPLOY_TOKEN": githubtest.Token}
+		"OPSBOT_DEPLOY_TOKEN": githubtest.Token, "BILLING_HOOK_SECRET": "whsec-billing"}
 	wired, err := actions.Wire(ctx, actions.Deps{Config: d.c, Warehouse: d.w, Poster: app.Notifier(), Getenv: func(k string) string { return env[k] },
 		Now: d.clk.Now, Clock: d.clk, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {

@@ -2,6 +2,10 @@ package actions_test
 
 import (
 	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"reflect"
 	"strings"
 	"sync"
@@ -11,6 +15,7 @@ import (
 	"github.com/opsbot/opsbot"
 	"github.com/opsbot/opsbot/config"
 	"github.com/opsbot/opsbot/deploy/github/githubtest"
+	"github.com/opsbot/opsbot/deploy/webhook"
 )
 
 func has(t *testing.T, what, s string, wants ...string) {
@@ -216,6 +221,8 @@ func TestConcurrentDeploysOfOneService(t *testing.T) {
 	}
 	d.step(func() { d.gh.Set(1001, "completed", "cancelled") })
 	d.wired.Deploys.Wait()
+	ups := d.progress(d.posts(opsRoom)[0].TS)
+	has(t, "final", ups[len(ups)-1], "⏹ Deploy api", "cancelled")
 	if r := d.say(dan, "deploy api v1.2.3", false); r.Ephemeral {
 		t.Errorf("free again after the end: %+v", r)
 	}
@@ -318,4 +325,65 @@ func TestDeployToProductionDone(t *testing.T) {
 		has(t, "audit row", got[i], want[i])
 	}
 	has(t, "audit row", got[2], "| ok | approved by UBOB (bob)")
+}
+
+// TestDeployTimedOut: a run still going after deploys.timeout ends as
+// timed out, said in the thread and in the audit room.
+func TestDeployTimedOut(t *testing.T) {
+	d := newDeployWorld(t, func(c *config.Config) { c.Deploys.Timeout = time.Minute })
+	d.gh.Commit("Release 1.2.3", "ana", "v1.2.3")
+	d.say(alice, "confirm "+confirmID(t, d.say(alice, "deploy api v1.2.3", false)), false)
+	d.step(func() { d.gh.Set(1001, "in_progress", "", githubtest.Job{Name: "deploy", Status: "in_progress"}) })
+	for range 5 {
+		d.step(nil)
+	}
+	d.wired.Deploys.Wait()
+	ups := d.progress(d.posts(opsRoom)[0].TS)
+	has(t, "final", ups[len(ups)-1], "timed out", "still running after 1m (deploys.timeout)", "🔄 deploy")
+	if p := d.posts("C0AUDITS1"); len(p) != 1 || !strings.Contains(p[0].Form.Get("blocks"), "to staging: timed_out") {
+		t.Errorf("audit room %v", p)
+	}
+}
+
+// TestDeployThroughWebhook: a service on a signed webhook is deployed
+// with the same flow; its status URL is followed to the end.
+func TestDeployThroughWebhook(t *testing.T) {
+	secret := "whsec-billing"
+	var mu sync.Mutex
+	state, posted := "in_progress", 0
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		switch r.Method + " " + r.URL.Path {
+		case "POST /deploy":
+			body, _ := io.ReadAll(r.Body)
+			if r.Header.Get("X-Opsbot-Signature") != webhook.Sign([]byte(secret), r.Header.Get("X-Opsbot-Timestamp"), body) {
+				w.WriteHeader(401)
+				return
+			}
+			posted++
+			io.WriteString(w, `{"id":"b-9"}`)
+		case "GET /status/b-9":
+			fmt.Fprintf(w, `{"state":%q,"url":"https://ci.example/b-9"}`, state)
+		default:
+			w.WriteHeader(404)
+		}
+	}))
+	defer hook.Close()
+	d := newDeployWorld(t, func(c *config.Config) {
+		c.Deploys.Services["billing"] = config.DeployService{Deployers: config.Members{Users: []string{alice.ID}}, DefaultEnv: "production", DefaultRef: "main",
+			Envs: map[string]config.DeployEnv{"production": {Confirm: "button"}}, Webhook: &config.DeployWebhook{URL: hook.URL + "/deploy", SecretEnv: "BILLING_HOOK_SECRET", StatusURL: hook.URL + "/status/{id}"}}
+	})
+	r := d.say(alice, "deploy billing", false)
+	has(t, "prompt", r.Text, "New: main via webhook 127.0.0.1")
+	if r := d.say(alice, "confirm "+confirmID(t, r), false); !strings.HasPrefix(r.Title, "Deploying:") {
+		t.Fatalf("confirmed: %+v", r)
+	}
+	d.step(func() { mu.Lock(); state = "success"; mu.Unlock() })
+	d.wired.Deploys.Wait()
+	ups := d.progress(d.posts(opsRoom)[0].TS)
+	has(t, "final", ups[len(ups)-1], "Deploy billing main", "succeeded", "Run: https://ci.example/b-9")
+	if posted != 1 {
+		t.Errorf("webhook posted %d times", posted)
+	}
 }
