@@ -39,6 +39,7 @@ type Config struct {
 	Access    Access    `yaml:"access"`
 	Audits    Audits    `yaml:"audits"`
 	Redirects Redirects `yaml:"redirects"`
+	Web       Web       `yaml:"web"`
 }
 
 // Default is the configuration with nothing set.
@@ -52,6 +53,7 @@ func Default() *Config {
 	c.Edges.defaults()
 	c.Access.defaults()
 	c.Audits.defaults()
+	c.Web.defaults()
 	return c
 }
 
@@ -120,6 +122,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Schedules.Stats.CostExplorer && len(c.Audits.Accounts) == 0 {
 		return fieldErr("schedules.stats.cost_explorer", "reads Cost Explorer through audits.accounts, and none is configured")
+	}
+	if err := c.Web.validate(c.Access); err != nil {
+		return err
 	}
 	return c.Redirects.validate(map[string]bool{})
 }
