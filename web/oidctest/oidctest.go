@@ -53,7 +53,7 @@ type Provider struct {
 }
 
 type grant struct {
-	id                                Identity
+	id                                 Identity
 	nonce, challenge, method, redirect string
 }
 
