@@ -30,7 +30,11 @@ func webPages(ctx context.Context, g *globals, w warehouse.Warehouse, s *stack, 
 	o.HTTP, o.Log = client, slog.Default()
 	o.Directory = web.NewSlackDirectory(getenv("SLACK_BOT_TOKEN"), g.cfg.Slack.APIURL, client)
 	o.Roles, o.Confirmations, o.Bot = s.wired.Roles, s.wired.Skill.Confirmations(), s.bot
-	o.Source = source.New(source.Options{Engine: s.engine, Warehouse: w, Location: g.cfg.Location(), Top: g.cfg.Schedules.Report.Top})
+	loc := g.cfg.Location()
+	if tz := g.cfg.Schedules.Report.Timezone; tz != "" {
+		loc, _ = time.LoadLocation(tz) // validated by config
+	}
+	o.Source = source.New(source.Options{Engine: s.engine, Warehouse: w, Location: loc, Top: g.cfg.Schedules.Report.Top})
 	return web.New(ctx, o)
 }
 
