@@ -61,12 +61,12 @@ type block struct {
 }
 
 type span struct {
-	Bold bool
-	Text string
+	Bold, Italic bool
+	Text         string
 }
 
 // blocks reads chat markup: ``` fences make preformatted blocks (aligned
-// tables), *x* is bold; each other line is a paragraph. Text passes
+// tables), *x* is bold, a _line_ italic; each other line is a paragraph. Text passes
 // through the sanitizer; html/template escapes it.
 func blocks(s string) []block {
 	var out []block
@@ -93,8 +93,12 @@ func blocks(s string) []block {
 	return out
 }
 
-// spans splits a line on * into plain and bold runs.
+// spans splits a line on * into plain and bold runs; a line within
+// underscores is italic.
 func spans(l string) []span {
+	if t := strings.TrimSpace(l); len(t) > 2 && t[0] == '_' && t[len(t)-1] == '_' {
+		return []span{{Italic: true, Text: t[1 : len(t)-1]}}
+	}
 	parts := strings.Split(l, "*")
 	if len(parts)%2 == 0 { // an odd count of *: no bold
 		return []span{{Text: l}}

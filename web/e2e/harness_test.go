@@ -21,6 +21,7 @@ import (
 	"github.com/opsbot/opsbot/config"
 	"github.com/opsbot/opsbot/edge/fastly"
 	"github.com/opsbot/opsbot/internal/loggen"
+	"github.com/opsbot/opsbot/internal/text/texttest"
 	"github.com/opsbot/opsbot/query"
 	"github.com/opsbot/opsbot/warehouse/warehousetest"
 	"github.com/opsbot/opsbot/web"
@@ -74,7 +75,7 @@ func newStack(t testing.TB) *stack {
 	warehousetest.Truncate(t, w, "audit_log", "bans")
 	st := &stack{t: t, acl: &acl{}, clk: &clock{t: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}}
 	o := loggen.Options{Start: time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC), Lines: 20_000, Seed: 7}
-	st.lines = loggen.Generate(o)
+	st.lines = append(loggen.Generate(o), hostileLines()...)
 	loadOnce.Do(func() { warehousetest.InsertLines(t, w, st.lines) })
 	edgeSrv := httptest.NewServer(st.acl)
 	st.slack = slackfake.New()
@@ -122,6 +123,22 @@ func newStack(t testing.TB) *stack {
 	st.web.Config.Handler = mux
 	st.web.StartTLS()
 	return st
+}
+
+// hostilePath is a path a client chose: markup, controls, bidi
+// overrides, invalid UTF-8, mass mentions.
+var hostilePath = "/<img src=x id=xss>" + texttest.Hostile()
+
+// hostileLines are 700 requests for hostilePath answered 404, enough to
+// top the day's 4xx paths.
+func hostileLines() []loggen.Line {
+	out := make([]loggen.Line, 700)
+	for i := range out {
+		out[i] = loggen.Line{TS: time.Date(2026, 11, 22, 12, 0, i, 0, time.UTC), ClientIP: "198.51.100.66", Method: "GET",
+			Host: "www.example.org", Path: hostilePath, Status: 404, BytesOut: 300, TimeTaken: 0.01, UserAgent: "curl/8.0",
+			EdgeLocation: "FRA56-P2", ResultType: "Error", Protocol: "https", HTTPVersion: "HTTP/1.1", RequestID: fmt.Sprintf("hostile-%d", i)}
+	}
+	return out
 }
 
 // say sends text as alice in channel C1, as Slack would.
