@@ -67,6 +67,7 @@ func (s *Server) callback(w http.ResponseWriter, r *http.Request) {
 	ss, err := s.signIn(r.Context(), r.URL.Query().Get("code"), l)
 	if err != nil {
 		s.o.Log.Warn("web: sign-in refused", "err", err)
+		s.audit(r, nil, "sign in", "refused: "+opsbot.ErrorText(err))
 		s.fail(w, r, http.StatusForbidden, "Sign-in refused", opsbot.ErrorText(err))
 		return
 	}
@@ -150,9 +151,46 @@ func (s *Server) need(role opsbot.Role, h func(http.ResponseWriter, *http.Reques
 			return
 		}
 		if have := s.o.Roles.Role(r.Context(), ss.User, ""); have < role {
+			s.audit(r, ss, r.Method+" "+r.URL.Path, fmt.Sprintf("refused: needs %s, has %s", role, have))
 			s.fail(w, r, http.StatusForbidden, "Refused", fmt.Sprintf("this page needs the %s role; %s (%s) has %s", role, ss.User.ID, ss.Email, have))
 			return
 		}
-		h(w, r, ss)
+		if r.Method != http.MethodGet { // a POST runs through the router, which audits it
+			h(w, r, ss)
+			return
+		}
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		h(sw, r, ss)
+		result := "ok"
+		if sw.status >= 400 {
+			result = fmt.Sprintf("refused: %d %s", sw.status, http.StatusText(sw.status))
+		}
+		s.audit(r, ss, "GET "+r.URL.RequestURI(), result)
+	}
+}
+
+// statusWriter remembers the status a page answered with.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
+}
+
+// audit records a page view or a refusal (ss nil: before sign-in).
+func (s *Server) audit(r *http.Request, ss *session, what, result string) {
+	if s.o.Audit == nil {
+		return
+	}
+	e := opsbot.AuditEntry{Time: s.o.Now(), Transport: "web", Text: what, Action: what, Allowed: result == "ok", Result: result}
+	if ss != nil {
+		e.User = ss.User
+		e.Approval = "signed in as " + ss.Email
+	}
+	if err := s.o.Audit.Record(context.WithoutCancel(r.Context()), e); err != nil {
+		s.o.Log.Error("web: audit", "err", err)
 	}
 }

@@ -50,6 +50,11 @@ type Authorizer interface {
 	Role(ctx context.Context, u opsbot.User, channel string) opsbot.Role
 }
 
+// Auditor records what people did on the pages (auditlog.Log).
+type Auditor interface {
+	Record(ctx context.Context, e opsbot.AuditEntry) error
+}
+
 // Source renders reports and answers (web/source over the query engine
 // and the daily report).
 //
@@ -85,6 +90,7 @@ type Options struct {
 	Confirmations *access.Confirmations
 	Bot           opsbot.Handler // runs `confirm ID` through the router: roles, audit
 	Source        Source
+	Audit         Auditor          // page views and refusals; nil: not recorded (confirmations are, by Bot)
 	Now           func() time.Time // nil: time.Now
 	HTTP          *http.Client     // for the provider; nil: 30 s timeout
 	Log           *slog.Logger

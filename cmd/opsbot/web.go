@@ -29,7 +29,7 @@ func webPages(ctx context.Context, g *globals, w warehouse.Warehouse, s *stack, 
 	client := &http.Client{Timeout: 30 * time.Second}
 	o.HTTP, o.Log = client, slog.Default()
 	o.Directory = web.NewSlackDirectory(getenv("SLACK_BOT_TOKEN"), g.cfg.Slack.APIURL, client)
-	o.Roles, o.Confirmations, o.Bot = s.wired.Roles, s.wired.Skill.Confirmations(), s.bot
+	o.Roles, o.Confirmations, o.Bot, o.Audit = s.wired.Roles, s.wired.Skill.Confirmations(), s.bot, s.wired.Audit
 	loc := g.cfg.Location()
 	if tz := g.cfg.Schedules.Report.Timezone; tz != "" {
 		loc, _ = time.LoadLocation(tz) // validated by config

@@ -110,7 +110,7 @@ func newStack(t testing.TB) *stack {
 	pages, err := web.New(context.Background(), web.Options{BaseURL: base, Issuer: c.Web.OIDC.Issuer, ClientID: c.Web.OIDC.ClientID,
 		ClientSecret: "client-secret", AllowedDomain: c.Web.OIDC.AllowedDomain, SessionKey: web.NewSessionKey(), Session: c.Web.Session,
 		Directory: web.NewSlackDirectory(slackfake.BotToken, st.slack.APIURL(), st.slack.Client()), Roles: st.wired.Roles,
-		Confirmations: st.wired.Skill.Confirmations(), Bot: st.bot, Now: st.clk.Now, Log: slog.New(slog.DiscardHandler),
+		Confirmations: st.wired.Skill.Confirmations(), Bot: st.bot, Audit: st.wired.Audit, Now: st.clk.Now, Log: slog.New(slog.DiscardHandler),
 		Source: source.New(source.Options{Engine: engine, Warehouse: w})})
 	if err != nil {
 		t.Fatal(err)

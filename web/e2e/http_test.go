@@ -67,7 +67,6 @@ func csrf(t *testing.T, page string) string {
 	return v
 }
 
-var reader = opsbot.User{ID: "U0CAROL01", Name: "carol"}
 var aliceU = opsbot.User{ID: aliceID, Name: "alice"}
 
 // TestSignInChecksTheIDToken: a token the provider did not sign, an
@@ -96,7 +95,8 @@ func TestSignInChecksTheIDToken(t *testing.T) {
 			}
 		})
 	}
-	a := st.idp.Authorizations[len(st.idp.Authorizations)-1]
+	all := st.idp.Authorizations()
+	a := all[len(all)-1]
 	for _, k := range []string{"state", "nonce", "code_challenge"} {
 		if a.Get(k) == "" {
 			t.Errorf("authorization request without %s: %v", k, a)
@@ -177,7 +177,16 @@ func TestConfirmOnThePage(t *testing.T) {
 		t.Errorf("replayed: %d %s", code, body)
 	}
 	audit := strings.Join(st.audit(), "\n")
-	if !strings.Contains(audit, "U0ALICE01 true web confirm "+id+" | ok | oidc as alice@example.com") {
+	for _, want := range []string{"U0ALICE01 true web confirm " + id + " | ok | oidc as alice@example.com",
+		"U0BOB0001 false web GET " + path + " | refused: 403 Forbidden | signed in as bob@example.com",
+		"U0BOB0001 false web confirm " + id + " | refused: not your confirmation: only U0ALICE01 (alice), who asked, can confirm",
+		"U0CAROL01 false web GET " + path + " | refused: needs operator, has reader | signed in as carol@example.com",
+		"U0CAROL01 true web GET /reports/daily/" + day + " | ok | signed in as carol@example.com"} {
+		if !strings.Contains(audit, want) {
+			t.Errorf("audit lacks %q in\n%s", want, audit)
+		}
+	}
+	if false {
 		t.Errorf("audit:\n%s", audit)
 	}
 

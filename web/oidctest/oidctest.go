@@ -44,17 +44,16 @@ type Provider struct {
 	ClientSecret string
 	Now          func() time.Time // the tokens' clock; nil: time.Now
 
-	key, other *rsa.PrivateKey
-	mu         sync.Mutex
-	next       Identity
-	codes      map[string]grant
-	// Authorizations are the query strings the authorization endpoint saw.
-	Authorizations []url.Values
+	key, other     *rsa.PrivateKey
+	mu             sync.Mutex
+	next           Identity
+	codes          map[string]grant
+	authorizations []url.Values
 }
 
 type grant struct {
-	id                                 Identity
-	nonce, challenge, method, redirect string
+	id                         Identity
+	nonce, challenge, redirect string
 }
 
 // New starts a provider for client id and secret; Close it.
@@ -76,6 +75,13 @@ func (p *Provider) URL() string { return p.Server.URL }
 
 // Close stops the server.
 func (p *Provider) Close() { p.Server.Close() }
+
+// Authorizations are the query strings the authorization endpoint saw.
+func (p *Provider) Authorizations() []url.Values {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]url.Values(nil), p.authorizations...)
+}
 
 // SignInAs makes the next authorizations sign in as id.
 func (p *Provider) SignInAs(id Identity) {
@@ -110,7 +116,7 @@ func (p *Provider) jwks(w http.ResponseWriter, _ *http.Request) {
 func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	p.mu.Lock()
-	p.Authorizations = append(p.Authorizations, q)
+	p.authorizations = append(p.authorizations, q)
 	id := p.next
 	p.mu.Unlock()
 	if q.Get("client_id") != p.ClientID || q.Get("response_type") != "code" || q.Get("code_challenge_method") != "S256" ||
