@@ -66,6 +66,8 @@ func (c *Web) validate(a Access) error {
 	switch {
 	case !httpsURL(c.BaseURL):
 		return fieldErr("web.base_url", "must be an https:// URL (http only for a loopback host), got %q", c.BaseURL)
+	case strings.Trim(urlPath(c.BaseURL), "/") != "":
+		return fieldErr("web.base_url", "is the site's root (the pages live at /confirm, /reports, /ask, /auth), got the path %q", urlPath(c.BaseURL))
 	case c.OIDC.Issuer == "":
 		return fieldErr("web.oidc.issuer", "is needed with web.base_url (https://accounts.google.com, https://slack.com …)")
 	case !httpsURL(c.OIDC.Issuer):
@@ -82,6 +84,11 @@ func (c *Web) validate(a Access) error {
 		return fieldErr("web.oidc.allowed_domain", "is a domain name (example.com), got %q", c.OIDC.AllowedDomain)
 	}
 	return nil
+}
+
+func urlPath(s string) string {
+	u, _ := url.Parse(s)
+	return u.Path
 }
 
 // httpsURL is an absolute https URL, or http to a loopback host.
