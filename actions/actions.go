@@ -83,6 +83,9 @@ type Options struct {
 	// DefaultRecordBackoff).
 	RecordBackoff func() backoff.BackOff
 	Log           *slog.Logger // nil: slog.Default()
+	// ConfirmPage is the web page of confirmation id, for the oidc
+	// method (nil: the web pages are off and oidc is refused).
+	ConfirmPage func(id string) string
 }
 
 // DefaultRecordBackoff tries a ban's record five more times over about
@@ -161,3 +164,7 @@ func ephemeral(format string, args ...any) *opsbot.Reply {
 
 // Warehouse is where the Skill keeps its records.
 func (s *Skill) Warehouse() warehouse.Warehouse { return s.o.Warehouse }
+
+// Confirmations are the Skill's open confirmations (the web pages show
+// and close the oidc ones).
+func (s *Skill) Confirmations() *access.Confirmations { return s.o.Confirmations }

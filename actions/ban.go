@@ -11,6 +11,7 @@ import (
 	"github.com/opsbot/opsbot"
 	"github.com/opsbot/opsbot/bot"
 	"github.com/opsbot/opsbot/bot/access"
+	"github.com/opsbot/opsbot/config"
 	"github.com/opsbot/opsbot/edge"
 )
 
@@ -79,7 +80,9 @@ func (s *Skill) ban(ctx context.Context, req *opsbot.Request, args []string) (*o
 		return s.runBan(ctx, req, a, approval)
 	}
 	summary := fmt.Sprintf("%s at %s, until %s", a, s.edgeNames(), stamp(now.Add(a.dur)))
-	return s.open(ctx, req, "ban", summary, run, hits), nil
+	details := []access.Detail{{Name: "prefix", Value: a.prefix.String()}, {Name: "edges", Value: s.edgeNames()},
+		{Name: "for", Value: human(a.dur)}, {Name: "expires", Value: stamp(now.Add(a.dur))}, {Name: "reason", Value: a.reason}}
+	return s.ask(ctx, req, access.Action{Command: "ban", Summary: summary, Method: s.o.Access.ConfirmMethod("ban"), Details: details, Run: run}, hits), nil
 }
 
 func (s *Skill) self(ctx context.Context, u opsbot.User) []netip.Addr {
@@ -159,11 +162,20 @@ func (s *Skill) open(ctx context.Context, req *opsbot.Request, cmd, summary stri
 
 // openWith asks for the confirmation method names.
 func (s *Skill) openWith(ctx context.Context, req *opsbot.Request, cmd, method, summary string, run func(context.Context, string) (*opsbot.Reply, error), hits *opsbot.Reply) *opsbot.Reply {
+	return s.ask(ctx, req, access.Action{Command: cmd, Summary: summary, Method: method, Run: run}, hits)
+}
+
+// ask opens a's confirmation for req's asker and says how to give it.
+func (s *Skill) ask(ctx context.Context, req *opsbot.Request, a access.Action, hits *opsbot.Reply) *opsbot.Reply {
+	method, summary := a.Method, a.Summary
 	if method == "totp" && s.o.TOTP == nil {
 		return refuse(ctx, summary, errNoTOTP(s.o.Access.SecretKeyEnv))
 	}
-	p := s.o.Confirmations.Open(access.Action{Command: cmd, Summary: summary, Method: method,
-		Requester: req.User, Channel: req.Channel, Text: req.Text, Run: run})
+	if method == config.ConfirmOIDC && s.o.ConfirmPage == nil {
+		return refuse(ctx, summary, errors.New("oidc confirmations need opsbot's web pages: set web.base_url and web.oidc"))
+	}
+	a.Requester, a.Channel, a.Text, a.Hits = req.User, req.Channel, req.Text, hits
+	p := s.o.Confirmations.Open(a)
 	bot.NoteFrom(ctx).Action(fmt.Sprintf("%s (awaiting %s confirmation %s)", summary, method, p.ID))
 	r := &opsbot.Reply{Title: "Confirm: " + summary}
 	within := human(s.o.Access.ConfirmWithin)
@@ -174,6 +186,9 @@ func (s *Skill) openWith(ctx context.Context, req *opsbot.Request, cmd, method, 
 	case "approval":
 		r.Text = fmt.Sprintf("This needs a second operator: someone other than %s types `approve %s` within %s.", who(req.User.ID, req.User.Name), p.ID, within)
 		r.Buttons = []opsbot.Button{{Label: "Approve", Command: "approve " + p.ID, Style: "danger"}, {Label: "Cancel", Command: "cancel " + p.ID}}
+	case config.ConfirmOIDC:
+		r.Text = fmt.Sprintf("Sign in and press Confirm on %s within %s (confirmation %s).", s.o.ConfirmPage(p.ID), within, p.ID)
+		r.Buttons = []opsbot.Button{{Label: "Cancel", Command: "cancel " + p.ID}}
 	default:
 		r.Text = fmt.Sprintf("Send me `confirm %s CODE` in a direct message within %s, CODE from your authenticator app (`2fa enroll` in a DM to set one up).", p.ID, within)
 		r.Buttons = []opsbot.Button{{Label: "Cancel", Command: "cancel " + p.ID}}

@@ -38,6 +38,8 @@ type Deps struct {
 	// Clock paces deploy followers (nil: the system clock); followers
 	// live as long as Wire's context.
 	Clock opsbot.Clock
+	// ConfirmPage is the web page of a confirmation (nil: web is off).
+	ConfirmPage func(id string) string
 }
 
 // Wired is everything the router and the scheduler need from writes.
@@ -81,7 +83,7 @@ func Wire(ctx context.Context, d Deps) (*Wired, error) {
 	s, err := New(Options{Edges: edges, Rails: c.Edges.Ban, Access: c.Access, Warehouse: d.Warehouse,
 		Confirmations: access.NewConfirmations(wd.TOTP, c.Access.ConfirmWithin, d.Now), TOTP: wd.TOTP,
 		Pager: d.Pager, Hits: d.Hits, Audit: wd.Audit, SelfAddrs: d.SelfAddrs, Now: d.Now,
-		Alerts: d.Poster, AlertRoom: c.Slack.Rooms.Warn, RecordBackoff: d.RecordBackoff, Log: d.Log})
+		Alerts: d.Poster, AlertRoom: c.Slack.Rooms.Warn, RecordBackoff: d.RecordBackoff, Log: d.Log, ConfirmPage: d.ConfirmPage})
 	if err != nil {
 		return nil, fmt.Errorf("writes: %w", err)
 	}

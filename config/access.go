@@ -23,7 +23,8 @@ type Access struct {
 	// Confirm picks the confirmation of each write command: totp (a code
 	// from the requester's authenticator, sent in a DM; the default),
 	// button (the requester presses Confirm) or approval (a second
-	// operator approves).
+	// operator approves) or oidc (the requester signs in on opsbot's web
+	// page, web:, and presses Confirm there).
 	Confirm map[string]string `yaml:"confirm"`
 	// ConfirmWithin is how long a confirmation stays open (5m).
 	ConfirmWithin time.Duration `yaml:"confirm_within"`
@@ -84,8 +85,8 @@ func (c *Access) validate() error {
 		if !isWriteCommand(cmd) {
 			return fieldErr("access.confirm."+cmd, "is not a write command (one of %v)", WriteCommands)
 		}
-		if m != ConfirmTOTP && m != ConfirmButton && m != ConfirmApproval {
-			return fieldErr("access.confirm."+cmd, "must be totp, button or approval, got %q", m)
+		if m != ConfirmTOTP && m != ConfirmButton && m != ConfirmApproval && m != ConfirmOIDC {
+			return fieldErr("access.confirm."+cmd, "must be totp, button, approval or oidc, got %q", m)
 		}
 	}
 	switch {

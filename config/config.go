@@ -40,6 +40,7 @@ type Config struct {
 	Audits    Audits    `yaml:"audits"`
 	Redirects Redirects `yaml:"redirects"`
 	Deploys   Deploys   `yaml:"deploys"`
+	Web       Web       `yaml:"web"`
 }
 
 // Default is the configuration with nothing set.
@@ -54,6 +55,7 @@ func Default() *Config {
 	c.Access.defaults()
 	c.Audits.defaults()
 	c.Deploys.defaults()
+	c.Web.defaults()
 	return c
 }
 
@@ -122,6 +124,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Schedules.Stats.CostExplorer && len(c.Audits.Accounts) == 0 {
 		return fieldErr("schedules.stats.cost_explorer", "reads Cost Explorer through audits.accounts, and none is configured")
+	}
+	if err := c.Web.validate(c.Access); err != nil {
+		return err
 	}
 	return c.Redirects.validate(map[string]bool{})
 }

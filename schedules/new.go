@@ -129,13 +129,14 @@ func (s *Scheduler) report() Job {
 	if tz := s.o.Config.Schedules.Report.Timezone; tz != "" {
 		loc, _ = time.LoadLocation(tz)
 	}
-	return report.New(report.Options{Warehouse: s.o.Warehouse, Location: loc, Top: s.o.Config.Schedules.Report.Top})
+	return report.New(report.Options{Warehouse: s.o.Warehouse, Location: loc, Top: s.o.Config.Schedules.Report.Top,
+		WebURL: s.o.Config.Web.BaseURL})
 }
 
 func (s *Scheduler) health(sender Sender, dry bool) *rules.Engine {
 	return rules.New(rules.Options{Rules: s.rules, Warehouse: s.o.Warehouse,
 		Catalog: sql.DefaultCatalog(),
-		Store:   s.store, Sender: sender, GroupWait: s.o.Config.Schedules.Health.GroupWait, DryRun: dry, Log: s.log})
+		Store:   s.store, Sender: sender, GroupWait: s.o.Config.Schedules.Health.GroupWait, DryRun: dry, Log: s.log, WebURL: s.o.Config.Web.BaseURL})
 }
 
 // Names are the jobs' names, sorted.

@@ -30,14 +30,22 @@ const maxTries = 3
 type Action struct {
 	Command   string // "ban"
 	Summary   string // "ban 203.0.113.9/32 for 24h at waf, fastly"
-	Method    string // config.ConfirmTOTP, ConfirmButton or ConfirmApproval
+	Method    string // config.ConfirmTOTP, ConfirmButton, ConfirmApproval or ConfirmOIDC
 	Requester opsbot.User
 	Channel   string
 	Text      string // what the requester typed
+	// Details say what will happen, for the confirmation page (oidc):
+	// "prefix", "edges", "expires" …, in order; Hits is the client's
+	// recent traffic, when shown. Both may be empty.
+	Details []Detail
+	Hits    *opsbot.Reply
 	// Run carries the action out once confirmed; approval says how
 	// ("totp", "button by U1", "approved by U2 (bob)").
 	Run func(ctx context.Context, approval string) (*opsbot.Reply, error)
 }
+
+// Detail is one named fact of an Action.
+type Detail struct{ Name, Value string }
 
 // Pending is an open confirmation.
 type Pending struct {
@@ -101,14 +109,19 @@ func (c *Confirmations) Confirm(ctx context.Context, u opsbot.User, id, code str
 				return fmt.Errorf("%w: TOTP confirmations are not set up", ErrNoKey)
 			}
 			return c.totp.Check(ctx, u.ID, code, c.now())
+		case config.ConfirmOIDC:
+			return checkSignIn(ctx, id)
 		}
 		return nil
 	})
 	if err != nil {
 		return nil, "", err
 	}
-	if p.Action.Method == config.ConfirmTOTP {
+	switch p.Action.Method {
+	case config.ConfirmTOTP:
 		return p, "totp", nil
+	case config.ConfirmOIDC:
+		return p, oidcApproval(ctx), nil
 	}
 	return p, "button by " + who(u), nil
 }

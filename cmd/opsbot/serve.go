@@ -45,6 +45,9 @@ func runServe(ctx context.Context, g *globals, args []string) error {
 		return err
 	}
 	resumeDeploys(ctx, s)
+	if s.web, err = webPages(ctx, g, w, s, os.Getenv); err != nil {
+		return err
+	}
 	err = serveStack(ctx, g, w, s, app, *listen, *from)
 	if app != nil {
 		app.Wait()
@@ -98,6 +101,7 @@ func serveMux(ctx context.Context, eg *errgroup.Group, g *globals, s *stack, app
 	mux := http.NewServeMux()
 	mux.HandleFunc("/healthz", func(rw http.ResponseWriter, _ *http.Request) { fmt.Fprintln(rw, "ok") })
 	mux.Handle("/metrics", m.Handler())
+	mountWeb(mux, s.web)
 	switch {
 	case app != nil && g.cfg.Slack.Mode == "http":
 		mux.Handle(g.cfg.Slack.PathPrefix+"/", app.HTTPHandler(ctx, s.bot))

@@ -32,6 +32,7 @@ import (
 	"github.com/opsbot/opsbot/schedules"
 	"github.com/opsbot/opsbot/schedules/stats"
 	"github.com/opsbot/opsbot/warehouse"
+	"github.com/opsbot/opsbot/web"
 )
 
 // wire.go is the one place that turns config into parts: every package
@@ -48,6 +49,7 @@ type stack struct {
 	sched  *schedules.Scheduler
 	infra  *infra.Auditor
 	bot    *bot.Bot
+	web    *web.Server // serve's pages (web.go); nil when off
 }
 
 // wire builds the stack. poster may be nil (no Slack): notices and audit
@@ -88,7 +90,7 @@ func wireActions(ctx context.Context, g *globals, w warehouse.Warehouse, poster 
 	}
 	cfg := withLocalReader(g.cfg)
 	return actions.Wire(ctx, actions.Deps{
-		Config: cfg, Warehouse: w, Poster: poster, Pager: s.pager, Getenv: os.Getenv, Edges: edges,
+		Config: cfg, Warehouse: w, Poster: poster, Pager: s.pager, Getenv: os.Getenv, Edges: edges, ConfirmPage: confirmPage(g.cfg.Web),
 		Hits: func(ctx context.Context, ip string) (*opsbot.Reply, error) {
 			return s.engine.Ask(ctx, "hits "+ip+" last 24h", time.Now())
 		},

@@ -187,3 +187,21 @@ func TestPNGEncodes(t *testing.T) {
 		}
 	}
 }
+
+// The SVG is the same drawing as the PNG: a document with the title and
+// the panels' labels as text.
+func TestSVGHoldsTheLabels(t *testing.T) {
+	c := chart.Build(chart.Spec{Title: "Requests per minute", Since: time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC),
+		Until: time.Date(2026, 11, 22, 11, 0, 0, 0, time.UTC), Step: time.Minute,
+		Panels: []chart.PanelSpec{{YLabel: "requests per min", Series: []chart.SeriesSpec{{Name: "requests",
+			Points: []chart.Point{{T: time.Date(2026, 11, 22, 10, 5, 0, 0, time.UTC), V: 7}}}}}}})
+	b, err := c.SVG()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"<svg", "Requests per minute", "requests per min", "</svg>"} {
+		if !bytes.Contains(b, []byte(want)) {
+			t.Errorf("svg lacks %q", want)
+		}
+	}
+}

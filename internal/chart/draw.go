@@ -25,21 +25,9 @@ const (
 // PNG draws c. Charts whose lines are all grey are written as a PNG of 256
 // greys (a fifth of the encoding time of RGBA); others in colour.
 func (c *Chart) PNG() ([]byte, error) {
-	h := Extra + Height*vg.Length(len(c.Panels))
-	cv := vgimg.New(Width, h)
-	dc := draw.New(cv)
-	plots := make([][]*plot.Plot, len(c.Panels))
-	for i := range c.Panels {
-		p, err := c.plot(i)
-		if err != nil {
-			return nil, err
-		}
-		plots[i] = []*plot.Plot{p}
-	}
-	tiles := draw.Tiles{Rows: len(plots), Cols: 1, PadTop: vg.Points(4), PadBottom: vg.Points(4),
-		PadLeft: vg.Points(4), PadRight: vg.Points(12), PadY: vg.Points(6)}
-	for i, cs := range plot.Align(plots, tiles, dc) {
-		plots[i][0].Draw(cs[0])
+	cv := vgimg.New(Width, c.height())
+	if err := c.drawOn(draw.New(cv)); err != nil {
+		return nil, err
 	}
 	rgba, ok := cv.Image().(*image.RGBA)
 	if !ok {
@@ -49,6 +37,27 @@ func (c *Chart) PNG() ([]byte, error) {
 		return encodeGray(rgba)
 	}
 	return encode(rgba)
+}
+
+// height is the drawing's height: Height a panel plus Extra.
+func (c *Chart) height() vg.Length { return Extra + Height*vg.Length(len(c.Panels)) }
+
+// drawOn draws the panels stacked on dc (a PNG's or an SVG's canvas).
+func (c *Chart) drawOn(dc draw.Canvas) error {
+	plots := make([][]*plot.Plot, len(c.Panels))
+	for i := range c.Panels {
+		p, err := c.plot(i)
+		if err != nil {
+			return err
+		}
+		plots[i] = []*plot.Plot{p}
+	}
+	tiles := draw.Tiles{Rows: len(plots), Cols: 1, PadTop: vg.Points(4), PadBottom: vg.Points(4),
+		PadLeft: vg.Points(4), PadRight: vg.Points(12), PadY: vg.Points(6)}
+	for i, cs := range plot.Align(plots, tiles, dc) {
+		plots[i][0].Draw(cs[0])
+	}
+	return nil
 }
 
 // plot is panel i: the title on the first, time labels on the last.

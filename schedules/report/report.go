@@ -10,6 +10,7 @@ package report
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/opsbot/opsbot"
@@ -26,6 +27,9 @@ type Options struct {
 	Catalog   *sql.Catalog   // the named queries (sql.DefaultCatalog() when nil)
 	Location  *time.Location // what "yesterday" means (UTC when nil)
 	Top       int            // length of each top list (5 when 0)
+	// WebURL is web.base_url: the post links to the report's page
+	// (BASE/reports/daily/YYYY-MM-DD); "": no link.
+	WebURL string
 }
 
 // Job is the daily-analysis scheduled job.
@@ -67,7 +71,11 @@ func (j *Job) Run(ctx context.Context, now time.Time) ([]opsbot.Notice, error) {
 	if err != nil {
 		return nil, err
 	}
-	return []opsbot.Notice{{Level: opsbot.LevelAudit, Key: Name, Reply: Render(r)}}, nil
+	reply := Render(r)
+	if j.o.WebURL != "" {
+		reply.Context += " · as a page: " + strings.TrimSuffix(j.o.WebURL, "/") + "/reports/daily/" + r.Day.Format("2006-01-02")
+	}
+	return []opsbot.Notice{{Level: opsbot.LevelAudit, Key: Name, Reply: reply}}, nil
 }
 
 // Yesterday is the start of the day before now's, in loc.

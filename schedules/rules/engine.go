@@ -38,6 +38,9 @@ type Options struct {
 	GroupWait time.Duration
 	DryRun    bool // evaluate and send, but save no state
 	Log       *slog.Logger
+	// WebURL is web.base_url: a warning's dig phrase links to its answer's
+	// page (BASE/ask?q=PHRASE); "": no link.
+	WebURL string
 }
 
 // Engine evaluates the rules; it is the "health" scheduled job.

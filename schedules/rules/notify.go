@@ -3,6 +3,7 @@ package rules
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 
@@ -52,6 +53,9 @@ func (ev *evaluation) firing(g []Rule, level opsbot.Level) opsbot.Reply {
 		}
 		if r.Dig != "" {
 			fmt.Fprintf(&b, "   dig: `opsbot %s`", r.Dig)
+			if ev.e.o.WebURL != "" {
+				fmt.Fprintf(&b, " · %s/ask?q=%s", strings.TrimSuffix(ev.e.o.WebURL, "/"), url.QueryEscape(r.Dig))
+			}
 		}
 		if r.Link != "" {
 			fmt.Fprintf(&b, " · <%s|dashboard>", r.Link)

@@ -47,7 +47,18 @@ func (s *Server) method(w http.ResponseWriter, method string, f url.Values) {
 			reply(w, map[string]any{"ok": false, "error": "user_not_found"})
 			return
 		}
-		reply(w, map[string]any{"ok": true, "user": map[string]any{"id": f.Get("user"), "name": name, "real_name": strings.ToUpper(name[:1]) + name[1:], "profile": map[string]any{"display_name": name}}})
+		reply(w, map[string]any{"ok": true, "user": userJSON(f.Get("user"), name)})
+	case "users.lookupByEmail":
+		s.record(Call{Method: method, Form: f})
+		s.mu.Lock()
+		id := s.byEmail(f.Get("email"))
+		name := s.users[id]
+		s.mu.Unlock()
+		if name == "" {
+			reply(w, map[string]any{"ok": false, "error": "users_not_found"})
+			return
+		}
+		reply(w, map[string]any{"ok": true, "user": userJSON(id, name)})
 	case "conversations.list":
 		s.record(Call{Method: method, Form: f})
 		s.mu.Lock()
@@ -80,6 +91,23 @@ func (s *Server) method(w http.ResponseWriter, method string, f url.Values) {
 	default:
 		reply(w, map[string]any{"ok": false, "error": "unknown_method"})
 	}
+}
+
+// userJSON is a user object of users.info and users.lookupByEmail: the
+// fake's users have the email NAME@example.com.
+func userJSON(id, name string) map[string]any {
+	return map[string]any{"id": id, "name": name, "real_name": strings.ToUpper(name[:1]) + name[1:],
+		"profile": map[string]any{"display_name": name, "email": name + "@example.com"}}
+}
+
+// byEmail is the user ID of NAME@example.com.
+func (s *Server) byEmail(email string) string {
+	for id, name := range s.users {
+		if strings.EqualFold(name+"@example.com", email) {
+			return id
+		}
+	}
+	return ""
 }
 
 // open answers conversations.open for one user: the bot's DM with them,
