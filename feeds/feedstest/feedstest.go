@@ -1,0 +1,59 @@
+// Package feedstest holds fakes for tests of feeds and its sources: a
+// Poster and an Auditor that keep what they were given.
+package feedstest
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/opsbot/opsbot"
+)
+
+// Poster keeps every message posted. Fail, while set, makes Post fail.
+type Poster struct {
+	mu   sync.Mutex
+	msgs []opsbot.Message
+	Fail error
+}
+
+// Post keeps m.
+func (p *Poster) Post(_ context.Context, m opsbot.Message) (string, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.Fail != nil {
+		return "", p.Fail
+	}
+	p.msgs = append(p.msgs, m)
+	return fmt.Sprintf("1700000000.%06d", len(p.msgs)), nil
+}
+
+// Take returns the messages posted since the last Take.
+func (p *Poster) Take() []opsbot.Message {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	m := p.msgs
+	p.msgs = nil
+	return m
+}
+
+// Auditor keeps audit entries.
+type Auditor struct {
+	mu      sync.Mutex
+	Entries []opsbot.AuditEntry
+}
+
+// Record keeps e.
+func (a *Auditor) Record(_ context.Context, e opsbot.AuditEntry) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.Entries = append(a.Entries, e)
+	return nil
+}
+
+// Taken returns the entries so far.
+func (a *Auditor) Taken() []opsbot.AuditEntry {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return append([]opsbot.AuditEntry(nil), a.Entries...)
+}

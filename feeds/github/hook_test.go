@@ -1,0 +1,143 @@
+package github_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/opsbot/opsbot"
+	"github.com/opsbot/opsbot/feeds"
+	"github.com/opsbot/opsbot/feeds/github"
+)
+
+const secret = "It's a Secret to Everybody"
+
+func sign(body []byte, key string) string {
+	m := hmac.New(sha256.New, []byte(key))
+	m.Write(body)
+	return "sha256=" + hex.EncodeToString(m.Sum(nil))
+}
+
+// deliver sends body as GitHub does (headers from GitHub's webhook
+// documentation) and returns the status.
+func deliver(t *testing.T, h http.Handler, event, delivery, sig string, body []byte) int {
+	t.Helper()
+	req := httptest.NewRequest(http.MethodPost, "/hooks/github", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "GitHub-Hookshot/044aadd")
+	req.Header.Set("X-GitHub-Event", event)
+	req.Header.Set("X-GitHub-Delivery", delivery)
+	req.Header.Set("X-GitHub-Hook-ID", "292430182")
+	if sig != "" {
+		req.Header.Set("X-Hub-Signature-256", sig)
+	}
+	rw := httptest.NewRecorder()
+	h.ServeHTTP(rw, req)
+	return rw.Code
+}
+
+func prSource() feeds.Source {
+	return feeds.Source{Name: "web-prs", Kind: "github", Routes: []feeds.Route{{Scope: "acme/*", Room: "#eng-prs", Drafts: "exclude"}}}
+}
+
+// TestWebhookPullRequest: a signed delivery of GitHub's documented
+// pull_request "opened" payload is posted once, with what people act on;
+// the same delivery again (a redelivery) posts nothing; unsigned and badly
+// signed deliveries are refused with 401 and audited.
+func TestWebhookPullRequest(t *testing.T) {
+	r := newRig(t)
+	hub := r.hub(prSource())
+	h := &github.Hook{Hub: hub, Sources: []github.Source{{Name: "web-prs", Secret: []byte(secret)}}}
+	body, err := os.ReadFile("testdata/pull_request_opened.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const id = "72d3162e-cc78-11e3-81ab-4c9367dc0958"
+	if code := deliver(t, h, "pull_request", id, sign(body, secret), body); code != 200 {
+		t.Fatalf("delivery: %d", code)
+	}
+	hub.Flush(context.Background())
+	want := []opsbot.Message{{Channel: "#eng-prs", Reply: opsbot.Reply{
+		Title:   "PR acme/web#42 opened: Cache <b>static</b> assets for a day <!channel>",
+		Text:    "by alice · main ← cache-static · +120 −8 in 3 files\nlabels: cdn, perf\nhttps://github.com/acme/web/pull/42",
+		Context: "feed web-prs · 2026-12-03 10:00 UTC"}}}
+	if got := r.poster.Take(); !reflect.DeepEqual(got, want) {
+		t.Fatalf("posted\n%#v\nwant\n%#v", got, want)
+	}
+	if code := deliver(t, h, "pull_request", id, sign(body, secret), body); code != 200 {
+		t.Fatalf("redelivery: %d", code)
+	}
+	// the same PR under another delivery id (a second hook) is not posted either
+	if code := deliver(t, h, "pull_request", "other-delivery", sign(body, secret), body); code != 200 {
+		t.Fatalf("second hook: %d", code)
+	}
+	hub.Flush(context.Background())
+	if got := r.poster.Take(); len(got) != 0 {
+		t.Fatalf("redelivery posted %v", got)
+	}
+	if code := deliver(t, h, "pull_request", "d2", "", body); code != 401 {
+		t.Errorf("unsigned: %d", code)
+	}
+	if code := deliver(t, h, "pull_request", "d3", sign(body, "wrong secret"), body); code != 401 {
+		t.Errorf("bad signature: %d", code)
+	}
+	if code := deliver(t, h, "pull_request", "d4", sign(body, secret), append(body, ' ')); code != 401 {
+		t.Errorf("altered body: %d", code)
+	}
+	var results []string
+	for _, e := range r.audit.Taken() {
+		if e.Allowed || e.Transport != "webhook" {
+			t.Errorf("audit %+v", e)
+		}
+		results = append(results, e.Result)
+	}
+	wantResults := []string{"refused: unsigned delivery (no X-Hub-Signature-256)", "refused: bad signature", "refused: bad signature"}
+	if !reflect.DeepEqual(results, wantResults) {
+		t.Errorf("audited %q", results)
+	}
+}
+
+// TestWebhookLimits: only POST, bodies over feeds.MaxBody refused before
+// any signature work, and events feeds does not post answered 200.
+func TestWebhookLimits(t *testing.T) {
+	r := newRig(t)
+	h := &github.Hook{Hub: r.hub(prSource()), Sources: []github.Source{{Name: "web-prs", Secret: []byte(secret)}}}
+	big := []byte(`{"zen":"` + strings.Repeat("a", feeds.MaxBody) + `"}`)
+	if code := deliver(t, h, "ping", "p1", sign(big, secret), big); code != http.StatusRequestEntityTooLarge {
+		t.Errorf("big body: %d", code)
+	}
+	ping := []byte(`{"zen":"Design for failure.","hook_id":292430182}`)
+	if code := deliver(t, h, "ping", "p2", sign(ping, secret), ping); code != 200 {
+		t.Errorf("ping: %d", code)
+	}
+	labeled := bytes.Replace(mustRead(t, "testdata/pull_request_opened.json"), []byte(`"action": "opened"`), []byte(`"action": "labeled"`), 1)
+	if code := deliver(t, h, "pull_request", "p3", sign(labeled, secret), labeled); code != 200 {
+		t.Errorf("labeled: %d", code)
+	}
+	req := httptest.NewRequest(http.MethodGet, "/hooks/github", nil)
+	rw := httptest.NewRecorder()
+	h.ServeHTTP(rw, req)
+	if rw.Code != http.StatusMethodNotAllowed {
+		t.Errorf("GET: %d", rw.Code)
+	}
+	if got := r.poster.Take(); len(got) != 0 {
+		t.Errorf("posted %v", got)
+	}
+}
+
+func mustRead(t *testing.T, p string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
