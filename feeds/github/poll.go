@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -38,7 +39,8 @@ func (p *Poller) clock() opsbot.Clock {
 }
 
 // NewClient is a go-github client with token (may be empty: public
-// repositories, 60 requests an hour) on baseURL ("" for api.github.com).
+// repositories, 60 requests an hour) on baseURL: "" for api.github.com,
+// https://HOST/api/v3 for GitHub Enterprise Server.
 func NewClient(token, baseURL string, hc *http.Client) (*gh.Client, error) {
 	if hc == nil {
 		hc = &http.Client{Timeout: 30 * time.Second}
@@ -50,7 +52,12 @@ func NewClient(token, baseURL string, hc *http.Client) (*gh.Client, error) {
 	if baseURL == "" {
 		return c, nil
 	}
-	return c.WithEnterpriseURLs(baseURL, baseURL)
+	u, err := url.Parse(strings.TrimRight(baseURL, "/") + "/")
+	if err != nil {
+		return nil, fmt.Errorf("github base url: %w", err)
+	}
+	c.BaseURL = u
+	return c, nil
 }
 
 // state is one repository's part of the cursor.
@@ -91,9 +98,10 @@ func (p *Poller) repo(ctx context.Context, repo string, st state) ([]feeds.Item,
 	}
 	var items []feeds.Item
 	if tag != st.PRTag {
+		baseline := st.PR == 0
 		for i, pr := range prs {
 			// the list has no size: read it for the first few new ones
-			if st.PR > 0 && i < p.details() {
+			if !baseline && i < p.details() {
 				pr = p.detail(ctx, owner, name, pr)
 			}
 			items = append(items, prItem(repo, pr, "opened"))
@@ -158,7 +166,7 @@ func listNew[T any](ctx context.Context, p *Poller, path string, after int, etag
 			return nil, etag, nil
 		}
 		if err != nil {
-			return nil, "", p.fail(strings.TrimPrefix(path, "repos/"), err)
+			return nil, "", p.fail(repoOf(path), err)
 		}
 		if page == 1 {
 			tag = resp.Header.Get("ETag")
@@ -227,4 +235,10 @@ func condition(page int, etag string) string {
 		return etag
 	}
 	return ""
+}
+
+// repoOf is owner/name of "repos/owner/name/…".
+func repoOf(path string) string {
+	parts := strings.SplitN(strings.TrimPrefix(path, "repos/"), "/", 3)
+	return strings.Join(parts[:min(2, len(parts))], "/")
 }
