@@ -39,6 +39,7 @@ type Config struct {
 	Access    Access    `yaml:"access"`
 	Audits    Audits    `yaml:"audits"`
 	Redirects Redirects `yaml:"redirects"`
+	Feeds     Feeds     `yaml:"feeds"`
 }
 
 // Default is the configuration with nothing set.
@@ -52,6 +53,7 @@ func Default() *Config {
 	c.Edges.defaults()
 	c.Access.defaults()
 	c.Audits.defaults()
+	c.Feeds.defaults()
 	return c
 }
 
@@ -113,6 +115,7 @@ func (c *Config) Validate() error {
 	}
 	for _, v := range []interface{ validate() error }{
 		&c.Ingest, &c.Query, &c.Slack, &c.Schedules, &c.Pager, &c.Edges, &c.Access, &c.Audits,
+		&c.Feeds,
 	} {
 		if err := v.validate(); err != nil {
 			return err
