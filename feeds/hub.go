@@ -128,7 +128,7 @@ func (h *Hub) accept(ctx context.Context, src *Source, items []Item, baseline bo
 	var rows []row
 	for _, it := range items {
 		if !seen[it.ID] {
-			rows = append(rows, rowsOf(src, it, baseline)...)
+			rows = append(rows, rowsOf(src, it, baseline || it.Baseline)...)
 		}
 	}
 	if err := h.o.Store.Put(ctx, h.o.Clock.Now(), rows); err != nil {

@@ -3,8 +3,11 @@ package feeds
 import (
 	"fmt"
 	"net/url"
+	"regexp"
 	"strings"
 	"time"
+
+	"golang.org/x/net/html"
 
 	"github.com/opsbot/opsbot/internal/text"
 )
@@ -49,6 +52,11 @@ type Item struct {
 	Priority string `json:"priority,omitempty"`
 	Reply    bool   `json:"reply,omitempty"`  // a post answering another
 	Repost   bool   `json:"repost,omitempty"` // a post shared from another account
+
+	// Baseline: seen when its account or repository was first read;
+	// recorded, never posted (a poller sets it for an account added to a
+	// source that already had a cursor).
+	Baseline bool `json:"-"`
 }
 
 // Sizes every item is cut to (runes), whatever the source sent.
@@ -154,3 +162,28 @@ func priority(p string) string {
 	}
 	return " · priority " + p
 }
+
+// PlainText is the text of an HTML fragment (a Mastodon status, an RSS
+// title or summary): tags dropped, entities decoded, <br> and block ends
+// as newlines, runs of blank lines folded.
+func PlainText(s string) string {
+	var b strings.Builder
+	z := html.NewTokenizer(strings.NewReader(s))
+	for {
+		switch z.Next() {
+		case html.ErrorToken:
+			return strings.TrimSpace(blankRuns.ReplaceAllString(b.String(), "\n\n"))
+		case html.TextToken:
+			b.Write(z.Text())
+		case html.StartTagToken, html.SelfClosingTagToken, html.EndTagToken:
+			if name, _ := z.TagName(); breaks[string(name)] {
+				b.WriteByte('\n')
+			}
+		}
+	}
+}
+
+var (
+	breaks    = map[string]bool{"br": true, "p": true, "div": true, "li": true}
+	blankRuns = regexp.MustCompile(`\n\s*\n+`)
+)
