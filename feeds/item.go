@@ -129,7 +129,19 @@ func (it Item) Headline() string {
 
 func firstLine(s string) string {
 	l, _, _ := strings.Cut(s, "\n")
-	return text.Cut(l, 120)
+	return cutText(l, 120)
+}
+
+// Title is the headline of the item's own message: for a post without a
+// title, who posted (its text follows in Details).
+func (it Item) title() string {
+	if it.Kind != KindPost || it.Title != "" {
+		return it.Headline()
+	}
+	if it.Event != "" {
+		return it.Author
+	}
+	return it.Author + " posted"
 }
 
 // Details are the lines people act on, under the headline.

@@ -57,7 +57,7 @@ func (h *Hub) say(ctx context.Context, room string, r opsbot.Reply) error {
 
 // single is the message of one item.
 func (h *Hub) single(x row) opsbot.Reply {
-	return opsbot.Reply{Title: x.Item.Headline(), Text: strings.Join(nonEmpty(x.Item.Details()), "\n"), Context: context1(x)}
+	return opsbot.Reply{Title: x.Item.title(), Text: strings.Join(nonEmpty(x.Item.Details()), "\n"), Context: context1(x)}
 }
 
 func context1(x row) string {
