@@ -12,9 +12,10 @@ import (
 
 // Poster keeps every message posted. Fail, while set, makes Post fail.
 type Poster struct {
-	mu   sync.Mutex
-	msgs []opsbot.Message
-	Fail error
+	mu      sync.Mutex
+	msgs    []opsbot.Message
+	changed chan struct{} // closed on every post
+	Fail    error
 }
 
 // Post keeps m.
@@ -25,6 +26,10 @@ func (p *Poster) Post(_ context.Context, m opsbot.Message) (string, error) {
 		return "", p.Fail
 	}
 	p.msgs = append(p.msgs, m)
+	if p.changed != nil {
+		close(p.changed)
+		p.changed = nil
+	}
 	return fmt.Sprintf("1700000000.%06d", len(p.msgs)), nil
 }
 
@@ -35,6 +40,30 @@ func (p *Poster) Take() []opsbot.Message {
 	m := p.msgs
 	p.msgs = nil
 	return m
+}
+
+// Wait blocks until at least n messages are kept (or ctx ends) and
+// returns them, like Take.
+func (p *Poster) Wait(ctx context.Context, n int) ([]opsbot.Message, error) {
+	for {
+		p.mu.Lock()
+		if len(p.msgs) >= n {
+			m := p.msgs
+			p.msgs = nil
+			p.mu.Unlock()
+			return m, nil
+		}
+		if p.changed == nil {
+			p.changed = make(chan struct{})
+		}
+		ch := p.changed
+		p.mu.Unlock()
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
 }
 
 // Auditor keeps audit entries.

@@ -228,7 +228,6 @@ func (p *Poller) fail(repo string, err error) error {
 	return fmt.Errorf("github %s: %w", repo, err)
 }
 
-
 // condition is the ETag to send: on the first page only.
 func condition(page int, etag string) string {
 	if page == 1 {

@@ -24,8 +24,8 @@ import (
 type fakeGitHub struct {
 	*httptest.Server
 	mu     sync.Mutex
-	open   int    // PRs numbered 1..open are open
-	status int    // when not 0, every answer is this status
+	open   int // PRs numbered 1..open are open
+	status int // when not 0, every answer is this status
 	reqs   []string
 }
 
@@ -87,7 +87,11 @@ func (f *fakeGitHub) pr(n int) map[string]any {
 		"base": map[string]any{"label": "acme:main", "ref": "main"}, "created_at": created, "updated_at": created}
 }
 
-func (f *fakeGitHub) set(open, status int) { f.mu.Lock(); f.open, f.status = open, status; f.mu.Unlock() }
+func (f *fakeGitHub) set(open, status int) {
+	f.mu.Lock()
+	f.open, f.status = open, status
+	f.mu.Unlock()
+}
 
 func (f *fakeGitHub) take() []string {
 	f.mu.Lock()
@@ -103,7 +107,7 @@ func pollSource(t *testing.T, f *fakeGitHub) feeds.Source {
 		t.Fatal(err)
 	}
 	return feeds.Source{Name: "web-prs", Kind: "github", Interval: 5 * time.Minute,
-		Poller:  &github.Poller{Client: c, Repos: []string{"acme/web"}, Details: 2},
+		Poller: &github.Poller{Client: c, Repos: []string{"acme/web"}, Details: 2},
 		Routes: []feeds.Route{{Scope: "acme/web", Room: "#eng-prs"}}}
 }
 
