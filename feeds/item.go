@@ -181,14 +181,21 @@ func priority(p string) string {
 func PlainText(s string) string {
 	var b strings.Builder
 	z := html.NewTokenizer(strings.NewReader(s))
+	skip := false // inside <script> or <style>
 	for {
-		switch z.Next() {
+		tok := z.Next()
+		switch tok {
 		case html.ErrorToken:
 			return strings.TrimSpace(blankRuns.ReplaceAllString(b.String(), "\n\n"))
 		case html.TextToken:
-			b.Write(z.Text())
+			if !skip {
+				b.Write(z.Text())
+			}
 		case html.StartTagToken, html.SelfClosingTagToken, html.EndTagToken:
-			if name, _ := z.TagName(); breaks[string(name)] {
+			name, _ := z.TagName()
+			if n := string(name); n == "script" || n == "style" {
+				skip = tok == html.StartTagToken
+			} else if breaks[n] {
 				b.WriteByte('\n')
 			}
 		}

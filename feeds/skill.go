@@ -38,35 +38,40 @@ func (s *Skill) Handle(ctx context.Context, req *opsbot.Request) (*opsbot.Reply,
 	words := strings.Fields(req.Text)
 	switch {
 	case len(words) == 1:
-		return s.list(), nil
+		return s.list(ctx), nil
 	case len(words) == 3 && strings.EqualFold(words[1], "test"):
 		return s.test(ctx, req, words[2])
 	}
 	return &opsbot.Reply{Title: "Feeds", Text: "Try `feeds` or `feeds test NAME`.", Ephemeral: true}, nil
 }
 
-func (s *Skill) list() *opsbot.Reply {
+func (s *Skill) list(ctx context.Context) *opsbot.Reply {
 	res := &opsbot.Result{Columns: []opsbot.Column{{Name: "source", Type: "String"}, {Name: "kind", Type: "String"},
 		{Name: "health", Type: "String"}, {Name: "last item", Type: "String"}, {Name: "at", Type: "String"}}}
 	for _, n := range s.h.names {
 		hl := s.h.snapshot(n)
-		res.Rows = append(res.Rows, []any{n, s.h.sources[n].Kind, s.h.healthText(n, hl), hl.last.Headline(), stamp(hl.lastAt)})
+		last, at := "", hl.lastAt
+		if at.IsZero() { // nothing since this process started: the newest recorded
+			if it, ok, err := s.h.o.Store.Latest(ctx, n); err == nil && ok {
+				hl.last, hl.lastAt, at = it, it.Time, it.Time
+			}
+		}
+		if !hl.lastAt.IsZero() {
+			last = hl.last.Headline()
+		}
+		res.Rows = append(res.Rows, []any{n, s.h.sources[n].Kind, s.h.healthText(n, hl), last, stamp(at)})
 	}
 	if len(res.Rows) == 0 {
 		return &opsbot.Reply{Title: "Feeds", Text: "No feeds are configured (the `feeds:` section of opsbot.yaml)."}
 	}
 	return &opsbot.Reply{Title: fmt.Sprintf("Feeds (%d)", len(res.Rows)), Table: res,
-		Context: "last item: since this process started · `feeds test NAME` previews one"}
+		Context: "`feeds test NAME` posts a source's latest item as a preview"}
 }
 
 func (h *Hub) snapshot(name string) health {
 	h.pmu.Lock()
 	defer h.pmu.Unlock()
-	hl := *h.health[name]
-	if hl.lastAt.IsZero() {
-		hl.last = Item{}
-	}
-	return hl
+	return *h.health[name]
 }
 
 func (h *Hub) healthText(name string, hl health) string {
