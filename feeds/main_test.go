@@ -1,6 +1,8 @@
 package feeds_test
 
 import (
+	"io"
+	"log/slog"
 	"strconv"
 	"testing"
 	"time"
@@ -30,7 +32,7 @@ func (r *rig) hub(p opsbot.Poster, srcs ...feeds.Source) *feeds.Hub {
 	if p == nil {
 		p = r.poster
 	}
-	return feeds.New(feeds.Options{Sources: srcs, Store: r.store, Poster: p, WarnRoom: "#tech-alerts", Clock: r.clk})
+	return feeds.New(feeds.Options{Sources: srcs, Store: r.store, Poster: p, WarnRoom: "#tech-alerts", Clock: r.clk, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 }
 
 // pr is a pull request as the GitHub source makes it.

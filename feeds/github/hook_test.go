@@ -141,3 +141,39 @@ func mustRead(t *testing.T, p string) []byte {
 	}
 	return b
 }
+
+// TestWebhookIssuesAndMerged: with issues and merged on, an issues
+// "opened" delivery and a pull_request "closed" with merged true are
+// posted; a PR closed without merging is not.
+func TestWebhookIssuesAndMerged(t *testing.T) {
+	r := newRig(t)
+	hub := r.hub(prSource())
+	h := &github.Hook{Hub: hub, Sources: []github.Source{{Name: "web-prs", Secret: []byte(secret), Merged: true, Issues: true}}}
+	issue := []byte(`{"action":"opened","issue":{"url":"https://api.github.com/repos/acme/web/issues/7","html_url":"https://github.com/acme/web/issues/7",` +
+		`"number":7,"title":"Purge takes 10 minutes","user":{"login":"bob","id":1002},"labels":[{"id":1,"name":"cdn"}],"state":"open",` +
+		`"created_at":"2026-12-03T10:01:00Z","updated_at":"2026-12-03T10:01:00Z","body":"…"},` +
+		`"repository":{"id":1296269,"name":"web","full_name":"acme/web","owner":{"login":"acme"}},"sender":{"login":"bob"}}`)
+	if code := deliver(t, h, "issues", "i1", sign(issue, secret), issue); code != 200 {
+		t.Fatalf("issue %d", code)
+	}
+	opened := mustRead(t, "testdata/pull_request_opened.json")
+	closed := bytes.Replace(opened, []byte(`"action": "opened"`), []byte(`"action": "closed"`), 1)
+	if code := deliver(t, h, "pull_request", "c1", sign(closed, secret), closed); code != 200 {
+		t.Fatalf("closed %d", code)
+	}
+	merged := bytes.Replace(closed, []byte(`"merged": false`), []byte(`"merged": true`), 1)
+	merged = bytes.Replace(merged, []byte(`"merged_at": null`), []byte(`"merged_at": "2026-12-03T11:00:00Z"`), 1)
+	if code := deliver(t, h, "pull_request", "m1", sign(merged, secret), merged); code != 200 {
+		t.Fatalf("merged %d", code)
+	}
+	hub.Flush(context.Background())
+	got := r.poster.Take()
+	if len(got) != 1 || got[0].Reply.Title != "2 new items" {
+		t.Fatalf("posted %#v", got)
+	}
+	want := "• Issue acme/web#7 opened: Purge takes 10 minutes — https://github.com/acme/web/issues/7\n" +
+		"• PR acme/web#42 merged: Cache <b>static</b> assets for a day <!channel> — https://github.com/acme/web/pull/42"
+	if got[0].Reply.Text != want {
+		t.Errorf("text\n%s\nwant\n%s", got[0].Reply.Text, want)
+	}
+}

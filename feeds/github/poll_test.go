@@ -29,8 +29,6 @@ type fakeGitHub struct {
 	reqs   []string
 }
 
-const t0 = "2026-12-03T09:00:00Z"
-
 func newFakeGitHub(t *testing.T, open int) *fakeGitHub {
 	f := &fakeGitHub{open: open}
 	f.Server = httptest.NewServer(http.HandlerFunc(f.serve))

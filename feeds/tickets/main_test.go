@@ -1,6 +1,8 @@
 package tickets_test
 
 import (
+	"io"
+	"log/slog"
 	"testing"
 	"time"
 
@@ -32,5 +34,5 @@ func newRig(t *testing.T) *rig {
 // store).
 func (r *rig) hub(srcs ...feeds.Source) *feeds.Hub {
 	return feeds.New(feeds.Options{Sources: srcs, Store: r.store, Poster: r.poster, WarnRoom: "#tech-alerts",
-		Clock: r.clk, Auditor: r.audit})
+		Clock: r.clk, Auditor: r.audit, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 }
