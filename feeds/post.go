@@ -43,7 +43,12 @@ func (h *Hub) post(ctx context.Context, room string, rows []row) error {
 		x.State = statePosted
 		done[i] = x
 	}
-	return h.o.Store.Put(context.WithoutCancel(ctx), h.o.Clock.Now(), done)
+	// Posted: never again this process, whatever the record says; a record
+	// that failed leaves them pending, posted again only after a restart.
+	if err := h.o.Store.Put(context.WithoutCancel(ctx), h.o.Clock.Now(), done); err != nil {
+		h.o.Log.Error("feeds: posted items not recorded as posted", "room", room, "items", len(rows), "err", err)
+	}
+	return nil
 }
 
 func (h *Hub) say(ctx context.Context, room string, r opsbot.Reply) error {

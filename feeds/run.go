@@ -79,9 +79,10 @@ func (h *Hub) PollOnce(ctx context.Context, name string) time.Duration {
 	return src.Interval
 }
 
+// poll reads src outside the hub's lock (a slow source never holds up a
+// webhook), then records under it. Only src's loop polls src, so its
+// cursor cannot move in between.
 func (h *Hub) poll(ctx context.Context, src *Source) error {
-	h.mu.Lock()
-	defer h.mu.Unlock()
 	cur, err := h.o.Store.Cursor(ctx, src.Name)
 	if err != nil {
 		return err
@@ -90,6 +91,8 @@ func (h *Hub) poll(ctx context.Context, src *Source) error {
 	if err != nil {
 		return err
 	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
 	if err := h.accept(ctx, src, items, cur == Cursor{}); err != nil {
 		return err
 	}

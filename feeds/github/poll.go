@@ -79,10 +79,13 @@ func (p *Poller) Poll(ctx context.Context, cur feeds.Cursor) ([]feeds.Item, feed
 	}
 	var items []feeds.Item
 	for _, repo := range p.Repos {
-		st := states[repo]
-		got, next, err := p.repo(ctx, repo, st)
+		st, known := states[repo]
+		got, next, err := p.repo(ctx, repo, st, !known)
 		if err != nil {
 			return nil, cur, err
+		}
+		for i := range got {
+			got[i].Baseline = !known // a repository read for the first time: its starting point
 		}
 		items, states[repo] = append(items, got...), next
 	}
@@ -90,15 +93,14 @@ func (p *Poller) Poll(ctx context.Context, cur feeds.Cursor) ([]feeds.Item, feed
 	return items, feeds.Cursor{Value: string(b)}, nil
 }
 
-func (p *Poller) repo(ctx context.Context, repo string, st state) ([]feeds.Item, state, error) {
+func (p *Poller) repo(ctx context.Context, repo string, st state, baseline bool) ([]feeds.Item, state, error) {
 	owner, name, _ := strings.Cut(repo, "/")
-	prs, tag, err := p.newPRs(ctx, owner, name, st)
+	prs, tag, err := p.newPRs(ctx, owner, name, st, baseline)
 	if err != nil {
 		return nil, st, err
 	}
 	var items []feeds.Item
 	if tag != st.PRTag {
-		baseline := st.PR == 0
 		for i, pr := range prs {
 			// the list has no size: read it for the first few new ones
 			if !baseline && i < p.details() {
@@ -112,7 +114,7 @@ func (p *Poller) repo(ctx context.Context, repo string, st state) ([]feeds.Item,
 	if !p.Issues {
 		return items, st, nil
 	}
-	more, st, err := p.issues(ctx, owner, name, st)
+	more, st, err := p.issues(ctx, owner, name, st, baseline)
 	return append(items, more...), st, err
 }
 
@@ -123,17 +125,17 @@ func (p *Poller) details() int {
 	return p.Details
 }
 
-// newPRs are the open PRs numbered above st.PR (the first page only when
-// st.PR is 0: the baseline), and the first page's ETag; unchanged (304):
+// newPRs are the open PRs numbered above st.PR (the first page only for
+// the baseline), and the first page's ETag; unchanged (304):
 // none and st.PRTag.
-func (p *Poller) newPRs(ctx context.Context, owner, name string, st state) ([]*gh.PullRequest, string, error) {
-	return listNew(ctx, p, fmt.Sprintf("repos/%s/%s/pulls", owner, name), st.PR, st.PRTag, (*gh.PullRequest).GetNumber)
+func (p *Poller) newPRs(ctx context.Context, owner, name string, st state, baseline bool) ([]*gh.PullRequest, string, error) {
+	return listNew(ctx, p, fmt.Sprintf("repos/%s/%s/pulls", owner, name), st.PR, st.PRTag, baseline, (*gh.PullRequest).GetNumber)
 }
 
 // issues are the issues opened above st.Issue (not PRs, which the issues
 // list includes).
-func (p *Poller) issues(ctx context.Context, owner, name string, st state) ([]feeds.Item, state, error) {
-	got, tag, err := listNew(ctx, p, fmt.Sprintf("repos/%s/%s/issues", owner, name), st.Issue, st.IssTag, (*gh.Issue).GetNumber)
+func (p *Poller) issues(ctx context.Context, owner, name string, st state, baseline bool) ([]feeds.Item, state, error) {
+	got, tag, err := listNew(ctx, p, fmt.Sprintf("repos/%s/%s/issues", owner, name), st.Issue, st.IssTag, baseline, (*gh.Issue).GetNumber)
 	if err != nil || tag == st.IssTag {
 		return nil, st, err
 	}
@@ -149,10 +151,10 @@ func (p *Poller) issues(ctx context.Context, owner, name string, st state) ([]fe
 }
 
 // listNew lists path (open, newest first, 100 a page) down to number
-// after, following the Link header's next page; with after 0 (the
-// baseline) the first page only. The first page is asked with If-None-Match
+// after, following the Link header's next page; for the baseline, the
+// first page only. The first page is asked with If-None-Match
 // etag: a 304 returns nothing and etag.
-func listNew[T any](ctx context.Context, p *Poller, path string, after int, etag string, number func(T) int) ([]T, string, error) {
+func listNew[T any](ctx context.Context, p *Poller, path string, after int, etag string, baseline bool, number func(T) int) ([]T, string, error) {
 	var out []T
 	tag := etag
 	for page := 1; ; page++ {
@@ -177,7 +179,7 @@ func listNew[T any](ctx context.Context, p *Poller, path string, after int, etag
 			}
 			out = append(out, x)
 		}
-		if resp.NextPage == 0 || after == 0 {
+		if resp.NextPage == 0 || baseline {
 			return out, tag, nil
 		}
 		page = resp.NextPage - 1

@@ -48,7 +48,7 @@ func (f *fakeGitHub) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var n int
-	if _, err := fmt.Sscanf(r.URL.Path, "/repos/acme/web/pulls/%d", &n); err == nil {
+	if _, err := fmt.Sscanf(r.URL.Path[strings.Index(r.URL.Path, "/pulls"):], "/pulls/%d", &n); err == nil {
 		pr := f.pr(n)
 		pr["additions"], pr["deletions"], pr["changed_files"], pr["merged"] = n*10, n, 2, false
 		json.NewEncoder(w).Encode(pr)
@@ -190,5 +190,27 @@ func TestPollFailureWarnsOnce(t *testing.T) {
 		Text: "After 3 failed tries since 10:00 UTC."}}}
 	if got := r.poster.Take(); !reflect.DeepEqual(got, want) {
 		t.Fatalf("posted\n%#v\nwant\n%#v", got, want)
+	}
+}
+
+// TestPollNewRepository: a repository added to a source that already has
+// a cursor starts from its own baseline: its open PRs are not posted.
+func TestPollNewRepository(t *testing.T) {
+	ctx := context.Background()
+	r := newRig(t)
+	f := newFakeGitHub(t, 3)
+	src := pollSource(t, f)
+	r.hub(src).PollOnce(ctx, "web-prs")
+	f.set(5, 0)
+	src.Poller.(*github.Poller).Repos = []string{"acme/web", "acme/api"}
+	hub := r.hub(src)
+	hub.PollOnce(ctx, "web-prs")
+	hub.Flush(ctx)
+	got := r.poster.Take()
+	if len(got) != 1 || got[0].Reply.Title != "2 new items" || strings.Contains(got[0].Reply.Text, "acme/api") {
+		t.Fatalf("posted %#v", got)
+	}
+	if reqs := f.take(); len(reqs) != 5 || !strings.HasPrefix(reqs[4], "GET /repos/acme/api/pulls?state=open") {
+		t.Errorf("requests %q", reqs)
 	}
 }
