@@ -128,3 +128,21 @@ func TestFailedPostIsKept(t *testing.T) {
 		t.Fatalf("posted %v", got)
 	}
 }
+
+// TestQuotedIDs: ids with quotes and backslashes (a GUID is anyone's
+// text) are looked up exactly: a repeat is not posted again.
+func TestQuotedIDs(t *testing.T) {
+	ctx := context.Background()
+	r := newRig(t)
+	hub := r.hub(nil, feeds.Source{Name: "status", Kind: "rss", Routes: []feeds.Route{{Room: "#watch"}}})
+	it := feeds.Item{ID: `it's a \'guid\' \\ ]`, Kind: feeds.KindPost, Scope: "s", Title: "T", Author: "A"}
+	for range 2 {
+		if _, err := hub.Deliver(ctx, "status", "", []feeds.Item{it}); err != nil {
+			t.Fatal(err)
+		}
+		hub.Flush(ctx)
+	}
+	if got := r.poster.Take(); len(got) != 1 {
+		t.Fatalf("posted %v", got)
+	}
+}

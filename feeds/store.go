@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -91,9 +92,11 @@ func (s *Store) Put(ctx context.Context, now time.Time, rows []row) error {
 func (s *Store) Seen(ctx context.Context, source string, ids []string) (map[string]bool, error) {
 	seen := map[string]bool{}
 	for len(ids) > 0 {
-		n := min(len(ids), 500)
+		n := min(len(ids), 200)
+		in, p := idParams(ids[:n])
+		p["s"] = source
 		res, err := s.w.Query(ctx, `SELECT DISTINCT item_id FROM feed_items
-WHERE source = {s:String} AND has({ids:Array(String)}, item_id)`, opsbot.Params{"s": source, "ids": arrayParam(ids[:n])})
+WHERE source = {s:String} AND item_id IN (`+in+`)`, p)
 		if err != nil {
 			return nil, fmt.Errorf("read seen feed items: %w", err)
 		}
@@ -186,16 +189,19 @@ VALUES ({s:String}, {c:String}, {e:String}, {t:DateTime64(3, 'UTC')}, {v:UInt64}
 	return nil
 }
 
-// arrayParam renders ids as a ClickHouse Array(String) literal.
-func arrayParam(ids []string) string {
-	q := make([]string, len(ids))
+// idParams binds each id as a String parameter of its own (i0, i1 …):
+// exact for every byte on both engines, where an Array(String) parameter
+// would need a second layer of escaping (as ingest's manifest does).
+func idParams(ids []string) (string, opsbot.Params) {
+	names := make([]string, len(ids))
+	p := make(opsbot.Params, len(ids)+1)
 	for i, id := range ids {
-		q[i] = "'" + quoter.Replace(id) + "'"
+		name := "i" + strconv.Itoa(i)
+		names[i] = "{" + name + ":String}"
+		p[name] = id
 	}
-	return "[" + strings.Join(q, ",") + "]"
+	return strings.Join(names, ", "), p
 }
-
-var quoter = strings.NewReplacer(`\`, `\\`, `'`, `\'`)
 
 // version is now in nanoseconds, above every version this store wrote
 // before (a clock that did not move still orders two writes).
