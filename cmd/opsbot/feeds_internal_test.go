@@ -1,12 +1,15 @@
 package main
 
 import (
+	"context"
 	"maps"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/opsbot/opsbot/config"
+	"github.com/opsbot/opsbot/ingest"
 )
 
 // TestFeedsWiring: the README's example (a repository by webhook, a Jira
@@ -37,5 +40,31 @@ feeds:
 	delete(env, "JIRA_WEBHOOK_SECRET")
 	if _, err := wireFeeds(c, nil, nil, nil, func(k string) string { return env[k] }); err == nil || !strings.Contains(err.Error(), "JIRA_WEBHOOK_SECRET is not set") {
 		t.Errorf("missing secret: %v", err)
+	}
+}
+
+// TestFeedsHooksMounted: serve's mux routes POST /hooks/github and
+// /hooks/jira to the feeds' handlers (an unsigned delivery: 401) and
+// refuses other methods.
+func TestFeedsHooksMounted(t *testing.T) {
+	c := config.Default()
+	c.Feeds.Sources = []config.FeedSource{
+		{Name: "web-prs", Kind: "github", SecretEnv: "S1", Routes: []config.FeedRoute{{Room: "#eng-prs"}}},
+		{Name: "ops", Kind: "jira", SecretEnv: "S2", Routes: []config.FeedRoute{{Room: "#ops"}}},
+	}
+	part, err := wireFeeds(c, nil, nil, nil, func(string) string { return "secret" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := serveMux(context.Background(), nil, &globals{cfg: c}, &stack{feeds: part}, nil, ingest.NewMetrics())
+	for _, tc := range []struct {
+		method, path string
+		want         int
+	}{{"POST", "/hooks/github", 401}, {"POST", "/hooks/jira", 401}, {"GET", "/hooks/github", 405}, {"POST", "/hooks/feeds/nope", 404}} {
+		rw := httptest.NewRecorder()
+		mux.ServeHTTP(rw, httptest.NewRequest(tc.method, tc.path, strings.NewReader("{}")))
+		if rw.Code != tc.want {
+			t.Errorf("%s %s: %d, want %d", tc.method, tc.path, rw.Code, tc.want)
+		}
 	}
 }
