@@ -95,12 +95,12 @@ func (p *Poller) Poll(ctx context.Context, cur feeds.Cursor) ([]feeds.Item, feed
 
 func (p *Poller) repo(ctx context.Context, repo string, st state, baseline bool) ([]feeds.Item, state, error) {
 	owner, name, _ := strings.Cut(repo, "/")
-	prs, tag, err := p.newPRs(ctx, owner, name, st, baseline)
+	prs, tag, same, err := p.newPRs(ctx, owner, name, st, baseline)
 	if err != nil {
 		return nil, st, err
 	}
 	var items []feeds.Item
-	if tag != st.PRTag {
+	if !same {
 		for i, pr := range prs {
 			// the list has no size: read it for the first few new ones
 			if !baseline && i < p.details() {
@@ -126,17 +126,17 @@ func (p *Poller) details() int {
 }
 
 // newPRs are the open PRs numbered above st.PR (the first page only for
-// the baseline), and the first page's ETag; unchanged (304):
-// none and st.PRTag.
-func (p *Poller) newPRs(ctx context.Context, owner, name string, st state, baseline bool) ([]*gh.PullRequest, string, error) {
+// the baseline), the first page's ETag, and same for a 304.
+
+func (p *Poller) newPRs(ctx context.Context, owner, name string, st state, baseline bool) ([]*gh.PullRequest, string, bool, error) {
 	return listNew(ctx, p, fmt.Sprintf("repos/%s/%s/pulls", owner, name), st.PR, st.PRTag, baseline, (*gh.PullRequest).GetNumber)
 }
 
 // issues are the issues opened above st.Issue (not PRs, which the issues
 // list includes).
 func (p *Poller) issues(ctx context.Context, owner, name string, st state, baseline bool) ([]feeds.Item, state, error) {
-	got, tag, err := listNew(ctx, p, fmt.Sprintf("repos/%s/%s/issues", owner, name), st.Issue, st.IssTag, baseline, (*gh.Issue).GetNumber)
-	if err != nil || tag == st.IssTag {
+	got, tag, same, err := listNew(ctx, p, fmt.Sprintf("repos/%s/%s/issues", owner, name), st.Issue, st.IssTag, baseline, (*gh.Issue).GetNumber)
+	if err != nil || same {
 		return nil, st, err
 	}
 	var items []feeds.Item
@@ -153,10 +153,9 @@ func (p *Poller) issues(ctx context.Context, owner, name string, st state, basel
 // listNew lists path (open, newest first, 100 a page) down to number
 // after, following the Link header's next page; for the baseline, the
 // first page only. The first page is asked with If-None-Match
-// etag: a 304 returns nothing and etag.
-func listNew[T any](ctx context.Context, p *Poller, path string, after int, etag string, baseline bool, number func(T) int) ([]T, string, error) {
+// etag: a 304 returns nothing, etag and same.
+func listNew[T any](ctx context.Context, p *Poller, path string, after int, etag string, baseline bool, number func(T) int) (_ []T, tag string, same bool, _ error) {
 	var out []T
-	tag := etag
 	for page := 1; ; page++ {
 		var got []T
 		u := path + "?state=open&sort=created&direction=desc&per_page=100"
@@ -165,22 +164,22 @@ func listNew[T any](ctx context.Context, p *Poller, path string, after int, etag
 		}
 		resp, err := p.get(ctx, u, condition(page, etag), &got)
 		if page == 1 && notModified(err) {
-			return nil, etag, nil
+			return nil, etag, true, nil
 		}
 		if err != nil {
-			return nil, "", p.fail(repoOf(path), err)
+			return nil, "", false, p.fail(repoOf(path), err)
 		}
 		if page == 1 {
 			tag = resp.Header.Get("ETag")
 		}
 		for _, x := range got {
 			if number(x) <= after {
-				return out, tag, nil
+				return out, tag, false, nil
 			}
 			out = append(out, x)
 		}
 		if resp.NextPage == 0 || baseline {
-			return out, tag, nil
+			return out, tag, false, nil
 		}
 		page = resp.NextPage - 1
 	}

@@ -214,3 +214,50 @@ func TestPollNewRepository(t *testing.T) {
 		t.Errorf("requests %q", reqs)
 	}
 }
+
+// TestPollIssues: with issues on, the issues list (which GitHub documents
+// as holding pull requests too) adds new issues, not the PRs in it.
+func TestPollIssues(t *testing.T) {
+	ctx := context.Background()
+	r := newRig(t)
+	var mu sync.Mutex
+	issues := []map[string]any{{"number": 2, "title": "Old", "html_url": "https://github.com/acme/web/issues/2", "user": map[string]any{"login": "bob"},
+		"state": "open", "created_at": "2026-12-01T10:00:00Z", "labels": []any{}}}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, q *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		switch q.URL.Path {
+		case "/repos/acme/web/pulls":
+			fmt.Fprint(w, "[]")
+		case "/repos/acme/web/issues":
+			json.NewEncoder(w).Encode(issues)
+		default:
+			http.NotFound(w, q)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	c, err := github.NewClient("", srv.URL, srv.Client())
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := feeds.Source{Name: "web", Kind: "github", Poller: &github.Poller{Client: c, Repos: []string{"acme/web"}, Issues: true},
+		Routes: []feeds.Route{{Room: "#eng"}}}
+	hub := r.hub(src)
+	hub.PollOnce(ctx, "web")
+	mu.Lock()
+	issues = append([]map[string]any{
+		{"number": 4, "title": "Purge is slow", "html_url": "https://github.com/acme/web/issues/4", "user": map[string]any{"login": "carol"},
+			"state": "open", "created_at": "2026-12-03T10:00:00Z", "labels": []any{map[string]any{"name": "cdn"}}},
+		{"number": 3, "title": "A PR", "html_url": "https://github.com/acme/web/pull/3", "user": map[string]any{"login": "dave"}, "state": "open",
+			"created_at": "2026-12-03T09:00:00Z", "pull_request": map[string]any{"url": "https://api.github.com/repos/acme/web/pulls/3"}},
+	}, issues...)
+	mu.Unlock()
+	hub.PollOnce(ctx, "web")
+	hub.Flush(ctx)
+	want := []opsbot.Message{{Channel: "#eng", Reply: opsbot.Reply{Title: "Issue acme/web#4 opened: Purge is slow",
+		Text: "reported by carol\nlabels: cdn\nhttps://github.com/acme/web/issues/4", Context: "feed web · 2026-12-03 10:00 UTC"}}}
+	if got := r.poster.Take(); !reflect.DeepEqual(got, want) {
+		t.Fatalf("posted\n%#v\nwant\n%#v", got, want)
+	}
+}
