@@ -127,7 +127,6 @@ func (p *Poller) details() int {
 
 // newPRs are the open PRs numbered above st.PR (the first page only for
 // the baseline), the first page's ETag, and same for a 304.
-
 func (p *Poller) newPRs(ctx context.Context, owner, name string, st state, baseline bool) ([]*gh.PullRequest, string, bool, error) {
 	return listNew(ctx, p, fmt.Sprintf("repos/%s/%s/pulls", owner, name), st.PR, st.PRTag, baseline, (*gh.PullRequest).GetNumber)
 }
