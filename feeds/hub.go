@@ -19,7 +19,8 @@ import (
 // source's current items, which the hub records as the baseline without
 // posting them. An error's text is shown to people as the reason of the
 // failure (no secret in it); a *RetryAfter in its chain sets the least
-// wait. Poll is called from one goroutine at a time.
+// wait. Poll is safe for concurrent use: besides the source's loop,
+// `feeds test` reads it with the zero cursor for a preview.
 type Poller interface {
 	Poll(ctx context.Context, cur Cursor) ([]Item, Cursor, error)
 }

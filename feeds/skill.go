@@ -103,9 +103,9 @@ func (s *Skill) test(ctx context.Context, req *opsbot.Request, name string) (*op
 	if !ok {
 		return &opsbot.Reply{Title: "Feeds", Text: fmt.Sprintf("No feed %q. `feeds` lists them.", name), Ephemeral: true}, nil
 	}
-	it, ok, err := s.h.o.Store.Latest(ctx, name)
+	it, ok, err := s.h.latest(ctx, src)
 	if err != nil {
-		return nil, err
+		return &opsbot.Reply{Title: "Feeds", Text: fmt.Sprintf("Feed %s: %s", name, opsbot.ErrorText(err)), Ephemeral: true}, nil
 	}
 	if !ok {
 		return &opsbot.Reply{Title: "Feeds", Text: fmt.Sprintf("Feed %s has no item yet.", name), Ephemeral: true}, nil
@@ -122,4 +122,19 @@ func (s *Skill) test(ctx context.Context, req *opsbot.Request, name string) (*op
 		return &opsbot.Reply{Title: "Preview (no route takes it)", Text: r.Text, Context: r.Context}, nil
 	}
 	return &opsbot.Reply{Title: "Feeds", Text: fmt.Sprintf("Posted the latest item of %s to %s as a preview.", name, strings.Join(rooms, ", "))}, nil
+}
+
+// latest is the newest item src recorded or, for a polled source that
+// recorded none, the newest it has now (read without moving its cursor).
+func (h *Hub) latest(ctx context.Context, src *Source) (Item, bool, error) {
+	it, ok, err := h.o.Store.Latest(ctx, src.Name)
+	if err != nil || ok || src.Poller == nil {
+		return it, ok, err
+	}
+	items, _, err := src.Poller.Poll(ctx, Cursor{})
+	items = uniqueBounded(items)
+	if err != nil || len(items) == 0 {
+		return Item{}, false, err
+	}
+	return items[len(items)-1], true, nil
 }

@@ -65,6 +65,9 @@ func TestSkill(t *testing.T) {
 	if got := r.poster.Take(); !reflect.DeepEqual(got, want) {
 		t.Errorf("posted\n%#v\nwant\n%#v", got, want)
 	}
+	if rep := ask("U0OPER", "feeds test status"); rep.Text != "Feed status: 401 Unauthorized: the credentials were refused" {
+		t.Errorf("failing source: %+v", rep)
+	}
 	if rep := ask("U0OPER", "feeds test nope"); rep.Text != `No feed "nope". `+"`feeds`"+` lists them.` {
 		t.Errorf("unknown: %+v", rep)
 	}

@@ -110,3 +110,27 @@ func TestRSS(t *testing.T) {
 		t.Fatalf("after restart posted %v", got)
 	}
 }
+
+// TestPreviewBeforeFirstPoll: `feeds test` on a feed never polled reads
+// it for its newest item, posts it as a preview and records nothing.
+func TestPreviewBeforeFirstPoll(t *testing.T) {
+	ctx := context.Background()
+	r := newRig(t)
+	d := newDoc(t, "application/rss+xml")
+	d.set(rss([3]string{"b2", "Newest", "Thu, 03 Dec 2026 09:00:00 GMT"}, [3]string{"b1", "Older", "Wed, 02 Dec 2026 09:00:00 GMT"}))
+	hub := r.hub(rssSource(d))
+	rep, err := hub.Skill(nil).Handle(ctx, &opsbot.Request{User: opsbot.User{ID: "U1", Name: "ops"}, Text: "feeds test status"})
+	if err != nil || rep.Text != "Posted the latest item of status to #watch as a preview." {
+		t.Fatalf("reply %+v, %v", rep, err)
+	}
+	want := []opsbot.Message{{Channel: "#watch", Reply: opsbot.Reply{Title: "Status & News: Newest", Text: "https://status.example.org/b2",
+		Context: "feed status · 2026-12-03 09:00 UTC · preview from `feeds test` by ops"}}}
+	if got := r.poster.Take(); !reflect.DeepEqual(got, want) {
+		t.Fatalf("posted\n%#v\nwant\n%#v", got, want)
+	}
+	hub.PollOnce(ctx, "status") // still the baseline: nothing posted
+	hub.Flush(ctx)
+	if got := r.poster.Take(); len(got) != 0 {
+		t.Fatalf("posted %v", got)
+	}
+}
