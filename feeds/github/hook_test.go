@@ -14,8 +14,10 @@ import (
 	"testing"
 
 	"github.com/opsbot/opsbot"
+	"github.com/opsbot/opsbot/bot/auditlog"
 	"github.com/opsbot/opsbot/feeds"
 	"github.com/opsbot/opsbot/feeds/github"
+	"github.com/opsbot/opsbot/warehouse/warehousetest"
 )
 
 const secret = "It's a Secret to Everybody"
@@ -175,5 +177,28 @@ func TestWebhookIssuesAndMerged(t *testing.T) {
 		"• PR acme/web#42 merged: Cache <b>static</b> assets for a day <!channel> — https://github.com/acme/web/pull/42"
 	if got[0].Reply.Text != want {
 		t.Errorf("text\n%s\nwant\n%s", got[0].Reply.Text, want)
+	}
+}
+
+// TestRefusalInAuditLog: a badly signed delivery lands in the real audit
+// log (bot/auditlog, hash-chained) as a refused webhook entry.
+func TestRefusalInAuditLog(t *testing.T) {
+	r := newRig(t)
+	w := warehousetest.Embedded(t)
+	warehousetest.Truncate(t, w, "audit_log")
+	hub := feeds.New(feeds.Options{Sources: []feeds.Source{prSource()}, Store: r.store, Poster: r.poster, Clock: r.clk,
+		Auditor: auditlog.New(w, r.poster, "#tech-audits")})
+	h := &github.Hook{Hub: hub, Sources: []github.Source{{Name: "web-prs", Secret: []byte(secret)}}}
+	body := mustRead(t, "testdata/pull_request_opened.json")
+	if code := deliver(t, h, "pull_request", "x1", sign(body, "guess"), body); code != 401 {
+		t.Fatalf("code %d", code)
+	}
+	res, err := w.Query(context.Background(), "SELECT transport, text, allowed, result FROM audit_log WHERE transport = 'webhook'", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := [][]any{{"webhook", "POST /hooks/github", false, "refused: bad signature"}}
+	if !reflect.DeepEqual(res.Rows, want) {
+		t.Errorf("audit_log %v", res.Rows)
 	}
 }
