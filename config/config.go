@@ -41,6 +41,7 @@ type Config struct {
 	Redirects Redirects `yaml:"redirects"`
 	Deploys   Deploys   `yaml:"deploys"`
 	Web       Web       `yaml:"web"`
+	Feeds     Feeds     `yaml:"feeds"`
 }
 
 // Default is the configuration with nothing set.
@@ -56,6 +57,7 @@ func Default() *Config {
 	c.Audits.defaults()
 	c.Deploys.defaults()
 	c.Web.defaults()
+	c.Feeds.defaults()
 	return c
 }
 
@@ -117,6 +119,7 @@ func (c *Config) Validate() error {
 	}
 	for _, v := range []interface{ validate() error }{
 		&c.Ingest, &c.Query, &c.Slack, &c.Schedules, &c.Pager, &c.Edges, &c.Access, &c.Audits, &c.Deploys,
+		&c.Feeds,
 	} {
 		if err := v.validate(); err != nil {
 			return err

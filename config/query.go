@@ -37,7 +37,8 @@ type SQL struct {
 // StateTables are opsbot's own tables: `sql` never reads them, whatever
 // query.sql.tables says.
 var StateTables = []string{"audit_log", "bans", "totp_secrets", "schedule_runs", "scheduler_lease",
-	"alert_state", "silences", "schema_migrations", "audit_findings", "audit_runs", "ingest_objects", "ingest_messages", "redirects", "deploys", "deploy_locks"}
+	"alert_state", "silences", "schema_migrations", "audit_findings", "audit_runs", "ingest_objects", "ingest_messages", "redirects", "deploys", "deploy_locks",
+	"feed_items", "feed_deliveries", "feed_cursors"}
 
 // SQLTables is every table `sql` may read: requests, org_stats (the
 // weekly organization figures, kept for analysts to chart: aggregates

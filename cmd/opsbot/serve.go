@@ -70,6 +70,9 @@ func serveStack(ctx context.Context, g *globals, w warehouse.Warehouse, s *stack
 		return err
 	}
 	eg.Go(func() error { return s.sched.Run(ctx) })
+	if len(g.cfg.Feeds.Sources) > 0 {
+		eg.Go(func() error { return s.feeds.hub.Run(ctx) })
+	}
 	l, err := net.Listen("tcp", listen)
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", listen, err)
@@ -102,6 +105,9 @@ func serveMux(ctx context.Context, eg *errgroup.Group, g *globals, s *stack, app
 	mux.HandleFunc("/healthz", func(rw http.ResponseWriter, _ *http.Request) { fmt.Fprintln(rw, "ok") })
 	mux.Handle("/metrics", m.Handler())
 	mountWeb(mux, s.web)
+	for path, h := range s.feeds.hooks { // feeds' webhooks: /hooks/github, /hooks/jira, /hooks/feeds/NAME
+		mux.Handle("POST "+path, h)
+	}
 	switch {
 	case app != nil && g.cfg.Slack.Mode == "http":
 		mux.Handle(g.cfg.Slack.PathPrefix+"/", app.HTTPHandler(ctx, s.bot))

@@ -48,6 +48,7 @@ type stack struct {
 	pager  *pager.Router
 	sched  *schedules.Scheduler
 	infra  *infra.Auditor
+	feeds  *feedsPart
 	bot    *bot.Bot
 	web    *web.Server // serve's pages (web.go); nil when off
 }
@@ -74,6 +75,10 @@ func wire(ctx context.Context, g *globals, w warehouse.Warehouse, poster opsbot.
 	s.asker = hinted{s.engine, w, g.dataWhere()}
 	skills := append([]opsbot.Skill{emptyAware{s.engine.Skill(), s.asker}, s.sched.Skill(), s.sched.StatsSkill()}, s.wired.Skills...)
 	skills = append(skills, s.infra.Skill())
+	if s.feeds, err = wireFeeds(g.cfg, w, poster, s.wired.Audit, os.Getenv); err != nil {
+		return nil, err
+	}
+	skills = append(skills, s.feeds.hub.Skill(s.wired.Roles))
 	bo := bot.Options{Authorizer: s.wired.Roles, Auditor: s.wired.Audit, Suggester: s.engine}
 	if app != nil {
 		bo.Place, bo.BotUserID = app.Place, app.BotUserID()
