@@ -3,6 +3,7 @@ package query
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -93,6 +94,21 @@ func (e *Engine) TopClientsOrScan(ctx context.Context, params opsbot.Params, now
 	}
 	res, _, err = e.Run(ctx, "top_by_ip", params, now)
 	return res, c, err
+}
+
+// TopClientsParams are top_by_ip's params for the clients with the most
+// requests of status statusMin..statusMax in [since, until), no other
+// filter: what the daily report lists (daily_clients), for TopClientsOrScan.
+func TopClientsParams(since, until time.Time, statusMin, statusMax, limit int) opsbot.Params {
+	p := base(Window{Since: since, Until: until})
+	for k, v := range map[string]string{
+		"status_min": strconv.Itoa(statusMin), "status_max": strconv.Itoa(statusMax), "min_seconds": "0",
+		"path": "", "host": "", "ip_from": "::", "ip_to": "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+		"by": "requests", "limit": strconv.Itoa(limit),
+	} {
+		p[k] = v
+	}
+	return p
 }
 
 const (
