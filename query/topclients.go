@@ -2,7 +2,6 @@ package query
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -12,18 +11,20 @@ import (
 )
 
 // A `top … by ip` over a long window is answered from the hourly top-client
-// summaries (sql/schema/020) when they can prove the answer, in three steps:
+// summaries (sql/schema/020) when they can prove the answer:
 //  1. top_clients_summary: the candidates are the clients listed in the
 //     window's hours; each hour also gives its cutoff, the most any unlisted
-//     client sent in it;
-//  2. top_clients_counts: the candidates' exact counts, from their rows only
-//     (p_ip projection);
-//  3. the certificate: no unlisted client can have more than the bound, the
-//     sum over hours of min(cutoff, the hour's matching rows the candidates
-//     did not send); if the N-th count is above it, the N heaviest are known
-//     exactly, and top_clients_rows counts their columns.
-// A refused certificate widens the lists read (keep), then gives up: the
-// caller scans (top_by_ip). An uncertified answer is never returned.
+//     client sent in it, and each listed client's excess over it;
+//  2. top_clients_counts: top_by_ip's answer for the likely candidates
+//     (split) alone, from their rows (p_ip projection), with their requests
+//     per hour;
+//  3. the certificate: no client left out can have more than the bound, the
+//     sum over hours of min(its cutoff and excess, the hour's matching rows
+//     the counted clients did not send); the answer stands if the N-th count
+//     is above it.
+// A refused certificate counts every candidate, then widens the lists read
+// (keep), then gives up: the caller scans (top_by_ip). An uncertified answer
+// is never returned.
 
 // keepTries are how many clients of each stored list (at most 256, 020) each
 // try reads: few candidates first, as most answers need no more.
@@ -75,12 +76,8 @@ func (e *Engine) TopClients(ctx context.Context, params opsbot.Params) (*opsbot.
 			}
 			continue
 		}
-		res, err := e.clientRows(ctx, params, top)
-		if res != nil {
-			c.RowsRead += res.Stats.RowsRead
-			res.Stats.RowsRead, res.Stats.Elapsed = c.RowsRead, time.Since(start)
-		}
-		return res, c, err
+		top.Stats.RowsRead, top.Stats.Elapsed = c.RowsRead, time.Since(start)
+		return top, c, nil
 	}
 	return nil, c, nil
 }
@@ -117,44 +114,53 @@ const (
 	reasonBound     = "the N-th count is not above what an unlisted client could have"
 )
 
-// certify runs steps 1–3 for one keep and returns the top clients' IPs when
-// the certificate holds.
-func (e *Engine) certify(ctx context.Context, params opsbot.Params, keep int, c *Certificate) ([]string, error) {
+// certify runs the steps for one keep and returns the answer when the
+// certificate holds. It counts the likely candidates first (split), and
+// all of them when the ones left out spoil the bound.
+func (e *Engine) certify(ctx context.Context, params opsbot.Params, keep int, c *Certificate) (*opsbot.Result, error) {
 	hours, cands, err := e.summary(ctx, params, keep, c)
 	if err != nil {
 		return nil, err
 	}
-	c.Candidates = len(cands)
-	if len(cands) > maxCandidates {
+	limit := int(warehouse.Uint64(params["limit"]))
+	count, dropped := split(hours, cands, limit)
+	for {
+		top, err := e.check(ctx, params, hours, count, dropped, limit, c)
+		if err != nil || c.Certified || len(dropped) == 0 || c.Reason != reasonBound {
+			return top, err
+		}
+		count, dropped = cands, nil
+	}
+}
+
+// check counts the candidates and certifies the answer.
+func (e *Engine) check(ctx context.Context, params opsbot.Params, hours []hourSum, count, dropped []string, limit int, c *Certificate) (*opsbot.Result, error) {
+	c.Candidates, c.Certified, c.Reason = len(count), false, ""
+	if len(count) > maxCandidates {
 		c.Reason = reasonTooMany
 		return nil, nil
 	}
-	counts, err := e.candidateCounts(ctx, params, cands, c)
+	counts, err := e.candidateCounts(ctx, params, count, c)
 	if err != nil {
 		return nil, err
 	}
-	bound, ok := bound(hours, counts.byHour, residualKnown(params))
+	b, ok := bound(hours, counts.byHour, residualKnown(params), dropped)
 	if !ok {
 		c.Reason = reasonUncovered
 		return nil, nil
 	}
-	c.Bound = bound
-	limit := int(warehouse.Uint64(params["limit"]))
-	if len(counts.top) >= limit {
-		c.Last = counts.top[limit-1].requests
-		c.Certified = c.Last > bound
+	c.Bound = b
+	if rows := counts.res.Rows; len(rows) >= limit {
+		c.Last = warehouse.Uint64(rows[limit-1][counts.res.Col("requests")])
+		c.Certified = c.Last > b
 	} else {
-		c.Certified = bound == 0
+		c.Certified = b == 0
 	}
 	if !c.Certified {
 		c.Reason = reasonBound
 		return nil, nil
 	}
-	ips := make([]string, min(limit, len(counts.top)))
-	for i := range ips {
-		ips[i] = counts.top[i].ip
-	}
-	return ips, nil
+	return counts.res, nil
 }
 
 // residualKnown: the summary's matching counts are the asked rows of whole
@@ -185,14 +191,3 @@ func pick(params opsbot.Params, names ...string) opsbot.Params {
 }
 
 var filterParams = []string{"since", "until", "status_min", "status_max", "path", "host"}
-
-// clientRows is step 3's answer: top_by_ip's columns for the proven clients.
-func (e *Engine) clientRows(ctx context.Context, params opsbot.Params, ips []string) (*opsbot.Result, error) {
-	p := pick(params, filterParams...)
-	p["clients"] = ipArray(ips)
-	res, _, err := e.cat.Run(ctx, e.w, "top_clients_rows", p, time.Time{}, e.limits()...)
-	if err != nil {
-		return nil, fmt.Errorf("top clients: %w", err)
-	}
-	return res, nil
-}

@@ -1,8 +1,11 @@
 package query
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"time"
 
@@ -16,10 +19,11 @@ const paramTime = "2006-01-02 15:04:05.000"
 // hourSum is one hour of top_clients_summary.
 type hourSum struct {
 	unix     int64
-	cutoff   uint64 // the most an unlisted client sent in the hour
-	covered  bool   // the summaries hold every row of the hour
-	matching uint64 // the hour's asked rows (whole hours without an IP range)
-	whole    bool   // the hour lies inside the window
+	cutoff   uint64            // the most an unlisted client sent in the hour
+	covered  bool              // the summaries hold every row of the hour
+	matching uint64            // the hour's asked rows (whole hours without an IP range)
+	whole    bool              // the hour lies inside the window
+	excess   map[string]uint64 // per listed client: its listed counts beyond the lists' ceilings
 }
 
 // summary is step 1: the window's hours and the union of their listed
@@ -41,17 +45,21 @@ func (e *Engine) summary(ctx context.Context, params opsbot.Params, keep int, c 
 	var hours []hourSum
 	var cands []string
 	for _, r := range warehouse.RowsOf(res) {
-		h := hourSum{unix: int64(r.U("unix_hour")), cutoff: r.U("cutoff"), covered: r.U("covered") == 1, matching: r.U("matching")}
+		h := hourSum{unix: int64(r.U("unix_hour")), cutoff: r.U("cutoff"), covered: r.U("covered") == 1,
+			matching: r.U("matching"), excess: map[string]uint64{}}
 		start := time.Unix(h.unix, 0)
 		h.whole = !start.Before(since) && !start.Add(time.Hour).After(until)
-		hours = append(hours, h)
 		list, _ := r.Get("clients").([]any)
-		for _, c := range list {
-			if ip := warehouse.String(c); !seen[ip] {
+		over, _ := r.Get("excess").([]any)
+		for i := range min(len(list), len(over)) {
+			ip := warehouse.String(list[i])
+			h.excess[ip] += warehouse.Uint64(over[i])
+			if !seen[ip] {
 				seen[ip] = true
 				cands = append(cands, ip)
 			}
 		}
+		hours = append(hours, h)
 	}
 	return hours, cands, nil
 }
@@ -66,13 +74,8 @@ func (e *Engine) internal() []warehouse.QueryOption {
 // counted is step 2: the heaviest candidates and every candidate's asked
 // rows per hour.
 type counted struct {
-	top    []clientCount
+	res    *opsbot.Result // top_by_ip's columns, the heaviest first
 	byHour map[int64]uint64
-}
-
-type clientCount struct {
-	ip       string
-	requests uint64
 }
 
 func (e *Engine) candidateCounts(ctx context.Context, params opsbot.Params, cands []string, c *Certificate) (counted, error) {
@@ -83,11 +86,10 @@ func (e *Engine) candidateCounts(ctx context.Context, params opsbot.Params, cand
 		return counted{}, fmt.Errorf("top clients counts: %w", err)
 	}
 	c.RowsRead += res.Stats.RowsRead
-	out := counted{byHour: map[int64]uint64{}}
+	out := counted{res: answerColumns(res), byHour: map[int64]uint64{}}
 	for i, r := range warehouse.RowsOf(res) {
-		out.top = append(out.top, clientCount{ip: r.S("client_ip"), requests: r.U("requests")})
 		if i > 0 {
-			continue
+			break
 		}
 		keys, _ := r.Get("hours_all").([]any)
 		vals, _ := r.Get("requests_all").([]any)
@@ -98,14 +100,26 @@ func (e *Engine) candidateCounts(ctx context.Context, params opsbot.Params, cand
 	return out, nil
 }
 
-// bound is the certificate's ceiling: the most requests any client outside
-// the candidates can have sent in the window, summed over hours. In an hour
-// it is at most the summaries' cutoff (when they hold every row of the
-// hour) and at most the hour's asked rows the candidates did not send (when
-// those are known); ok is false when an hour has neither.
-func bound(hours []hourSum, byHour map[int64]uint64, residual bool) (b uint64, ok bool) {
+// bound is the certificate's ceiling: the most requests any client not
+// counted can have sent in the window, summed over hours. In an hour a
+// client sent at most the summaries' cutoff plus its excess there (when they
+// hold every row of the hour), and at most the hour's asked rows the counted
+// clients did not send (when those are known); ok is false when an hour has
+// neither. Unlisted clients have no excess; each listed client left out of
+// the count (dropped) is bounded with its own.
+func bound(hours []hourSum, byHour map[int64]uint64, residual bool, dropped []string) (uint64, bool) {
+	b, ok := hoursBound(hours, byHour, residual, "")
+	for _, c := range dropped {
+		d, dok := hoursBound(hours, byHour, residual, c)
+		b, ok = max(b, d), ok && dok
+	}
+	return b, ok
+}
+
+// hoursBound bounds one client (client "" is any unlisted one).
+func hoursBound(hours []hourSum, byHour map[int64]uint64, residual bool, client string) (b uint64, ok bool) {
 	for _, h := range hours {
-		ceil, known := h.cutoff, h.covered
+		ceil, known := h.cutoff+h.excess[client], h.covered
 		if residual && h.whole && h.matching >= byHour[h.unix] {
 			rest := h.matching - byHour[h.unix]
 			if !known || rest < ceil {
@@ -118,4 +132,51 @@ func bound(hours []hourSum, byHour map[int64]uint64, residual bool) (b uint64, o
 		b += ceil
 	}
 	return b, true
+}
+
+// split picks the candidates worth counting: every one whose most possible
+// requests (the window's cutoffs plus its excess) reach the N-th largest
+// excess, a floor under the N-th count. The others (dropped) are bounded
+// by their own ceilings, below that floor, so they rarely spoil the
+// certificate, and counting them would read granules of light clients
+// scattered over the whole client range.
+func split(hours []hourSum, cands []string, limit int) (counted, dropped []string) {
+	var cut uint64
+	excess := map[string]uint64{}
+	for _, h := range hours {
+		if !h.covered {
+			return cands, nil
+		}
+		cut += h.cutoff
+		for c, x := range h.excess {
+			excess[c] += x
+		}
+	}
+	all := slices.SortedFunc(maps.Values(excess), func(a, b uint64) int { return cmp.Compare(b, a) })
+	if len(all) < limit {
+		return cands, nil
+	}
+	floor := all[limit-1]
+	for _, c := range cands {
+		if cut+excess[c] >= floor {
+			counted = append(counted, c)
+		} else {
+			dropped = append(dropped, c)
+		}
+	}
+	return counted, dropped
+}
+
+// answerColumns keeps the columns of top_by_ip's answer (those before
+// client_ip).
+func answerColumns(res *opsbot.Result) *opsbot.Result {
+	n := res.Col("client_ip")
+	if n < 0 {
+		return res
+	}
+	out := &opsbot.Result{Columns: res.Columns[:n], Stats: res.Stats}
+	for _, row := range res.Rows {
+		out.Rows = append(out.Rows, row[:n])
+	}
+	return out
 }

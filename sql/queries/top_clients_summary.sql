@@ -8,7 +8,9 @@
 --   hour: their rows add up to at least the table's, from p_hour_status);
 --   matching (the hour's rows that match status, path and host, from the
 --   p_hour_path rollup; meaningful for whole hours and no IP range only);
---   clients (the hour's listed clients within ip_from..ip_to, distinct).
+--   clients (the hour's listed clients within ip_from..ip_to, once per list
+--   they are in) and excess (for each, its listed count minus its list's
+--   ceiling: what it may have sent beyond an unlisted client).
 -- Parameters:
 --   {since:DateTime64(3, 'UTC')}  window start, inclusive, UTC            default: now-1h
 --   {until:DateTime64(3, 'UTC')}  window end, exclusive, UTC              default: now
@@ -27,7 +29,8 @@ SELECT
     sum(s.ceiling) AS cutoff,
     min(s.kept_rows >= t.rows) AS covered,
     any(m.matching) AS matching,
-    arrayDistinct(arrayFlatten(groupArray(s.listed))) AS clients
+    arrayFlatten(groupArray(s.listed)) AS clients,
+    arrayFlatten(groupArray(s.excess)) AS excess
 FROM
 (
     SELECT toStartOfHour(ts) AS hour, toUInt8(intDiv(status, 100)) AS class, count() AS rows
@@ -38,13 +41,18 @@ FROM
 ) AS t
 LEFT JOIN
 (
-    SELECT hour, class, sum(rows) AS kept_rows,
-           sum(if({keep:UInt32} < length(clients), counts[{keep:UInt32} + 1], cutoff)) AS ceiling,
-           arrayDistinct(arrayFilter(c -> c BETWEEN {ip_from:IPv6} AND {ip_to:IPv6},
-                                     arrayFlatten(groupArray(arraySlice(clients, 1, {keep:UInt32}))))) AS listed
-    FROM requests_top_clients
-    WHERE hour >= toStartOfHour({since:DateTime64(3, 'UTC')}) AND hour < {until:DateTime64(3, 'UTC')}
-      AND class BETWEEN intDiv({status_min:UInt16}, 100) AND intDiv({status_max:UInt16}, 100)
+    SELECT hour, class, sum(rows) AS kept_rows, sum(ceiling) AS ceiling,
+           arrayFlatten(groupArray(kept)) AS all_kept, arrayFlatten(groupArray(over)) AS all_over,
+           arrayFilter((c, x) -> c BETWEEN {ip_from:IPv6} AND {ip_to:IPv6}, all_kept, all_over) AS listed,
+           arrayFilter((x, c) -> c BETWEEN {ip_from:IPv6} AND {ip_to:IPv6}, all_over, all_kept) AS excess
+    FROM
+    (
+        SELECT hour, class, rows, if({keep:UInt32} < length(clients), counts[{keep:UInt32} + 1], cutoff) AS ceiling,
+               arraySlice(clients, 1, {keep:UInt32}) AS kept, arrayMap(n -> n - ceiling, arraySlice(counts, 1, {keep:UInt32})) AS over
+        FROM requests_top_clients
+        WHERE hour >= toStartOfHour({since:DateTime64(3, 'UTC')}) AND hour < {until:DateTime64(3, 'UTC')}
+          AND class BETWEEN intDiv({status_min:UInt16}, 100) AND intDiv({status_max:UInt16}, 100)
+    )
     GROUP BY hour, class
 ) AS s USING (hour, class)
 LEFT JOIN
