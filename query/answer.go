@@ -142,6 +142,10 @@ func (e *Engine) ExplainReply(phrase string, now time.Time) (*opsbot.Reply, erro
 	}
 	text := fmt.Sprintf("```\n%s```\nParameters:\n```\n%s```\nRun it yourself:\n```\n%s\n```",
 		n.SQL, paramLines(n, pl.Params), n.CommandLine(pl.Params))
+	if pl.Query == "top_by_ip" && certifiable(pl.Params) {
+		text += "\nThe same rows come first from the hourly top-client summaries when they prove them " +
+			"(sql/queries/top_clients_summary.sql, then top_clients_counts.sql); this scan answers otherwise."
+	}
 	return &opsbot.Reply{Title: fmt.Sprintf("explain %s → sql/queries/%s.sql", phraseOnly(phrase), n.Name), Text: text,
 		Context: pl.Window.String(e.opts.Location)}, nil
 }
