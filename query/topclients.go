@@ -20,10 +20,11 @@ import (
 //  2. top_clients_counts: top_by_ip's answer for the likely candidates
 //     (split) alone, from their rows (p_ip projection), with their requests
 //     per hour;
-//  3. the certificate: no client left out can have more than the bound, the
+//  3. top_clients_hour_rows: the rows that arrived meanwhile, per hour;
+//  4. the certificate: no client left out can have more than the bound, the
 //     sum over hours of min(its cutoff and excess, the hour's matching rows
-//     the counted clients did not send); the answer stands if the N-th count
-//     is above it.
+//     the counted clients did not send), plus the arrivals; the answer
+//     stands if the N-th count is above it.
 // A refused certificate counts every candidate, then widens the lists read
 // (keep), then gives up: the caller scans (top_by_ip). An uncertified answer
 // is never returned.
@@ -159,6 +160,9 @@ func (e *Engine) check(ctx context.Context, params opsbot.Params, hours []hourSu
 	}
 	counts, err := e.candidateCounts(ctx, params, count, c)
 	if err != nil {
+		return nil, err
+	}
+	if hours, err = e.arrivals(ctx, params, hours, c); err != nil {
 		return nil, err
 	}
 	b, ok := bound(hours, counts.byHour, residualKnown(params), dropped)

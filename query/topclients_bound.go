@@ -24,6 +24,8 @@ type hourSum struct {
 	matching uint64            // the hour's asked rows (whole hours without an IP range)
 	whole    bool              // the hour lies inside the window
 	excess   map[string]uint64 // per listed client: its listed counts beyond the lists' ceilings
+	rows     uint64            // the hour's rows in the classes asked, when the summary was read
+	arrived  uint64            // rows inserted into the hour since then (arrivals)
 }
 
 // summary is step 1: the window's hours and the union of their listed
@@ -46,7 +48,7 @@ func (e *Engine) summary(ctx context.Context, params opsbot.Params, keep int, c 
 	var cands []string
 	for _, r := range warehouse.RowsOf(res) {
 		h := hourSum{unix: int64(r.U("unix_hour")), cutoff: r.U("cutoff"), covered: r.U("covered") == 1,
-			matching: r.U("matching"), excess: map[string]uint64{}}
+			matching: r.U("matching"), rows: r.U("table_rows"), excess: map[string]uint64{}}
 		start := time.Unix(h.unix, 0)
 		h.whole = !start.Before(since) && !start.Add(time.Hour).After(until)
 		list, _ := r.Get("clients").([]any)
@@ -104,8 +106,8 @@ func (e *Engine) candidateCounts(ctx context.Context, params opsbot.Params, cand
 // counted can have sent in the window, summed over hours. In an hour a
 // client sent at most the summaries' cutoff plus its excess there (when they
 // hold every row of the hour), and at most the hour's asked rows the counted
-// clients did not send (when those are known); ok is false when an hour has
-// neither. Unlisted clients have no excess; each listed client left out of
+// clients did not send (when those are known), each plus the rows that
+// arrived since; ok is false when an hour has neither. Unlisted clients have no excess; each listed client left out of
 // the count (dropped) is bounded with its own.
 func bound(hours []hourSum, byHour map[int64]uint64, residual bool, dropped []string) (uint64, bool) {
 	b, ok := hoursBound(hours, byHour, residual, "")
@@ -116,12 +118,40 @@ func bound(hours []hourSum, byHour map[int64]uint64, residual bool, dropped []st
 	return b, ok
 }
 
+// arrivals adds to hours the rows inserted since the summary was read: the
+// counts saw them, and any of them may be an unlisted client's. An hour
+// that had no rows then is bounded by its arrivals alone.
+func (e *Engine) arrivals(ctx context.Context, params opsbot.Params, hours []hourSum, c *Certificate) ([]hourSum, error) {
+	res, _, err := e.cat.Run(ctx, e.w, "top_clients_hour_rows", pick(params, "since", "until", "status_min", "status_max"), time.Time{}, e.internal()...)
+	if err != nil {
+		return nil, fmt.Errorf("top clients rows: %w", err)
+	}
+	c.RowsRead += res.Stats.RowsRead
+	out := slices.Clone(hours)
+	at := map[int64]int{}
+	for i, h := range out {
+		at[h.unix] = i
+	}
+	for _, r := range warehouse.RowsOf(res) {
+		unix, n := int64(r.U("unix_hour")), r.U("table_rows")
+		i, ok := at[unix]
+		if !ok {
+			out = append(out, hourSum{unix: unix, covered: true, arrived: n})
+			continue
+		}
+		if n > out[i].rows {
+			out[i].arrived = n - out[i].rows
+		}
+	}
+	return out, nil
+}
+
 // hoursBound bounds one client (client "" is any unlisted one).
 func hoursBound(hours []hourSum, byHour map[int64]uint64, residual bool, client string) (b uint64, ok bool) {
 	for _, h := range hours {
-		ceil, known := h.cutoff+h.excess[client], h.covered
-		if residual && h.whole && h.matching >= byHour[h.unix] {
-			rest := h.matching - byHour[h.unix]
+		ceil, known := h.cutoff+h.excess[client]+h.arrived, h.covered
+		if residual && h.whole && h.matching+h.arrived >= byHour[h.unix] {
+			rest := h.matching + h.arrived - byHour[h.unix]
 			if !known || rest < ceil {
 				ceil, known = rest, true
 			}

@@ -6,6 +6,7 @@
 --   count of the first client past the keep heaviest: no client left out sent
 --   more in that hour); covered (1 when the summaries hold every row of the
 --   hour: their rows add up to at least the table's, from p_hour_status);
+--   table_rows (the hour's rows in the status classes asked);
 --   matching (the hour's rows that match status, path and host, from the
 --   p_hour_path rollup; meaningful for whole hours and no IP range only);
 --   clients (the hour's listed clients within ip_from..ip_to, once per list
@@ -28,6 +29,7 @@ SELECT
     toUnixTimestamp(hour) AS unix_hour,
     sum(s.ceiling) AS cutoff,
     min(s.kept_rows >= t.rows) AS covered,
+    sum(t.rows) AS table_rows,
     any(m.matching) AS matching,
     arrayFlatten(groupArray(s.listed)) AS clients,
     arrayFlatten(groupArray(s.excess)) AS excess
