@@ -2,7 +2,7 @@
 -- 2 for 2xx …), the heaviest clients of each insert block, filled at insert
 -- by a materialized view, so that `top … by ip` over a long window need not
 -- count every client of every row (package query, topclients.go):
---   clients, counts  the block's TopClientsKept heaviest clients of that hour
+--   clients, counts  the block's 256 heaviest clients of that hour
 --                    and class and their counts, heaviest first;
 --   cutoff           the count of the next one: no client left out of the
 --                    list sent more than cutoff requests of that hour and
@@ -13,8 +13,9 @@
 -- alone (exact counts from the rows, through p_ip). The table only grows:
 -- lightweight DELETEs and TRUNCATE of requests leave it, which keeps every
 -- bound an upper bound (rows only go); an hour whose summed rows fall short
--- of the table's (rows inserted before this migration, or with the view
--- missing) is not trusted, and the answer comes from the scan.
+-- of the table's (rows inserted before this migration, with the view
+-- missing, or past the 400-day TTL) is not trusted: its hourly row count
+-- bounds it, or the answer comes from the scan.
 -- A sorted top-M list with its cut-off, not a topK (Space-Saving) state:
 -- ClickHouse's topK state neither exposes its error bounds nor merges with
 -- them, and the certificate needs a proven ceiling.
