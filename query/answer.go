@@ -3,6 +3,7 @@ package query
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/opsbot/opsbot/internal/text"
@@ -27,7 +28,7 @@ func (e *Engine) Ask(ctx context.Context, phrase string, now time.Time) (*opsbot
 	if err != nil {
 		return nil, err
 	}
-	res, err := e.run(ctx, n.SQL, pl.Params)
+	res, proven, err := e.answer(ctx, pl, n)
 	if err != nil {
 		return nil, err
 	}
@@ -36,11 +37,34 @@ func (e *Engine) Ask(ctx context.Context, phrase string, now time.Time) (*opsbot
 		return nil, err
 	}
 	r.Context = context_(pl, res, e.opts.Location, phrase)
+	if proven {
+		r.Context += " · " + provenNote
+	}
 	if text.HasNoResponse(res) {
 		r.Context += " · " + text.NoResponse
 	}
 	r.Took = time.Since(start)
 	return r, nil
+}
+
+// provenNote tells the asker a top-clients answer came from the summaries.
+const provenNote = "exact: proven from the hourly top-client summaries"
+
+// answer runs the plan's named query, or for top_by_ip first tries the
+// certified answer from the hourly summaries (topclients.go); proven says
+// it came from them. A failing summary falls back to the scan.
+func (e *Engine) answer(ctx context.Context, pl *Plan, n *sql.Named) (*opsbot.Result, bool, error) {
+	if pl.Query == "top_by_ip" {
+		res, _, err := e.TopClients(ctx, pl.Params)
+		if err == nil && res != nil {
+			return res, true, nil
+		}
+		if err != nil && ctx.Err() == nil {
+			slog.Warn("query: top clients from the summaries failed; scanning", "err", err)
+		}
+	}
+	res, err := e.run(ctx, n.SQL, pl.Params)
+	return res, false, err
 }
 
 // shape adds what a kind of answer needs beyond the table.
@@ -118,6 +142,10 @@ func (e *Engine) ExplainReply(phrase string, now time.Time) (*opsbot.Reply, erro
 	}
 	text := fmt.Sprintf("```\n%s```\nParameters:\n```\n%s```\nRun it yourself:\n```\n%s\n```",
 		n.SQL, paramLines(n, pl.Params), n.CommandLine(pl.Params))
+	if pl.Query == "top_by_ip" && certifiable(pl.Params) {
+		text += "\nThe same rows come first from the hourly top-client summaries when they prove them " +
+			"(sql/queries/top_clients_summary.sql, then top_clients_counts.sql); this scan answers otherwise."
+	}
 	return &opsbot.Reply{Title: fmt.Sprintf("explain %s → sql/queries/%s.sql", phraseOnly(phrase), n.Name), Text: text,
 		Context: pl.Window.String(e.opts.Location)}, nil
 }

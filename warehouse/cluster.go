@@ -13,13 +13,16 @@ var (
 	mergeEngine = regexp.MustCompile(`(?i)ENGINE\s*=\s*(\w*)MergeTree(\(([^)]*)\))?`)
 	alterTable  = regexp.MustCompile(`(?i)^(\s*(?:--[^\n]*\n\s*)*)ALTER TABLE (\w+)`)
 	alterColumn = regexp.MustCompile(`(?i)\b(ADD|DROP|MODIFY|RENAME|COMMENT) COLUMN\b`)
+	createView  = regexp.MustCompile(`(?i)^(\s*(?:--[^\n]*\n\s*)*)CREATE MATERIALIZED VIEW IF NOT EXISTS (\w+) TO (\w+) AS\b`)
+	fromTable   = regexp.MustCompile(`\bFROM\s+(\w+)\b`)
 )
 
 // ClusterStatements renders one schema statement for a ClickHouse cluster:
 // a CREATE TABLE becomes NAME_local ON CLUSTER with the Replicated variant of
 // its engine, plus a Distributed table NAME over it, so that queries keep
-// using the plain names; an ALTER TABLE targets NAME_local ON CLUSTER, and
-// when it changes columns, the Distributed NAME as well.
+// using the plain names; a CREATE MATERIALIZED VIEW NAME TO TARGET reads
+// and fills the local tables, ON CLUSTER; an ALTER TABLE targets NAME_local
+// ON CLUSTER, and when it changes columns, the Distributed NAME as well.
 func ClusterStatements(stmt, cluster string) []string {
 	on := " ON CLUSTER " + quoteIdent(cluster)
 	if m := createTable.FindStringSubmatch(stmt); m != nil {
@@ -37,6 +40,12 @@ func ClusterStatements(stmt, cluster string) []string {
 		dist := fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s%s AS %s_local ENGINE = Distributed(%s, %s, %s_local, rand())",
 			name, on, name, quoteString(cluster), db, table)
 		return []string{local, dist}
+	}
+	if loc := createView.FindStringIndex(stmt); loc != nil {
+		// A view fires on the inserts into the local table it reads (FROM,
+		// after AS) and fills the local table on the same node.
+		head := createView.ReplaceAllString(stmt[:loc[1]], "${1}CREATE MATERIALIZED VIEW IF NOT EXISTS ${2}"+on+" TO ${3}_local AS")
+		return []string{head + fromTable.ReplaceAllString(stmt[loc[1]:], "FROM ${1}_local")}
 	}
 	if createDB.MatchString(stmt) {
 		return []string{createDB.ReplaceAllString(stmt, "${1}"+on)}

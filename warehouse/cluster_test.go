@@ -138,3 +138,13 @@ func TestClusterStatementsForAnotherDatabase(t *testing.T) {
 		t.Errorf("drop: %q", got)
 	}
 }
+
+// A materialized view runs on every node, from the local table it reads to
+// the local table it fills.
+func TestClusterStatementsForAView(t *testing.T) {
+	got := warehouse.ClusterStatements("CREATE MATERIALIZED VIEW IF NOT EXISTS v TO t AS SELECT x FROM (SELECT x FROM requests) GROUP BY x", "c1")
+	want := "[CREATE MATERIALIZED VIEW IF NOT EXISTS v ON CLUSTER `c1` TO t_local AS SELECT x FROM (SELECT x FROM requests_local) GROUP BY x]"
+	if fmt.Sprint(got) != want {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
+}

@@ -36,6 +36,7 @@ func benchIngest(ctx context.Context, args []string) error {
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of opsbot's run to this file")
 	skipCH := fs.Bool("skip-clickhouse", false, "measure opsbot only")
 	stopMerges := fs.Bool("stop-merges", false, "diagnosis: no background merges during the runs")
+	noTopClients := fs.Bool("no-top-clients", false, "without the hourly top-client summaries (sql/schema/020), to measure their cost")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -49,6 +50,11 @@ func benchIngest(ctx context.Context, args []string) error {
 		return err
 	}
 	defer b.close()
+	if *noTopClients {
+		if err := b.w.Exec(ctx, "DROP VIEW IF EXISTS requests_top_clients_mv", nil); err != nil {
+			return err
+		}
+	}
 	if *stopMerges {
 		if err := b.w.Exec(ctx, "SYSTEM STOP MERGES", nil); err != nil {
 			return err

@@ -44,13 +44,14 @@ FROM (
     FROM numbers({from:UInt64}, {count:UInt64})
 )`
 
-// costFiles are the schema files that add projections or indexes to
-// requests, with what they add, in migration order.
+// costFiles are the schema files that add projections, indexes or
+// materialized views to requests, with what drops them, in migration order.
 var costFiles = []struct{ file, drop string }{
 	{"003_projections.sql", "ALTER TABLE requests DROP PROJECTION IF EXISTS p_hour_status"},
 	{"007_client_ip.sql", "ALTER TABLE requests DROP PROJECTION IF EXISTS p_ip, DROP PROJECTION IF EXISTS p_hour_status_ip"},
 	{"009_rollups.sql", "ALTER TABLE requests DROP PROJECTION IF EXISTS p_hour_path, DROP PROJECTION IF EXISTS p_hour_edge"},
 	{"010_rollups_agents_latency.sql", "ALTER TABLE requests DROP PROJECTION IF EXISTS p_hour_client, DROP PROJECTION IF EXISTS p_hour_latency"},
+	{"020_top_clients.sql", "DROP VIEW IF EXISTS requests_top_clients_mv"},
 }
 
 // projectionCost measures the insert rate of rows synthetic rows with none
