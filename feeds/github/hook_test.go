@@ -16,6 +16,7 @@ import (
 	"github.com/opsbot/opsbot"
 	"github.com/opsbot/opsbot/bot/auditlog"
 	"github.com/opsbot/opsbot/feeds"
+	"github.com/opsbot/opsbot/feeds/feedstest"
 	"github.com/opsbot/opsbot/feeds/github"
 	"github.com/opsbot/opsbot/warehouse/warehousetest"
 )
@@ -55,8 +56,8 @@ func prSource() feeds.Source {
 // the same delivery again (a redelivery) posts nothing; unsigned and badly
 // signed deliveries are refused with 401 and audited.
 func TestWebhookPullRequest(t *testing.T) {
-	r := newRig(t)
-	hub := r.hub(prSource())
+	r := feedstest.NewRig(t)
+	hub := r.Hub(prSource())
 	h := &github.Hook{Hub: hub, Sources: []github.Source{{Name: "web-prs", Secret: []byte(secret)}}}
 	body, err := os.ReadFile("testdata/pull_request_opened.json")
 	if err != nil {
@@ -71,7 +72,7 @@ func TestWebhookPullRequest(t *testing.T) {
 		Title:   "PR acme/web#42 opened: Cache <b>static</b> assets for a day <!channel>",
 		Text:    "by alice · main ← cache-static · +120 −8 in 3 files\nlabels: cdn, perf\nhttps://github.com/acme/web/pull/42",
 		Context: "feed web-prs · 2026-12-03 10:00 UTC"}}}
-	if got := r.poster.Take(); !reflect.DeepEqual(got, want) {
+	if got := r.Poster.Take(); !reflect.DeepEqual(got, want) {
 		t.Fatalf("posted\n%#v\nwant\n%#v", got, want)
 	}
 	if code := deliver(t, h, "pull_request", id, sign(body, secret), body); code != 200 {
@@ -82,7 +83,7 @@ func TestWebhookPullRequest(t *testing.T) {
 		t.Fatalf("second hook: %d", code)
 	}
 	hub.Flush(context.Background())
-	if got := r.poster.Take(); len(got) != 0 {
+	if got := r.Poster.Take(); len(got) != 0 {
 		t.Fatalf("redelivery posted %v", got)
 	}
 	if code := deliver(t, h, "pull_request", "d2", "", body); code != 401 {
@@ -95,7 +96,7 @@ func TestWebhookPullRequest(t *testing.T) {
 		t.Errorf("altered body: %d", code)
 	}
 	var results []string
-	for _, e := range r.audit.Taken() {
+	for _, e := range r.Audit.Taken() {
 		if e.Allowed || e.Transport != "webhook" {
 			t.Errorf("audit %+v", e)
 		}
@@ -110,8 +111,8 @@ func TestWebhookPullRequest(t *testing.T) {
 // TestWebhookLimits: only POST, bodies over feeds.MaxBody refused before
 // any signature work, and events feeds does not post answered 200.
 func TestWebhookLimits(t *testing.T) {
-	r := newRig(t)
-	h := &github.Hook{Hub: r.hub(prSource()), Sources: []github.Source{{Name: "web-prs", Secret: []byte(secret)}}}
+	r := feedstest.NewRig(t)
+	h := &github.Hook{Hub: r.Hub(prSource()), Sources: []github.Source{{Name: "web-prs", Secret: []byte(secret)}}}
 	big := []byte(`{"zen":"` + strings.Repeat("a", feeds.MaxBody) + `"}`)
 	if code := deliver(t, h, "ping", "p1", sign(big, secret), big); code != http.StatusRequestEntityTooLarge {
 		t.Errorf("big body: %d", code)
@@ -130,7 +131,7 @@ func TestWebhookLimits(t *testing.T) {
 	if rw.Code != http.StatusMethodNotAllowed {
 		t.Errorf("GET: %d", rw.Code)
 	}
-	if got := r.poster.Take(); len(got) != 0 {
+	if got := r.Poster.Take(); len(got) != 0 {
 		t.Errorf("posted %v", got)
 	}
 }
@@ -148,8 +149,8 @@ func mustRead(t testing.TB, p string) []byte {
 // "opened" delivery and a pull_request "closed" with merged true are
 // posted; a PR closed without merging is not.
 func TestWebhookIssuesAndMerged(t *testing.T) {
-	r := newRig(t)
-	hub := r.hub(prSource())
+	r := feedstest.NewRig(t)
+	hub := r.Hub(prSource())
 	h := &github.Hook{Hub: hub, Sources: []github.Source{{Name: "web-prs", Secret: []byte(secret), Merged: true, Issues: true}}}
 	issue := []byte(`{"action":"opened","issue":{"url":"https://api.github.com/repos/acme/web/issues/7","html_url":"https://github.com/acme/web/issues/7",` +
 		`"number":7,"title":"Purge takes 10 minutes","user":{"login":"bob","id":1002},"labels":[{"id":1,"name":"cdn"}],"state":"open",` +
@@ -169,7 +170,7 @@ func TestWebhookIssuesAndMerged(t *testing.T) {
 		t.Fatalf("merged %d", code)
 	}
 	hub.Flush(context.Background())
-	got := r.poster.Take()
+	got := r.Poster.Take()
 	if len(got) != 1 || got[0].Reply.Title != "2 new items" {
 		t.Fatalf("posted %#v", got)
 	}
@@ -183,11 +184,11 @@ func TestWebhookIssuesAndMerged(t *testing.T) {
 // TestRefusalInAuditLog: a badly signed delivery lands in the real audit
 // log (bot/auditlog, hash-chained) as a refused webhook entry.
 func TestRefusalInAuditLog(t *testing.T) {
-	r := newRig(t)
+	r := feedstest.NewRig(t)
 	w := warehousetest.Embedded(t)
 	warehousetest.Truncate(t, w, "audit_log")
-	hub := feeds.New(feeds.Options{Sources: []feeds.Source{prSource()}, Store: r.store, Poster: r.poster, Clock: r.clk,
-		Auditor: auditlog.New(w, r.poster, "#tech-audits")})
+	hub := feeds.New(feeds.Options{Sources: []feeds.Source{prSource()}, Store: r.Store, Poster: r.Poster, Clock: r.Clock,
+		Auditor: auditlog.New(w, r.Poster, "#tech-audits")})
 	h := &github.Hook{Hub: hub, Sources: []github.Source{{Name: "web-prs", Secret: []byte(secret)}}}
 	body := mustRead(t, "testdata/pull_request_opened.json")
 	if code := deliver(t, h, "pull_request", "x1", sign(body, "guess"), body); code != 401 {

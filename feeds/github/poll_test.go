@@ -14,6 +14,7 @@ import (
 
 	"github.com/opsbot/opsbot"
 	"github.com/opsbot/opsbot/feeds"
+	"github.com/opsbot/opsbot/feeds/feedstest"
 	"github.com/opsbot/opsbot/feeds/github"
 )
 
@@ -118,15 +119,15 @@ const auth = " auth=Bearer ghp_test accept=application/vnd.github.v3+json"
 // header) is one message; the first new ones are read for their size.
 func TestPollPullRequests(t *testing.T) {
 	ctx := context.Background()
-	r := newRig(t)
+	r := feedstest.NewRig(t)
 	f := newFakeGitHub(t, 3)
-	hub := r.hub(pollSource(t, f))
+	hub := r.Hub(pollSource(t, f))
 	if wait := hub.PollOnce(ctx, "web-prs"); wait != 5*time.Minute {
 		t.Fatalf("wait %s", wait)
 	}
 	hub.PollOnce(ctx, "web-prs")
 	hub.Flush(ctx)
-	if got := r.poster.Take(); len(got) != 0 {
+	if got := r.Poster.Take(); len(got) != 0 {
 		t.Fatalf("baseline posted %v", got)
 	}
 	want := []string{list + " inm=" + auth, list + ` inm="3"` + auth}
@@ -135,7 +136,7 @@ func TestPollPullRequests(t *testing.T) {
 	}
 
 	f.set(106, 0)
-	hub = r.hub(pollSource(t, f)) // a restart: the cursor is in ClickHouse
+	hub = r.Hub(pollSource(t, f)) // a restart: the cursor is in ClickHouse
 	hub.PollOnce(ctx, "web-prs")
 	hub.PollOnce(ctx, "web-prs") // unchanged again
 	want = []string{list + ` inm="3"` + auth, list + "&page=2 inm=" + auth,
@@ -151,13 +152,13 @@ func TestPollPullRequests(t *testing.T) {
 	lines = append(lines, "… and 88 more.")
 	wantMsg := []opsbot.Message{{Channel: "#eng-prs", Reply: opsbot.Reply{Title: "103 new items", Text: strings.Join(lines, "\n"),
 		Context: "feeds web-prs · grouped by minute"}}}
-	if got := r.poster.Take(); !reflect.DeepEqual(got, wantMsg) {
+	if got := r.Poster.Take(); !reflect.DeepEqual(got, wantMsg) {
 		t.Fatalf("posted\n%#v\nwant\n%#v", got, wantMsg)
 	}
-	hub = r.hub(pollSource(t, f)) // and a restart after posting posts nothing again
+	hub = r.Hub(pollSource(t, f)) // and a restart after posting posts nothing again
 	hub.PollOnce(ctx, "web-prs")
 	hub.Flush(ctx)
-	if got := r.poster.Take(); len(got) != 0 {
+	if got := r.Poster.Take(); len(got) != 0 {
 		t.Fatalf("after restart posted %v", got)
 	}
 }
@@ -167,9 +168,9 @@ func TestPollPullRequests(t *testing.T) {
 // first success says it recovered.
 func TestPollFailureWarnsOnce(t *testing.T) {
 	ctx := context.Background()
-	r := newRig(t)
+	r := feedstest.NewRig(t)
 	f := newFakeGitHub(t, 3)
-	hub := r.hub(pollSource(t, f))
+	hub := r.Hub(pollSource(t, f))
 	hub.PollOnce(ctx, "web-prs")
 	f.set(3, http.StatusUnauthorized)
 	var waits []time.Duration
@@ -181,14 +182,14 @@ func TestPollFailureWarnsOnce(t *testing.T) {
 	}
 	want := []opsbot.Message{{Channel: "#tech-alerts", Reply: opsbot.Reply{Title: "Feed web-prs is failing",
 		Text: "github acme/web: 401 Unauthorized Bad credentials\nRetrying with backoff (next try in 10m0s). Said once; `feeds` shows its health."}}}
-	if got := r.poster.Take(); !reflect.DeepEqual(got, want) {
+	if got := r.Poster.Take(); !reflect.DeepEqual(got, want) {
 		t.Fatalf("posted\n%#v\nwant\n%#v", got, want)
 	}
 	f.set(3, 0)
 	hub.PollOnce(ctx, "web-prs")
 	want = []opsbot.Message{{Channel: "#tech-alerts", Reply: opsbot.Reply{Title: "Feed web-prs recovered",
 		Text: "After 3 failed tries since 10:00 UTC."}}}
-	if got := r.poster.Take(); !reflect.DeepEqual(got, want) {
+	if got := r.Poster.Take(); !reflect.DeepEqual(got, want) {
 		t.Fatalf("posted\n%#v\nwant\n%#v", got, want)
 	}
 }
@@ -197,16 +198,16 @@ func TestPollFailureWarnsOnce(t *testing.T) {
 // a cursor starts from its own baseline: its open PRs are not posted.
 func TestPollNewRepository(t *testing.T) {
 	ctx := context.Background()
-	r := newRig(t)
+	r := feedstest.NewRig(t)
 	f := newFakeGitHub(t, 3)
 	src := pollSource(t, f)
-	r.hub(src).PollOnce(ctx, "web-prs")
+	r.Hub(src).PollOnce(ctx, "web-prs")
 	f.set(5, 0)
 	src.Poller.(*github.Poller).Repos = []string{"acme/web", "acme/api"}
-	hub := r.hub(src)
+	hub := r.Hub(src)
 	hub.PollOnce(ctx, "web-prs")
 	hub.Flush(ctx)
-	got := r.poster.Take()
+	got := r.Poster.Take()
 	if len(got) != 1 || got[0].Reply.Title != "2 new items" || strings.Contains(got[0].Reply.Text, "acme/api") {
 		t.Fatalf("posted %#v", got)
 	}
@@ -219,7 +220,7 @@ func TestPollNewRepository(t *testing.T) {
 // as holding pull requests too) adds new issues, not the PRs in it.
 func TestPollIssues(t *testing.T) {
 	ctx := context.Background()
-	r := newRig(t)
+	r := feedstest.NewRig(t)
 	var mu sync.Mutex
 	issues := []map[string]any{{"number": 2, "title": "Old", "html_url": "https://github.com/acme/web/issues/2", "user": map[string]any{"login": "bob"},
 		"state": "open", "created_at": "2026-12-01T10:00:00Z", "labels": []any{}}}
@@ -243,7 +244,7 @@ func TestPollIssues(t *testing.T) {
 	}
 	src := feeds.Source{Name: "web", Kind: "github", Poller: &github.Poller{Client: c, Repos: []string{"acme/web"}, Issues: true},
 		Routes: []feeds.Route{{Room: "#eng"}}}
-	hub := r.hub(src)
+	hub := r.Hub(src)
 	hub.PollOnce(ctx, "web")
 	mu.Lock()
 	issues = append([]map[string]any{
@@ -257,7 +258,7 @@ func TestPollIssues(t *testing.T) {
 	hub.Flush(ctx)
 	want := []opsbot.Message{{Channel: "#eng", Reply: opsbot.Reply{Title: "Issue acme/web#4 opened: Purge is slow",
 		Text: "reported by carol\nlabels: cdn\nhttps://github.com/acme/web/issues/4", Context: "feed web · 2026-12-03 10:00 UTC"}}}
-	if got := r.poster.Take(); !reflect.DeepEqual(got, want) {
+	if got := r.Poster.Take(); !reflect.DeepEqual(got, want) {
 		t.Fatalf("posted\n%#v\nwant\n%#v", got, want)
 	}
 }

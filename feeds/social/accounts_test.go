@@ -12,6 +12,7 @@ import (
 
 	"github.com/opsbot/opsbot"
 	"github.com/opsbot/opsbot/feeds"
+	"github.com/opsbot/opsbot/feeds/feedstest"
 	"github.com/opsbot/opsbot/feeds/social"
 )
 
@@ -70,13 +71,13 @@ func bskyPost(rkey, handle, text, at string, reply bool, repostAt string) map[st
 // them; a post's text is cut cleanly; the link is the post's bsky.app page.
 func TestBluesky(t *testing.T) {
 	ctx := context.Background()
-	r := newRig(t)
+	r := feedstest.NewRig(t)
 	api := newRoutes(t)
 	const uri = "/xrpc/app.bsky.feed.getAuthorFeed?actor=bsky.app&limit=30"
 	api.set(uri, map[string]any{"feed": []any{bskyPost("3k1", "bsky.app", "old", "2026-12-01T10:00:00.000Z", false, "")}})
 	src := feeds.Source{Name: "bsky", Kind: "bluesky", Poller: &social.Bluesky{BaseURL: api.URL, Accounts: []string{"bsky.app"}, Fetch: feeds.Fetch{Client: api.Client()}},
 		Routes: []feeds.Route{{Scope: "bsky.app", Room: "#watch"}, {Scope: "bsky.app", Room: "#threads", Replies: true, Reposts: true}}}
-	hub := r.hub(src)
+	hub := r.Hub(src)
 	hub.PollOnce(ctx, "bsky")
 	long := ""
 	for i := range 120 {
@@ -90,7 +91,7 @@ func TestBluesky(t *testing.T) {
 	}})
 	hub.PollOnce(ctx, "bsky")
 	hub.Flush(ctx)
-	got := r.poster.Take()
+	got := r.Poster.Take()
 	if len(got) != 2 || got[0].Channel != "#threads" || got[1].Channel != "#watch" || got[0].Reply.Title != "3 new items" {
 		t.Fatalf("posted %#v", got)
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/opsbot/opsbot"
 	"github.com/opsbot/opsbot/feeds"
+	"github.com/opsbot/opsbot/feeds/feedstest"
 	"github.com/opsbot/opsbot/feeds/social"
 )
 
@@ -23,13 +24,13 @@ func mstatus(id, acct, content, at string, reblog map[string]any) map[string]any
 // a route that does not want reposts.
 func TestMastodon(t *testing.T) {
 	ctx := context.Background()
-	r := newRig(t)
+	r := feedstest.NewRig(t)
 	api := newRoutes(t)
 	api.set("/api/v1/accounts/lookup?acct=Mastodon", map[string]any{"id": "13179", "username": "Mastodon", "acct": "Mastodon"})
 	api.set("/api/v1/accounts/13179/statuses?limit=40", []any{mstatus("109000000000000001", "Mastodon", "<p>old</p>", "2026-12-01T10:00:00.000Z", nil)})
 	src := feeds.Source{Name: "masto", Kind: "mastodon", Poller: &social.Mastodon{BaseURL: api.URL, Accounts: []string{"Mastodon"}, Fetch: feeds.Fetch{Client: api.Client()}},
 		Routes: []feeds.Route{{Room: "#watch"}}}
-	hub := r.hub(src)
+	hub := r.Hub(src)
 	hub.PollOnce(ctx, "masto")
 	boosted := mstatus("109000000000000002", "Gargron", "<p>boosted</p>", "2026-12-03T09:00:00.000Z", nil)
 	api.set("/api/v1/accounts/13179/statuses?limit=40&since_id=109000000000000001", []any{
@@ -41,7 +42,7 @@ func TestMastodon(t *testing.T) {
 	want := []opsbot.Message{{Channel: "#watch", Reply: opsbot.Reply{Title: "@Mastodon posted",
 		Text:    "Version 4.5 is out & here!\n\nRead the notes.\nhttps://mastodon.social/@Mastodon/109000000000000004",
 		Context: "feed masto · 2026-12-03 10:00 UTC"}}}
-	if got := r.poster.Take(); !reflect.DeepEqual(got, want) {
+	if got := r.Poster.Take(); !reflect.DeepEqual(got, want) {
 		t.Fatalf("posted\n%#v\nwant\n%#v", got, want)
 	}
 	wantReqs := []string{"GET /api/v1/accounts/lookup?acct=Mastodon auth=", "GET /api/v1/accounts/13179/statuses?limit=40 auth=",

@@ -11,6 +11,7 @@ import (
 
 	"github.com/opsbot/opsbot"
 	"github.com/opsbot/opsbot/feeds"
+	"github.com/opsbot/opsbot/feeds/feedstest"
 	"github.com/opsbot/opsbot/feeds/social"
 )
 
@@ -76,11 +77,11 @@ func rssSource(d *docServer) feeds.Source {
 // nothing again; an unchanged feed is a 304.
 func TestRSS(t *testing.T) {
 	ctx := context.Background()
-	r := newRig(t)
+	r := feedstest.NewRig(t)
 	d := newDoc(t, "application/rss+xml")
 	first := rss([3]string{"a1", "Old news", "Mon, 30 Nov 2026 09:00:00 GMT"})
 	d.set(first)
-	hub := r.hub(rssSource(d))
+	hub := r.Hub(rssSource(d))
 	hub.PollOnce(ctx, "status")
 	d.set(rss(
 		[3]string{"a3", "&lt;b&gt;Degraded&lt;/b&gt; CDN in &lt;i&gt;Paris&lt;/i&gt; &amp;amp; Lyon &lt;!channel&gt;", "Thu, 03 Dec 2026 09:30:00 GMT"},
@@ -88,7 +89,7 @@ func TestRSS(t *testing.T) {
 		[3]string{"a2", "Maintenance tonight", "Wed, 02 Dec 2026 18:00:00 GMT"},
 		[3]string{"a2", "Maintenance tonight", "Wed, 02 Dec 2026 18:00:00 GMT"},
 	))
-	hub = r.hub(rssSource(d)) // a restart between two polls
+	hub = r.Hub(rssSource(d)) // a restart between two polls
 	hub.PollOnce(ctx, "status")
 	hub.PollOnce(ctx, "status")
 	hub.Flush(ctx)
@@ -96,17 +97,17 @@ func TestRSS(t *testing.T) {
 		Text: "• Status & News: Maintenance tonight — https://status.example.org/a2\n" +
 			"• Status & News: Degraded CDN in Paris & Lyon — https://status.example.org/a3", // <!channel> is HTML markup (a bogus comment) in a title,
 		Context: "feeds status · grouped by minute"}}}
-	if got := r.poster.Take(); !reflect.DeepEqual(got, want) {
+	if got := r.Poster.Take(); !reflect.DeepEqual(got, want) {
 		t.Fatalf("posted\n%#v\nwant\n%#v", got, want)
 	}
 	if got, want := d.take(), []string{"GET /feed.xml inm=",
 		fmt.Sprintf(`GET /feed.xml inm="%x"`, len(first)), fmt.Sprintf(`GET /feed.xml inm="%x"`, len(d.doc))}; !reflect.DeepEqual(got, want) {
 		t.Errorf("requests %q, want %q", got, want)
 	}
-	hub = r.hub(rssSource(d))
+	hub = r.Hub(rssSource(d))
 	hub.PollOnce(ctx, "status")
 	hub.Flush(ctx)
-	if got := r.poster.Take(); len(got) != 0 {
+	if got := r.Poster.Take(); len(got) != 0 {
 		t.Fatalf("after restart posted %v", got)
 	}
 }
@@ -115,22 +116,22 @@ func TestRSS(t *testing.T) {
 // it for its newest item, posts it as a preview and records nothing.
 func TestPreviewBeforeFirstPoll(t *testing.T) {
 	ctx := context.Background()
-	r := newRig(t)
+	r := feedstest.NewRig(t)
 	d := newDoc(t, "application/rss+xml")
 	d.set(rss([3]string{"b2", "Newest", "Thu, 03 Dec 2026 09:00:00 GMT"}, [3]string{"b1", "Older", "Wed, 02 Dec 2026 09:00:00 GMT"}))
-	hub := r.hub(rssSource(d))
+	hub := r.Hub(rssSource(d))
 	rep, err := hub.Skill(nil).Handle(ctx, &opsbot.Request{User: opsbot.User{ID: "U1", Name: "ops"}, Text: "feeds test status"})
 	if err != nil || rep.Text != "Posted the latest item of status to #watch as a preview." {
 		t.Fatalf("reply %+v, %v", rep, err)
 	}
 	want := []opsbot.Message{{Channel: "#watch", Reply: opsbot.Reply{Title: "Status & News: Newest", Text: "https://status.example.org/b2",
 		Context: "feed status · 2026-12-03 09:00 UTC · preview from `feeds test` by ops"}}}
-	if got := r.poster.Take(); !reflect.DeepEqual(got, want) {
+	if got := r.Poster.Take(); !reflect.DeepEqual(got, want) {
 		t.Fatalf("posted\n%#v\nwant\n%#v", got, want)
 	}
 	hub.PollOnce(ctx, "status") // still the baseline: nothing posted
 	hub.Flush(ctx)
-	if got := r.poster.Take(); len(got) != 0 {
+	if got := r.Poster.Take(); len(got) != 0 {
 		t.Fatalf("posted %v", got)
 	}
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/opsbot/opsbot"
 	"github.com/opsbot/opsbot/feeds"
+	"github.com/opsbot/opsbot/feeds/feedstest"
 	"github.com/opsbot/opsbot/feeds/social"
 )
 
@@ -16,7 +17,7 @@ import (
 // not want reposts.
 func TestX(t *testing.T) {
 	ctx := context.Background()
-	r := newRig(t)
+	r := feedstest.NewRig(t)
 	api := newRoutes(t)
 	api.set("/2/users/by/username/github", map[string]any{"data": map[string]any{"id": "13334762", "name": "GitHub", "username": "github"}})
 	const tl = "/2/users/13334762/tweets?max_results=10&tweet.fields=created_at%2Creferenced_tweets"
@@ -25,7 +26,7 @@ func TestX(t *testing.T) {
 	src := feeds.Source{Name: "x-github", Kind: "x", Routes: []feeds.Route{{Room: "#watch"}},
 		Poller: &social.X{BaseURL: api.URL, Accounts: []string{"github"},
 			Fetch: feeds.Fetch{Client: api.Client(), Header: http.Header{"Authorization": {"Bearer AAAA-test"}}}}}
-	hub := r.hub(src)
+	hub := r.Hub(src)
 	hub.PollOnce(ctx, "x-github")
 	const since = "/2/users/13334762/tweets?max_results=10&since_id=1860000000000000001&tweet.fields=created_at%2Creferenced_tweets"
 	api.set(since, map[string]any{"data": []any{
@@ -37,7 +38,7 @@ func TestX(t *testing.T) {
 	hub.Flush(ctx)
 	want := []opsbot.Message{{Channel: "#watch", Reply: opsbot.Reply{Title: "@github posted",
 		Text: "Copilot & Actions news\nhttps://x.com/github/status/1860000000000000003", Context: "feed x-github · 2026-12-03 10:00 UTC"}}}
-	if got := r.poster.Take(); !reflect.DeepEqual(got, want) {
+	if got := r.Poster.Take(); !reflect.DeepEqual(got, want) {
 		t.Fatalf("posted\n%#v\nwant\n%#v", got, want)
 	}
 	wantReqs := []string{"GET /2/users/by/username/github auth=Bearer AAAA-test", "GET " + tl + " auth=Bearer AAAA-test",

@@ -14,6 +14,7 @@ import (
 
 	"github.com/opsbot/opsbot"
 	"github.com/opsbot/opsbot/feeds"
+	"github.com/opsbot/opsbot/feeds/feedstest"
 	"github.com/opsbot/opsbot/feeds/tickets"
 )
 
@@ -38,8 +39,8 @@ func post(h http.Handler, path string, headers map[string]string, body []byte) i
 // X-Atlassian-Webhook-Identifier) is not; a route's priority filter holds;
 // an unsigned delivery is refused and audited.
 func TestJiraIssueCreated(t *testing.T) {
-	r := newRig(t)
-	hub := r.hub(feeds.Source{Name: "ops-tickets", Kind: "jira", Routes: []feeds.Route{{Scope: "OPS", Room: "#ops", Priority: []string{"Highest", "High"}}}})
+	r := feedstest.NewRig(t)
+	hub := r.Hub(feeds.Source{Name: "ops-tickets", Kind: "jira", Routes: []feeds.Route{{Scope: "OPS", Room: "#ops", Priority: []string{"Highest", "High"}}}})
 	h := &tickets.Jira{Hub: hub, Sources: []tickets.JiraSource{{Name: "ops-tickets", Secret: []byte("jira-secret")}}}
 	body, err := os.ReadFile("testdata/jira_issue_created.json")
 	if err != nil {
@@ -61,22 +62,22 @@ func TestJiraIssueCreated(t *testing.T) {
 	want := []opsbot.Message{{Channel: "#ops", Reply: opsbot.Reply{Title: "Ticket OPS-128 created: Origin 502s on /checkout since deploy",
 		Text:    "reported by Bob Ops · priority High\nlabels: checkout\nhttps://acme.atlassian.net/browse/OPS-128",
 		Context: "feed ops-tickets · 2026-12-03 10:00 UTC"}}}
-	if got := r.poster.Take(); !reflect.DeepEqual(got, want) {
+	if got := r.Poster.Take(); !reflect.DeepEqual(got, want) {
 		t.Fatalf("posted\n%#v\nwant\n%#v", got, want)
 	}
 	if code := post(h, "/hooks/jira", map[string]string{}, body); code != 401 {
 		t.Errorf("unsigned: %d", code)
 	}
-	if a := r.audit.Taken(); len(a) != 1 || a[0].Result != "refused: unsigned delivery (no X-Hub-Signature)" || a[0].Allowed {
+	if a := r.Audit.Taken(); len(a) != 1 || a[0].Result != "refused: unsigned delivery (no X-Hub-Signature)" || a[0].Allowed {
 		t.Errorf("audit %+v", a)
 	}
 }
 
 // TestGenericWebhook: a Zendesk-like payload mapped by the config's paths.
 func TestGenericWebhook(t *testing.T) {
-	r := newRig(t)
-	hub := r.hub(feeds.Source{Name: "zendesk", Kind: "webhook", Routes: []feeds.Route{{Room: "#support"}}})
-	h := &tickets.Webhook{Hub: hub, Source: "zendesk", Secret: []byte("zd"), Clock: r.clk,
+	r := feedstest.NewRig(t)
+	hub := r.Hub(feeds.Source{Name: "zendesk", Kind: "webhook", Routes: []feeds.Route{{Room: "#support"}}})
+	h := &tickets.Webhook{Hub: hub, Source: "zendesk", Secret: []byte("zd"), Clock: r.Clock,
 		Fields: tickets.Fields{ID: "ticket.id", Scope: "ticket.group", Title: "ticket.title", Link: "ticket.url", Author: "ticket.requester.name", Priority: "ticket.priority"}}
 	body := []byte(`{"ticket":{"id":35436,"group":"Support","title":"Checkout <b>down</b> for <@U123>","url":"https://acme.zendesk.com/agent/tickets/35436",` +
 		`"requester":{"name":"Jane Customer"},"priority":"urgent","tags":["checkout"]}}`)
@@ -90,7 +91,7 @@ func TestGenericWebhook(t *testing.T) {
 	want := []opsbot.Message{{Channel: "#support", Reply: opsbot.Reply{Title: "Ticket 35436 created: Checkout <b>down</b> for <@U123>",
 		Text:    "reported by Jane Customer · priority urgent\nhttps://acme.zendesk.com/agent/tickets/35436",
 		Context: "feed zendesk · 2026-12-03 10:00 UTC"}}}
-	if got := r.poster.Take(); !reflect.DeepEqual(got, want) {
+	if got := r.Poster.Take(); !reflect.DeepEqual(got, want) {
 		t.Fatalf("posted\n%#v\nwant\n%#v", got, want)
 	}
 }
