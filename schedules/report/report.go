@@ -81,7 +81,7 @@ func Yesterday(now time.Time, loc *time.Location) time.Time {
 func (j *Job) Build(ctx context.Context, day time.Time) (*Report, error) {
 	r := &Report{Day: day, Since: day.UTC(), Until: day.AddDate(0, 0, 1).UTC(), Top: j.o.Top}
 	steps := []func(context.Context, *Report) error{
-		j.totals, j.status, j.tops, j.panels, j.slowest, j.newClients, j.hours, j.series, j.ingest,
+		j.totals, j.status, j.tops, j.panels, j.visitors, j.slowest, j.newClients, j.hours, j.series, j.ingest,
 	}
 	for _, step := range steps {
 		if err := step(ctx, r); err != nil {
