@@ -7,7 +7,7 @@ PKGS     := ./...
 # Tests that load the embedded engine run one package at a time per core.
 TESTFLAGS ?= -race -p 2 -timeout 20m
 
-.PHONY: all build chdb demo test vet lint tidy bench bench-ingest bench-hostile bench-query bench-bot bench-freshness clean
+.PHONY: all build chdb demo test vet lint tidy bench bench-ingest bench-hostile bench-query bench-bot bench-freshness bench-day clean
 
 all: build
 
@@ -60,3 +60,10 @@ bench-freshness: chdb
 
 clean:
 	rm -rf bin .demo
+
+# A day of DAY_LINES requests (default 100M; e.g. `make bench-day DAY_LINES=5000000`):
+# the daily analysis (each query, peak RSS), the 21 phrases, and GoAccess over
+# up to 2M lines, extrapolated linearly beyond.
+DAY_LINES ?= 100000000
+bench-day: chdb
+	$(GO) run ./cmd/opsbot-bench day -lines $(DAY_LINES)
