@@ -92,7 +92,7 @@ func dayReport(ctx context.Context, w warehouse.Warehouse, runs int) (time.Durat
 	var bestQueries []queryTime
 	var r *dailyreport.Report
 	for i := 0; i < max(runs, 1); i++ {
-		tw.times = nil
+		tw.times, tw.verbose = nil, i == 0
 		t := time.Now()
 		rep, err := j.Build(ctx, benchDay)
 		if err != nil {
@@ -174,7 +174,8 @@ func dayGoAccess(ctx context.Context, m, n int, built time.Duration) error {
 // (the first line's "-- NAME:").
 type timedWarehouse struct {
 	warehouse.Warehouse
-	times []queryTime
+	times   []queryTime
+	verbose bool // print each query as it ends
 }
 
 type queryTime struct {
@@ -188,6 +189,9 @@ func (t *timedWarehouse) Query(ctx context.Context, sql string, p opsbot.Params,
 	res, err := t.Warehouse.Query(ctx, sql, p, opts...)
 	name, _, _ := strings.Cut(strings.TrimPrefix(sql, "-- "), ":")
 	t.times = append(t.times, queryTime{name: name, n: 1, d: time.Since(start)})
+	if t.verbose {
+		fmt.Printf("    %s %s\n", name, ms(time.Since(start)))
+	}
 	return res, err
 }
 

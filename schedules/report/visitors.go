@@ -2,53 +2,100 @@ package report
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"github.com/opsbot/opsbot/warehouse"
 )
 
-// visitorLists are the report's lists whose items show visitors, by the
-// list name daily_visitors answers with, and the parameter naming them.
-func (r *Report) visitorLists() []struct {
-	list, param string
-	items       *[]Item
-} {
-	return []struct {
-		list, param string
-		items       *[]Item
-	}{
-		{"path", "paths", &r.Requested}, {"path", "paths", &r.Static},
-		{"path4xx", "paths", &r.Paths4xx}, {"path5xx", "paths", &r.Paths5xx}, {"path404", "paths", &r.NotFound},
-		{"os", "oses", &r.OS}, {"browser", "browsers", &r.Browsers},
-		{"host", "hosts", &r.Hosts}, {"referrer", "referrers", &r.Referrers},
-		{"country", "countries", &r.Countries}, {"cache", "caches", &r.Cache}, {"edge", "edges", &r.Edges},
+// maxListed is how many items one list of daily_visitors may hold (the
+// bits of a 64-bit mask but bit 0).
+const maxListed = 63
+
+// visitorList is one of the report's lists whose items show visitors: the
+// parameter of daily_visitors naming its items and the column answering.
+type visitorList struct {
+	param, column string
+	items         *[]Item
+}
+
+func (r *Report) visitorLists() []visitorList {
+	return []visitorList{
+		{"paths", "paths", &r.Requested}, {"paths", "paths", &r.Static},
+		{"paths", "paths4xx", &r.Paths4xx}, {"paths", "paths5xx", &r.Paths5xx}, {"paths", "paths404", &r.NotFound},
+		{"oses", "oses", &r.OS}, {"browsers", "browsers", &r.Browsers},
+		{"hosts", "hosts", &r.Hosts}, {"referrers", "referrers", &r.Referrers},
+		{"countries", "countries", &r.Countries}, {"caches", "caches", &r.Cache}, {"edges", "edges", &r.Edges},
 	}
 }
 
-// visitors fills in the distinct clients of every listed item: the one
-// figure no rollup holds, read from the day's rows in a single pass.
+// visitors fills in the distinct clients of every listed item, the one
+// figure no rollup holds: daily_visitors reads the day's rows once per 63
+// listed paths (once with the default top 5).
 func (j *Job) visitors(ctx context.Context, r *Report) error {
 	names := map[string][]string{}
+	seen := map[string]map[string]bool{}
 	for _, l := range r.visitorLists() {
+		if seen[l.param] == nil {
+			seen[l.param] = map[string]bool{}
+		}
 		for _, it := range *l.items {
-			names[l.param] = append(names[l.param], it.Name)
+			if !seen[l.param][it.Name] {
+				seen[l.param][it.Name] = true
+				names[l.param] = append(names[l.param], it.Name)
+			}
 		}
 	}
-	p := r.params()
-	for _, param := range []string{"paths", "oses", "browsers", "hosts", "referrers", "countries", "caches", "edges"} {
-		p[param] = arrayParam(names[param])
-	}
-	res, err := j.run(ctx, "daily_visitors", p)
-	if err != nil {
-		return err
-	}
-	got := map[[2]string]uint64{}
-	for _, x := range warehouse.RowsOf(res) {
-		got[[2]string{x.S("list"), x.S("name")}] = x.U("visitors")
+	got := map[string]map[string]uint64{} // column → name → visitors
+	paths := names["paths"]
+	for first := true; first || len(paths) > 0; first = false {
+		batch := map[string][]string{"paths": paths[:min(len(paths), maxListed)]}
+		paths = paths[len(batch["paths"]):]
+		if first {
+			for _, p := range []string{"oses", "browsers", "hosts", "referrers", "countries", "caches", "edges"} {
+				batch[p] = names[p]
+			}
+		}
+		if err := j.readVisitors(ctx, r, batch, got); err != nil {
+			return err
+		}
 	}
 	for _, l := range r.visitorLists() {
-		for i := range *l.items {
-			(*l.items)[i].Visitors = got[[2]string{l.list, (*l.items)[i].Name}]
+		for i, it := range *l.items {
+			(*l.items)[i].Visitors = got[l.column][it.Name]
+		}
+	}
+	return nil
+}
+
+// readVisitors runs daily_visitors for the lists in batch and adds the
+// answers to got.
+func (j *Job) readVisitors(ctx context.Context, r *Report, batch map[string][]string, got map[string]map[string]uint64) error {
+	p := r.params()
+	for _, param := range []string{"paths", "oses", "browsers", "hosts", "referrers", "countries", "caches", "edges"} {
+		if len(batch[param]) > maxListed {
+			return fmt.Errorf("visitors: %d %s listed, at most %d", len(batch[param]), param, maxListed)
+		}
+		p[param] = arrayParam(batch[param])
+	}
+	res, err := j.run(ctx, "daily_visitors", p)
+	if err != nil || len(res.Rows) == 0 {
+		return err
+	}
+	x := warehouse.RowsOf(res)[0]
+	for _, col := range []string{"paths", "paths4xx", "paths5xx", "paths404", "oses", "browsers", "hosts", "referrers", "countries", "caches", "edges"} {
+		param := col
+		if strings.HasPrefix(col, "paths") {
+			param = "paths"
+		}
+		counts, _ := x.Get(col).([]any)
+		if got[col] == nil {
+			got[col] = map[string]uint64{}
+		}
+		for i, c := range counts {
+			if i < len(batch[param]) {
+				got[col][batch[param][i]] = warehouse.Uint64(c)
+			}
 		}
 	}
 	return nil
@@ -58,15 +105,14 @@ func (j *Job) visitors(ctx context.Context, r *Report) error {
 // as a ClickHouse string literal (the engine escapes the whole value once
 // more as a parameter).
 func arrayParam(vs []string) string {
+	quote := strings.NewReplacer(`\`, `\\`, `'`, `\'`)
 	var b strings.Builder
 	b.WriteByte('[')
 	for i, v := range vs {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		b.WriteByte('\'')
-		b.WriteString(strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(v))
-		b.WriteByte('\'')
+		b.WriteString("'" + quote.Replace(v) + "'")
 	}
 	b.WriteByte(']')
 	return b.String()

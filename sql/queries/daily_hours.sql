@@ -31,7 +31,7 @@ FROM
 ) AS c
 LEFT JOIN
 (
-    SELECT hour, uniqExact(client_ip) AS visitors
+    SELECT hour, uniqExact(toUInt128(client_ip)) AS visitors
     FROM
     (
         SELECT toStartOfHour(ts) AS hour, client_ip, count() AS n

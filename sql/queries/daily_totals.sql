@@ -46,7 +46,7 @@ FROM
 ) AS c
 CROSS JOIN
 (
-    SELECT uniqExact(client_ip) AS visitors
+    SELECT uniqExact(toUInt128(client_ip)) AS visitors
     FROM
     (
         SELECT client_ip, count() AS n
