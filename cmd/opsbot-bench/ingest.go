@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/pprof"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -36,8 +37,22 @@ func benchIngest(ctx context.Context, args []string) error {
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of opsbot's run to this file")
 	skipCH := fs.Bool("skip-clickhouse", false, "measure opsbot only")
 	stopMerges := fs.Bool("stop-merges", false, "diagnosis: no background merges during the runs")
+	sweep := fs.String("sweep", "", "object sizes (lines per object, comma-separated): one opsbot-only run each, in its own process")
+	sweepLines := fs.Int("sweep-lines", 1_000_000, "with -sweep: at least this many lines per run (and two objects)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *sweep != "" {
+		var extra []string
+		for _, f := range []struct {
+			name string
+			v    int
+		}{{"-workers", *workers}, {"-batch-rows", *batch}, {"-insert-rows", *pool}} {
+			if f.v != 0 {
+				extra = append(extra, f.name, strconv.Itoa(f.v))
+			}
+		}
+		return ingestSweep(ctx, *sweep, *sweepLines, extra)
 	}
 	tmp, err := os.MkdirTemp("", "opsbot-bench-ingest-")
 	if err != nil {

@@ -51,6 +51,7 @@ var costFiles = []struct{ file, drop string }{
 	{"007_client_ip.sql", "ALTER TABLE requests DROP PROJECTION IF EXISTS p_ip, DROP PROJECTION IF EXISTS p_hour_status_ip"},
 	{"009_rollups.sql", "ALTER TABLE requests DROP PROJECTION IF EXISTS p_hour_path, DROP PROJECTION IF EXISTS p_hour_edge"},
 	{"010_rollups_agents_latency.sql", "ALTER TABLE requests DROP PROJECTION IF EXISTS p_hour_client, DROP PROJECTION IF EXISTS p_hour_latency"},
+	{"021_rollups_report.sql", "ALTER TABLE requests DROP PROJECTION IF EXISTS p_5min, DROP PROJECTION IF EXISTS p_hour_time, DROP PROJECTION IF EXISTS p_hour_visitor"},
 }
 
 // projectionCost measures the insert rate of rows synthetic rows with none
