@@ -16,6 +16,7 @@ import (
 	"github.com/opsbot/opsbot/internal/text"
 	"github.com/opsbot/opsbot/query"
 	dailyreport "github.com/opsbot/opsbot/schedules/report"
+	"github.com/opsbot/opsbot/sql"
 	"github.com/opsbot/opsbot/warehouse"
 	"github.com/opsbot/opsbot/warehouse/chdb"
 )
@@ -30,6 +31,7 @@ func benchDayCmd(ctx context.Context, args []string) error {
 	lines := fs.Int("lines", 100_000_000, "requests in the day")
 	runs := fs.Int("runs", 3, "report runs (the best and the worst are printed)")
 	dataDir := fs.String("data", "", "engine data folder (default: a temporary folder, removed after)")
+	queries := fs.String("queries", "", "read the report's named queries from this folder (e.g. an older sql/queries, to compare)")
 	gaLines := fs.Int("goaccess-lines", 2_000_000, "CloudFront lines GoAccess parses (0: skip); its time is extrapolated linearly to -lines")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -54,7 +56,11 @@ func benchDayCmd(ctx context.Context, args []string) error {
 	if err := dayRows(ctx, ch, *lines); err != nil {
 		return err
 	}
-	best, err := dayReport(ctx, ch, *runs)
+	var cat *sql.Catalog
+	if *queries != "" {
+		cat = sql.NewCatalog(os.DirFS(*queries))
+	}
+	best, err := dayReport(ctx, ch, cat, *runs)
 	if err != nil {
 		return err
 	}
@@ -83,11 +89,10 @@ func dayRows(ctx context.Context, w warehouse.Warehouse, n int) error {
 
 // dayReport builds the report runs times and prints the best and worst,
 // each named query's time in the best run, the peak RSS and the figures.
-func dayReport(ctx context.Context, w warehouse.Warehouse, runs int) (time.Duration, error) {
+func dayReport(ctx context.Context, w warehouse.Warehouse, cat *sql.Catalog, runs int) (time.Duration, error) {
 	tw := &timedWarehouse{Warehouse: w}
-	j := dailyreport.New(dailyreport.Options{Warehouse: tw})
+	j := dailyreport.New(dailyreport.Options{Warehouse: tw, Catalog: cat})
 	base := currentRSS()
-	resetPeakRSS()
 	var best, worst, bestCPU time.Duration
 	var bestQueries []queryTime
 	var r *dailyreport.Report
@@ -105,9 +110,9 @@ func dayReport(ctx context.Context, w warehouse.Warehouse, runs int) (time.Durat
 		worst = max(worst, d)
 	}
 	fmt.Printf("\ndaily analysis (%d runs): best %s (%s CPU), worst %s; process RSS before %.0f MB, peak while building %.0f MB (engine in process)\n",
-		runs, ms(best), ms(bestCPU), ms(worst), base, peakRSS())
+		runs, ms(best), ms(bestCPU), ms(worst), base, tw.peak)
 	for _, q := range sumByName(bestQueries) {
-		fmt.Printf("  %-22s %3d× %10s wall %10s CPU\n", q.name, q.n, ms(q.d), ms(q.cpu))
+		fmt.Printf("  %-22s %3d× %10s wall %10s CPU, peak RSS %4.0f MB\n", q.name, q.n, ms(q.d), ms(q.cpu), q.rss)
 	}
 	t := r.Totals
 	fmt.Printf("figures: requests %d, visitors %d, bytes out %d, in %d, 2xx %d, 3xx %d, 4xx %d, 5xx %d, 000 %d, cache hit %.3f, static %d, p50 %.3f s, p95 %.3f s\n",
@@ -175,23 +180,28 @@ func dayGoAccess(ctx context.Context, m, n int, built time.Duration) error {
 type timedWarehouse struct {
 	warehouse.Warehouse
 	times   []queryTime
-	verbose bool // print each query as it ends
+	verbose bool    // print each query as it ends
+	peak    float64 // the process's peak RSS over every query, MB
 }
 
 type queryTime struct {
 	name   string
 	n      int
 	d, cpu time.Duration // wall, and the process's CPU (every engine thread)
+	rss    float64       // the process's peak RSS during the query, MB
 }
 
 func (t *timedWarehouse) Query(ctx context.Context, sql string, p opsbot.Params, opts ...warehouse.QueryOption) (*opsbot.Result, error) {
+	peak := peakRSS()
+	resetPeakRSS()
 	start, cpu := time.Now(), cpuTime()
 	res, err := t.Warehouse.Query(ctx, sql, p, opts...)
 	name, _, _ := strings.Cut(strings.TrimPrefix(sql, "-- "), ":")
-	q := queryTime{name: name, n: 1, d: time.Since(start), cpu: cpuTime() - cpu}
+	q := queryTime{name: name, n: 1, d: time.Since(start), cpu: cpuTime() - cpu, rss: peakRSS()}
+	t.peak = max(t.peak, peak, q.rss)
 	t.times = append(t.times, q)
 	if t.verbose {
-		fmt.Printf("    %-20s %10s wall %10s CPU\n", name, ms(q.d), ms(q.cpu))
+		fmt.Printf("    %-20s %10s wall %10s CPU, peak RSS %4.0f MB\n", name, ms(q.d), ms(q.cpu), q.rss)
 	}
 	return res, err
 }
@@ -206,6 +216,7 @@ func sumByName(ts []queryTime) []queryTime {
 		by[q.name].n++
 		by[q.name].d += q.d
 		by[q.name].cpu += q.cpu
+		by[q.name].rss = max(by[q.name].rss, q.rss)
 	}
 	for _, q := range by {
 		out = append(out, *q)
