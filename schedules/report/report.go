@@ -5,6 +5,11 @@
 // files, static files, not-found URLs, visitors, OSes, browsers, hours,
 // virtual hosts, referrers, countries, cache status), ingest health, and a
 // PNG chart of requests and errors per 5 minutes.
+//
+// Each figure reads the rollups kept inside the requests table (sql/schema
+// 009, 010, 021) for the day's whole hours or 5 minutes, and the rows only
+// for partial edge buckets and for what no rollup holds: the visitors of
+// each listed item (one pass, daily_visitors) and the top clients.
 package report
 
 import (

@@ -91,24 +91,23 @@ FROM
     GROUP BY name
 )
 WHERE name != ''
-  AND NOT ({by:String} = 'referrer' AND name IN
-  (
-        SELECT name
-        FROM
-        (
-            SELECT toString(host) AS name, count() AS n
-            FROM requests
-            WHERE ts >= {since:DateTime64(3, 'UTC')} AND ts < {until:DateTime64(3, 'UTC')}
-              AND NOT (toStartOfHour(ts) >= toStartOfHour(addMilliseconds({since:DateTime64(3, 'UTC')}, 3599999))
-                       AND toStartOfHour(ts) < toStartOfHour({until:DateTime64(3, 'UTC')}))
-            GROUP BY name
-            UNION ALL
-            SELECT toString(host) AS name, count() AS n
-            FROM requests
-            WHERE toStartOfHour(ts) >= toStartOfHour(addMilliseconds({since:DateTime64(3, 'UTC')}, 3599999))
-              AND toStartOfHour(ts) < toStartOfHour({until:DateTime64(3, 'UTC')})
-            GROUP BY name
-        )
+  AND NOT ({by:String} = 'referrer' AND name IN (
+      SELECT name
+      FROM
+      (
+          SELECT toString(host) AS name, count() AS n
+          FROM requests
+          WHERE ts >= {since:DateTime64(3, 'UTC')} AND ts < {until:DateTime64(3, 'UTC')}
+            AND NOT (toStartOfHour(ts) >= toStartOfHour(addMilliseconds({since:DateTime64(3, 'UTC')}, 3599999))
+                     AND toStartOfHour(ts) < toStartOfHour({until:DateTime64(3, 'UTC')}))
+          GROUP BY name
+          UNION ALL
+          SELECT toString(host) AS name, count() AS n
+          FROM requests
+          WHERE toStartOfHour(ts) >= toStartOfHour(addMilliseconds({since:DateTime64(3, 'UTC')}, 3599999))
+            AND toStartOfHour(ts) < toStartOfHour({until:DateTime64(3, 'UTC')})
+          GROUP BY name
+      )
   ))
 GROUP BY name
 ORDER BY requests DESC, name
