@@ -28,6 +28,8 @@ func TestEveryScheduleQueryRuns(t *testing.T) {
 		"host":           "", "path": "/donate", "baseline_seconds": "3600", "min_errors": "50", "min_requests": "20",
 		"status_min": "0", "status_max": "999", "static": "0", "limit": "5", "baseline_limit": "50",
 		"what": "os", "by": "referrer",
+		"paths": "['/donate']", "oses": "['iOS']", "browsers": "[]", "hosts": "[]", "referrers": "[]",
+		"countries": "[]", "caches": "['Hit']", "edges": "[]",
 	}
 	n := 0
 	for _, q := range c.List() {

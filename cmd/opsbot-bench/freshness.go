@@ -44,8 +44,12 @@ func benchFreshness(ctx context.Context, args []string) error {
 	every := fs.Duration("every", 250*time.Millisecond, "time between two objects landing")
 	hold := fs.Bool("hold", true, "hold the first object's download until the others are answerable (false: a reference run)")
 	workers := fs.Int("workers", 0, "opsbot workers (0: default)")
+	listing := fs.String("listing", "", "instead of SQS: list the bucket every interval, for each of these (e.g. 1s,2s,5s); nothing held")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *listing != "" {
+		return freshListing(ctx, *listing, *objects, *lines, *workers, *every)
 	}
 	f, err := newFreshBench(ctx, *workers)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/pprof"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -37,8 +38,22 @@ func benchIngest(ctx context.Context, args []string) error {
 	skipCH := fs.Bool("skip-clickhouse", false, "measure opsbot only")
 	stopMerges := fs.Bool("stop-merges", false, "diagnosis: no background merges during the runs")
 	noTopClients := fs.Bool("no-top-clients", false, "without the hourly top-client summaries (sql/schema/020), to measure their cost")
+	sweep := fs.String("sweep", "", "object sizes (lines per object, comma-separated): one opsbot-only run each, in its own process")
+	sweepLines := fs.Int("sweep-lines", 1_000_000, "with -sweep: at least this many lines per run (and two objects)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *sweep != "" {
+		var extra []string
+		for _, f := range []struct {
+			name string
+			v    int
+		}{{"-workers", *workers}, {"-batch-rows", *batch}, {"-insert-rows", *pool}} {
+			if f.v != 0 {
+				extra = append(extra, f.name, strconv.Itoa(f.v))
+			}
+		}
+		return ingestSweep(ctx, *sweep, *sweepLines, extra)
 	}
 	tmp, err := os.MkdirTemp("", "opsbot-bench-ingest-")
 	if err != nil {

@@ -6,6 +6,7 @@
 //	opsbot-bench bot        Slack event received → reply posted, on a loopback Slack
 //	opsbot-bench hostile    peak memory loading hostile objects (junk, bombs, a 1 GiB line, corrupt Parquet)
 //	opsbot-bench freshness  object lands → answerable over SQS, one slow object held
+//	opsbot-bench day        a day of N requests: the daily analysis, the 21 phrases, GoAccess
 package main
 
 import (
@@ -19,7 +20,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: opsbot-bench ingest|query|bot|freshness [flags]")
+		fmt.Fprintln(os.Stderr, "usage: opsbot-bench ingest|query|bot|freshness|day [flags]")
 		os.Exit(2)
 	}
 	run := map[string]func(context.Context, []string) error{
@@ -29,6 +30,7 @@ func main() {
 		"query":        benchQuery,
 		"bot":          benchBot,
 		"freshness":    benchFreshness,
+		"day":          benchDayCmd,
 		"s3serve":      serveS3, // the ingest benchmark's S3 server, in its own process
 	}[os.Args[1]]
 	if run == nil {

@@ -32,36 +32,12 @@ func benchGoAccess(ctx context.Context, w warehouse.Warehouse, n int) error {
 		return nil
 	}
 	lines := loggen.Generate(loggen.Options{Start: benchDay, Duration: 24 * time.Hour, Lines: n, Seed: 3})
-	dir, err := os.MkdirTemp("", "opsbot-bench-goaccess-")
+	gaTime, cleanup, err := runGoAccess(ctx, bin, lines)
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
-	logPath := filepath.Join(dir, "cloudfront.log")
-	f, err := os.Create(logPath)
-	if err != nil {
-		return err
-	}
-	cw, err := loggen.NewCloudFrontWriter(f, "E2OPSBOTBENCH")
-	if err != nil {
-		return err
-	}
-	for i := range lines {
-		if err := cw.Write(&lines[i]); err != nil {
-			return err
-		}
-	}
-	if err := cw.Flush(); err != nil {
-		return err
-	}
-	f.Close()
-	out := filepath.Join(dir, "report.json")
-	t0 := time.Now()
-	cmd := exec.CommandContext(ctx, bin, logPath, "--log-format=CLOUDFRONT", "--no-query-string", "--no-global-config", "-o", out)
-	if b, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("goaccess: %v: %s", err, b)
-	}
-	gaTime := time.Since(t0)
+	defer cleanup()
+	out := goaccessOut
 	ga, err := goaccessPaths(out)
 	if err != nil {
 		return err
@@ -167,4 +143,51 @@ func lineRecord(ls []loggen.Line) arrow.Record {
 		b.Field(9).(*array.Float32Builder).Append(float32(l.TimeTaken))
 	}
 	return b.NewRecord()
+}
+
+// goaccessOut is where runGoAccess leaves GoAccess's JSON report.
+var goaccessOut string
+
+// runGoAccess writes lines as a CloudFront log and times GoAccess parsing
+// it into a JSON report (goaccessOut until cleanup).
+func runGoAccess(ctx context.Context, bin string, lines []loggen.Line) (time.Duration, func(), error) {
+	dir, err := os.MkdirTemp("", "opsbot-bench-goaccess-")
+	if err != nil {
+		return 0, nil, err
+	}
+	cleanup := func() { os.RemoveAll(dir) }
+	logPath := filepath.Join(dir, "cloudfront.log")
+	if err := writeCloudFront(logPath, lines); err != nil {
+		cleanup()
+		return 0, nil, err
+	}
+	goaccessOut = filepath.Join(dir, "report.json")
+	t0 := time.Now()
+	cmd := exec.CommandContext(ctx, bin, logPath, "--log-format=CLOUDFRONT", "--no-query-string", "--no-global-config", "-o", goaccessOut)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		cleanup()
+		return 0, nil, fmt.Errorf("goaccess: %v: %s", err, b)
+	}
+	return time.Since(t0), cleanup, nil
+}
+
+func writeCloudFront(path string, lines []loggen.Line) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	cw, err := loggen.NewCloudFrontWriter(f, "E2OPSBOTBENCH")
+	if err != nil {
+		return err
+	}
+	for i := range lines {
+		if err := cw.Write(&lines[i]); err != nil {
+			return err
+		}
+	}
+	if err := cw.Flush(); err != nil {
+		return err
+	}
+	return f.Close()
 }

@@ -223,10 +223,39 @@ func (j *Job) hours(ctx context.Context, r *Report) error {
 		return err
 	}
 	for _, x := range warehouse.RowsOf(res) {
-		r.Hours = append(r.Hours, Hour{Start: warehouse.Time(x.Get("hour")), Requests: x.U("requests"),
-			Visitors: x.U("visitors"), Bytes: x.U("bytes"), Errors: x.U("errors")})
+		h := Hour{Start: warehouse.Time(x.Get("hour")), Requests: x.U("requests"), Bytes: x.U("bytes"), Errors: x.U("errors")}
+		if h.Visitors, err = j.hourVisitors(ctx, r, h.Start); err != nil {
+			return err
+		}
+		r.Hours = append(r.Hours, h)
 	}
 	return nil
+}
+
+// hourVisitors counts the distinct clients of the hour from start (within
+// the day): one hour at a time, so the engine holds one hour's clients.
+func (j *Job) hourVisitors(ctx context.Context, r *Report, start time.Time) (uint64, error) {
+	w := *r
+	w.Since, w.Until = maxTime(start, r.Since), minTime(start.Add(time.Hour), r.Until)
+	res, err := j.run(ctx, "daily_visitor_count", w.params())
+	if err != nil || len(res.Rows) == 0 {
+		return 0, err
+	}
+	return warehouse.RowsOf(res)[0].U("visitors"), nil
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
 }
 
 func (j *Job) series(ctx context.Context, r *Report) error {

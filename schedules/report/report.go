@@ -5,6 +5,11 @@
 // files, static files, not-found URLs, visitors, OSes, browsers, hours,
 // virtual hosts, referrers, countries, cache status), ingest health, and a
 // PNG chart of requests and errors per 5 minutes.
+//
+// Each figure reads the rollups kept inside the requests table (sql/schema
+// 009, 010, 021) for the day's whole hours or 5 minutes, and the rows only
+// for partial edge buckets and for what no rollup holds: the visitors of
+// each listed item (one pass, daily_visitors) and the top clients.
 package report
 
 import (
@@ -89,7 +94,7 @@ func Yesterday(now time.Time, loc *time.Location) time.Time {
 func (j *Job) Build(ctx context.Context, day time.Time) (*Report, error) {
 	r := &Report{Day: day, Since: day.UTC(), Until: day.AddDate(0, 0, 1).UTC(), Top: j.o.Top}
 	steps := []func(context.Context, *Report) error{
-		j.totals, j.status, j.tops, j.panels, j.slowest, j.newClients, j.hours, j.series, j.ingest,
+		j.totals, j.status, j.tops, j.panels, j.visitors, j.slowest, j.newClients, j.hours, j.series, j.ingest,
 	}
 	for _, step := range steps {
 		if err := step(ctx, r); err != nil {

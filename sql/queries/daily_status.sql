@@ -5,8 +5,23 @@
 --   {until:DateTime64(3, 'UTC')}  day end, exclusive, UTC
 -- Run: clickhouse-client --param_since='2026-11-22 00:00:00' --param_until='2026-11-23 00:00:00' \
 --   --queries-file sql/queries/daily_status.sql
-SELECT status, count() AS requests, sum(bytes_out) AS bytes
-FROM requests
-WHERE ts >= {since:DateTime64(3, 'UTC')} AND ts < {until:DateTime64(3, 'UTC')}
+-- Whole 5-minute buckets come from the rollup p_5min (sql/schema/021), the window's
+-- partial edge buckets from the rows.
+SELECT status, sum(n) AS requests, sum(b) AS bytes
+FROM
+(
+    SELECT status, count() AS n, sum(bytes_out) AS b
+    FROM requests
+    WHERE ts >= {since:DateTime64(3, 'UTC')} AND ts < {until:DateTime64(3, 'UTC')}
+      AND NOT (toStartOfFiveMinutes(ts) >= toStartOfFiveMinutes(addMilliseconds({since:DateTime64(3, 'UTC')}, 299999))
+               AND toStartOfFiveMinutes(ts) < toStartOfFiveMinutes({until:DateTime64(3, 'UTC')}))
+    GROUP BY status
+    UNION ALL
+    SELECT status, count() AS n, sum(bytes_out) AS b
+    FROM requests
+    WHERE toStartOfFiveMinutes(ts) >= toStartOfFiveMinutes(addMilliseconds({since:DateTime64(3, 'UTC')}, 299999))
+      AND toStartOfFiveMinutes(ts) < toStartOfFiveMinutes({until:DateTime64(3, 'UTC')})
+    GROUP BY status
+)
 GROUP BY status
 ORDER BY requests DESC, status
