@@ -43,6 +43,9 @@ type Options struct {
 	// Costs reads Cost Explorer for the weekly statistics; nil (the
 	// default: schedules.stats.cost_explorer off) makes no call.
 	Costs stats.Costs
+	// TopClients answers the daily report's top clients (the query
+	// engine); nil: the report's own query.
+	TopClients report.TopClients
 	// Holder names this instance in the lease (host:pid by default).
 	Holder string
 	Log    *slog.Logger
@@ -130,7 +133,7 @@ func (s *Scheduler) report() Job {
 		loc, _ = time.LoadLocation(tz)
 	}
 	return report.New(report.Options{Warehouse: s.o.Warehouse, Location: loc, Top: s.o.Config.Schedules.Report.Top,
-		WebURL: s.o.Config.Web.BaseURL})
+		WebURL: s.o.Config.Web.BaseURL, TopClients: s.o.TopClients})
 }
 
 func (s *Scheduler) health(sender Sender, dry bool) *rules.Engine {

@@ -68,6 +68,7 @@ func wire(ctx context.Context, g *globals, w warehouse.Warehouse, poster opsbot.
 	s.sched, err = schedules.New(schedules.Options{
 		Config: g.cfg, Warehouse: w, Poster: poster, Pager: s.pager, Jobs: jobs, Log: slog.Default(),
 		Activity: src.activity(), Inventory: src.inventory(), Costs: src.costs(g.cfg.Schedules.Stats),
+		TopClients: s.engine,
 	})
 	if err != nil {
 		return nil, err

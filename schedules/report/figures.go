@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/opsbot/opsbot"
 	"github.com/opsbot/opsbot/internal/text"
 	"github.com/opsbot/opsbot/sql"
 	"github.com/opsbot/opsbot/warehouse"
@@ -148,7 +149,13 @@ func (j *Job) tops(ctx context.Context, r *Report) error {
 		if t.query == "daily_paths" {
 			p["static"] = "0" // daily_paths alone takes it: static files are listed apart
 		}
-		if err := j.items(ctx, t.query, p, t.into, t.name, t.extra); err != nil {
+		var err error
+		if t.query == "daily_clients" && j.o.TopClients != nil {
+			err = j.clients(ctx, r, t.lo, t.hi, t.into)
+		} else {
+			err = j.items(ctx, t.query, p, t.into, t.name, t.extra)
+		}
+		if err != nil {
 			return err
 		}
 	}
@@ -182,6 +189,12 @@ func (j *Job) items(ctx context.Context, query string, p map[string]string, into
 	if err != nil {
 		return err
 	}
+	fill(res, into, name, extra)
+	return nil
+}
+
+// fill sets into to res's rows, each named by its column name.
+func fill(res *opsbot.Result, into *[]Item, name, extra string) {
 	*into = nil
 	for _, x := range warehouse.RowsOf(res) {
 		it := Item{Name: x.S(name), Requests: x.U("requests"), Visitors: x.U("visitors"), Bytes: x.U("bytes")}
@@ -190,6 +203,21 @@ func (j *Job) items(ctx context.Context, query string, p map[string]string, into
 		}
 		*into = append(*into, it)
 	}
+}
+
+// clients fills into with the top clients of status lo..hi from
+// TopClients.
+func (j *Job) clients(ctx context.Context, r *Report, lo, hi string, into *[]Item) error {
+	from, err1 := strconv.Atoi(lo)
+	to, err2 := strconv.Atoi(hi)
+	if err := errors.Join(err1, err2); err != nil {
+		return fmt.Errorf("top clients: %w", err)
+	}
+	res, err := j.o.TopClients.TopClientsBetween(ctx, r.Since, r.Until, from, to, r.Top)
+	if err != nil {
+		return err
+	}
+	fill(res, into, "ip", "top_path")
 	return nil
 }
 

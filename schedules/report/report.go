@@ -35,6 +35,16 @@ type Options struct {
 	// WebURL is web.base_url: the post links to the report's page
 	// (BASE/reports/daily/YYYY-MM-DD); "": no link.
 	WebURL string
+	// TopClients answers the top-client lists (the query engine's
+	// certified hourly summaries); nil: the named query daily_clients.
+	TopClients TopClients
+}
+
+// TopClients answers the clients with the most requests of a status range
+// in [since, until), exactly (proven from summaries, or scanned): one row
+// per client with ip, requests, bytes and top_path. query.Engine is one.
+type TopClients interface {
+	TopClientsBetween(ctx context.Context, since, until time.Time, statusMin, statusMax, limit int) (*opsbot.Result, error)
 }
 
 // Job is the daily-analysis scheduled job.

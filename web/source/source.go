@@ -39,7 +39,7 @@ func New(o Options) *Source {
 	if o.Location == nil {
 		o.Location = time.UTC
 	}
-	return &Source{o: o, report: report.New(report.Options{Warehouse: o.Warehouse, Location: o.Location, Top: o.Top})}
+	return &Source{o: o, report: report.New(report.Options{Warehouse: o.Warehouse, Location: o.Location, Top: o.Top, TopClients: o.Engine})}
 }
 
 // Location is where days start.
