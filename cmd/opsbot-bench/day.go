@@ -91,7 +91,7 @@ func dayRows(ctx context.Context, w warehouse.Warehouse, n int) error {
 // each named query's time in the best run, the peak RSS and the figures.
 func dayReport(ctx context.Context, w warehouse.Warehouse, cat *sql.Catalog, runs int) (time.Duration, error) {
 	tw := &timedWarehouse{Warehouse: w}
-	j := dailyreport.New(dailyreport.Options{Warehouse: tw, Catalog: cat})
+	j := dailyreport.New(dailyreport.Options{Warehouse: tw, Catalog: cat, TopClients: query.New(tw, query.Options{})})
 	base := currentRSS()
 	var best, worst, bestCPU time.Duration
 	var bestQueries []queryTime
