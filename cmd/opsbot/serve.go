@@ -24,7 +24,8 @@ import (
 // (loopback unless told otherwise).
 func runServe(ctx context.Context, g *globals, args []string) error {
 	fs := subFlags("serve", "serve [--listen ADDR] [--from SOURCE]")
-	listen := fs.String("listen", "127.0.0.1:9464", "address for /metrics, /healthz and, in slack http mode, Slack's endpoints;\n"+
+	listen := fs.String("listen", "127.0.0.1:9464", "address for /metrics, /healthz, Slack's endpoints (slack http mode), the feeds'\n"+
+		"webhooks (/hooks/github, /hooks/jira, /hooks/feeds/NAME) and the web pages (web.base_url);\n"+
 		"loopback only by default: expose it through a reverse proxy with TLS, or listen on\n"+
 		"all interfaces with :9464")
 	from := fs.String("from", g.cfg.Ingest.From, "ingest source (s3://, sqs:// or a folder); empty: no ingest worker")
