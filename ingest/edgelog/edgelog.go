@@ -9,7 +9,10 @@
 // expansion limit (a bomb); Parquet page headers with negative or absurd
 // sizes are refused before anything is allocated for them. A line that
 // cannot be read never stops a Reader: it becomes a Reject carrying its
-// 1-based line number, the reason and the first kilobyte of the line.
+// 1-based line number, the reason and the first kilobyte of the line (of
+// an object's rejects, the first MiB of text in all is kept, and past
+// Options.MaxRejectLines they are only counted: junk costs no memory per
+// line).
 // Every line is accounted for (Reader.Tally): lines = rows + rejects +
 // skipped; a Parquet object whose rows read fall short of its footer's row
 // count is an error, never a short or empty success. Blank lines and format directives (CloudFront's
