@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -126,13 +127,12 @@ func TestHostileRejectsCountedExactlyTextBounded(t *testing.T) {
 		t.Errorf("manifest counts %d rejects, want %d", got, junk)
 	}
 	withText := edgelog.MaxRejectText / (width - 1) // each junk line is width-1 bytes of text
-	line := strings.Repeat("x", width-1)
 	for what, want := range map[string]uint64{
-		"count()":                       keep,
-		"min(line)":                     6, // lines 1-2 are directives, 3-5 rows
-		"max(line)":                     6 + keep - 1,
-		"sum(length(raw))":              uint64(withText * (width - 1)),
-		"countIf(raw = '" + line + "')": uint64(withText),
+		"count()":          keep,
+		"min(line)":        6, // lines 1-2 are directives, 3-5 rows
+		"max(line)":        6 + keep - 1,
+		"sum(length(raw))": uint64(withText * (width - 1)),
+		"countIf(raw = repeat('x', " + strconv.Itoa(width-1) + "))":                                                 uint64(withText),
 		"countIf(raw = '' AND endsWith(reason, 'text not kept (past the object''s first 1 MiB of rejected text)'))": uint64(keep - withText),
 	} {
 		if got := scalar(t, w, "SELECT "+what+" FROM ingest_rejects WHERE object = '"+name+"'"); got != want {
