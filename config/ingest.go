@@ -61,8 +61,9 @@ type Ingest struct {
 	// cannot exceed 1032:1, zstd bombs reach far more).
 	MaxExpansion int `yaml:"max_expansion"`
 	// MaxRejectLines is how many rejected lines of one object are stored
-	// in ingest_rejects (default 10000; 0 stores none). The manifest's
-	// rejected column counts every one of them.
+	// in ingest_rejects (default 10000; 0 stores none), with the text of
+	// the object's first 1 MiB of them. The manifest's rejected column
+	// counts every one of them.
 	MaxRejectLines int `yaml:"max_reject_lines"`
 }
 

@@ -15,7 +15,9 @@
 // object's rows and loads it under the next generation.
 //
 // Nothing lost: lines that cannot be read are counted in the manifest and
-// the first max_reject_lines of each object go to ingest_rejects. No object
+// the first max_reject_lines of each object go to ingest_rejects (the text
+// of the first MiB of them, edgelog.MaxRejectText: later ones say in their
+// reason that it was not kept). No object
 // is recorded done unless its rows are proven: the rows and rejects
 // received must add up to the lines its reader read (for Parquet, to the
 // rows its footer declares). An object that cannot be read (corrupt gzip,

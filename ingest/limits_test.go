@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/klauspost/compress/gzip"
 
 	"github.com/opsbot/opsbot/ingest"
+	"github.com/opsbot/opsbot/ingest/edgelog"
 	"github.com/opsbot/opsbot/internal/clocktest"
 	"github.com/opsbot/opsbot/internal/loggen"
 )
@@ -96,6 +98,45 @@ func TestCorruptParquetIsFailedNotDone(t *testing.T) {
 		}
 		if st, msg := res.Rows[0][0].(string), res.Rows[0][1].(string); st != ingest.StatusFailed || !strings.Contains(msg, reason) {
 			t.Errorf("%s: %s (%q), want failed naming %q", key, st, msg, reason)
+		}
+	}
+}
+
+// TestHostileRejectsCountedExactlyTextBounded: an object of three good
+// lines and 20,000 junk lines of 999 bytes is done with its three rows;
+// the manifest counts every reject; the first max_reject_lines are stored
+// with their line numbers, but only the first edgelog.MaxRejectText bytes
+// of their text, exactly as written — the rest say in their reason that
+// their text was not kept.
+func TestHostileRejectsCountedExactlyTextBounded(t *testing.T) {
+	const junk, width, keep = 20_000, 999, 3_000
+	w := fresh(t)
+	dir := t.TempDir()
+	o := loggen.Options{Start: day, Lines: 3, Seed: 16}
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	if _, err := loggen.WriteJunk(zw, o, junk, width); err != nil {
+		t.Fatal(err)
+	}
+	zw.Close()
+	const name = "E2OPSBOTDEMO.2026-11-22-10.00000016.gz"
+	writeFile(t, filepath.Join(dir, name), buf.Bytes())
+	run(t, ingest.Options{Warehouse: w, Source: &ingest.Dir{Root: dir}, BatchRows: 1000, MaxRejectLines: keep})
+	sameCounts(t, "good lines", stored(t, w), byStatus(loggen.Generate(o)))
+	if got := scalar(t, w, "SELECT rejected FROM ingest_objects FINAL WHERE key = '"+name+"' AND status = 'done'"); got != junk {
+		t.Errorf("manifest counts %d rejects, want %d", got, junk)
+	}
+	withText := edgelog.MaxRejectText / (width - 1) // each junk line is width-1 bytes of text
+	for what, want := range map[string]uint64{
+		"count()":          keep,
+		"min(line)":        6, // lines 1-2 are directives, 3-5 rows
+		"max(line)":        6 + keep - 1,
+		"sum(length(raw))": uint64(withText * (width - 1)),
+		"countIf(raw = repeat('x', " + strconv.Itoa(width-1) + "))":                                                 uint64(withText),
+		"countIf(raw = '' AND endsWith(reason, 'text not kept (past the object''s first 1 MiB of rejected text)'))": uint64(keep - withText),
+	} {
+		if got := scalar(t, w, "SELECT "+what+" FROM ingest_rejects WHERE object = '"+name+"'"); got != want {
+			t.Errorf("stored rejects: %s = %d, want %d", what, got, want)
 		}
 	}
 }

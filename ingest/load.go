@@ -131,7 +131,8 @@ func (w *Worker) open(ctx context.Context, s *State) (edgelog.Reader, edgelog.Fo
 		}
 	}
 	rd, err := edgelog.NewReader(f, br, edgelog.Options{BatchRows: s.BatchRows, Object: s.Key,
-		RequestIDs: w.o.RequestIDs, Alloc: memory.DefaultAllocator, MaxLine: w.o.MaxLineBytes})
+		RequestIDs: w.o.RequestIDs, Alloc: memory.DefaultAllocator, MaxLine: w.o.MaxLineBytes,
+		MaxRejectLines: w.o.MaxRejectLines}) // more than are stored need not be kept
 	if err != nil {
 		closeAll()
 		return nil, "", nil, fmt.Errorf("%s: %w", s.Name(), err)
@@ -202,7 +203,7 @@ func (w *Worker) commitRejects(ctx context.Context, s *State, c *chunk, res *loa
 		}
 	}
 	res.stored += len(keep)
-	res.rejected += uint64(len(c.rej))
+	res.rejected += uint64(edgelog.CountRejects(c.rej))
 	return nil
 }
 
@@ -217,7 +218,7 @@ func (r *received) add(c *chunk) {
 	if c.rec != nil {
 		r.rows += c.rec.NumRows()
 	}
-	r.rejects += int64(len(c.rej))
+	r.rejects += edgelog.CountRejects(c.rej)
 }
 
 // proven checks, at the end of an object, that every line the reader read
@@ -250,6 +251,14 @@ var rejectSchema = arrow.NewSchema([]arrow.Field{
 func rejectRecord(s *State, rej []edgelog.Reject, now time.Time) arrow.Record {
 	b := array.NewRecordBuilder(memory.DefaultAllocator, rejectSchema)
 	defer b.Release()
+	b.Reserve(len(rej)) // sized once: no regrowth copies
+	var text, reasons int
+	for _, r := range rej {
+		text += min(len(r.Raw), edgelog.MaxRaw)
+		reasons += len(r.Reason)
+	}
+	b.Field(4).(*array.StringBuilder).ReserveData(reasons)
+	b.Field(5).(*array.StringBuilder).ReserveData(text)
 	for _, r := range rej {
 		b.Field(0).(*array.TimestampBuilder).Append(arrow.Timestamp(now.UnixMilli()))
 		b.Field(1).(*array.StringBuilder).Append(s.Bucket)

@@ -9,6 +9,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -103,6 +105,8 @@ func bomb(w io.Writer, good loggen.Options, n int64) error {
 // engine included). The baseline case shows what the engine costs alone.
 func benchHostile(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("hostile", flag.ContinueOnError)
+	only := fs.String("only", "", "run only the cases whose name contains this")
+	memprofile := fs.String("memprofile", "", "each child samples every allocation and writes them (pprof allocs) to this path + the case number")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -113,12 +117,19 @@ func benchHostile(ctx context.Context, args []string) error {
 	defer os.RemoveAll(tmp)
 	fmt.Printf("%-44s %10s %10s %8s %9s %8s  %s\n", "case", "stored", "status", "rows", "rejected", "peak MB", "error")
 	for i, c := range hostileCases() {
+		if !strings.Contains(c.name, *only) {
+			continue
+		}
 		dir := filepath.Join(tmp, fmt.Sprint(i))
 		size, err := writeCase(dir, c)
 		if err != nil {
 			return fmt.Errorf("%s: %w", c.name, err)
 		}
-		out, rss, err := runCase(ctx, dir)
+		profile := ""
+		if *memprofile != "" {
+			profile = fmt.Sprint(*memprofile, i)
+		}
+		out, rss, err := runCase(ctx, dir, profile)
 		if err != nil {
 			return fmt.Errorf("%s: %w", c.name, err)
 		}
@@ -159,10 +170,11 @@ func writeCase(dir string, c hostileCase) (int64, error) {
 	return st.Size(), f.Close()
 }
 
-// runCase runs hostileLoad in a child process; it returns the child's
-// report and peak RSS in MB.
-func runCase(ctx context.Context, dir string) (string, float64, error) {
-	cmd := exec.CommandContext(ctx, os.Args[0], "hostile-load", dir)
+// runCase runs hostileLoad in a child process (writing its allocation
+// profile to profile unless ""); it returns the child's report and peak
+// RSS in MB.
+func runCase(ctx context.Context, dir, profile string) (string, float64, error) {
+	cmd := exec.CommandContext(ctx, os.Args[0], "hostile-load", dir, profile)
 	cmd.Stderr = os.Stderr
 	out, err := cmd.Output()
 	if err != nil {
@@ -175,6 +187,18 @@ func runCase(ctx context.Context, dir string) (string, float64, error) {
 	return string(trimNL(out)), float64(ru.Maxrss) / 1024, nil
 }
 
+func writeAllocs(path string) {
+	runtime.GC() // the profile shows allocations up to the last collection
+	f, err := os.Create(path)
+	if err == nil {
+		err = pprof.Lookup("allocs").WriteTo(f, 0)
+		f.Close()
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "allocation profile:", err)
+	}
+}
+
 func trimNL(b []byte) []byte {
 	for len(b) > 0 && b[len(b)-1] == '\n' {
 		b = b[:len(b)-1]
@@ -183,10 +207,15 @@ func trimNL(b []byte) []byte {
 }
 
 // hostileLoad (the child) loads DIR/logs into a fresh engine in DIR/data
-// and prints one line: status, rows, rejected, error.
+// and prints one line: status, rows, rejected, error. Given a PROFILE path,
+// it samples every allocation and writes them there at the end.
 func hostileLoad(ctx context.Context, args []string) error {
-	if len(args) != 1 {
-		return fmt.Errorf("usage: hostile-load DIR")
+	if len(args) != 2 {
+		return fmt.Errorf("usage: hostile-load DIR PROFILE")
+	}
+	if args[1] != "" {
+		runtime.MemProfileRate = 1
+		defer writeAllocs(args[1])
 	}
 	w, err := chdb.Open(filepath.Join(args[0], "data"))
 	if err != nil {

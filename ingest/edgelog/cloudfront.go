@@ -262,6 +262,10 @@ type cloudFront struct {
 	pos    []int8 // field position → known id, or -1
 	last   int    // position of the last needed field
 	header string // why lines cannot be read under this header, or ""
+	count  struct {
+		n, of  int    // fields in the line, fields in the header
+		reason string // the last field-count reason: junk lines repeat it
+	}
 }
 
 // Fields a line must carry when its header declares them.
@@ -324,13 +328,24 @@ func (c *cloudFront) parse(line []byte, r *row) (string, bool) {
 	}
 	c.vals.reset()
 	n := c.split(line)
-	switch {
-	case n > len(c.pos):
-		return "line has " + strconv.Itoa(n) + " fields, #Fields header declares " + strconv.Itoa(len(c.pos)), false
-	case n <= c.last:
-		return "line has " + strconv.Itoa(n) + " fields, too few for the #Fields header's " + strconv.Itoa(len(c.pos)), false
+	if n > len(c.pos) || n <= c.last {
+		return c.countReason(n), false
 	}
 	return c.vals.toRow(r), false
+}
+
+// countReason says a line has n fields, a count the header does not
+// allow; it is built once per count and header, not once per line.
+func (c *cloudFront) countReason(n int) string {
+	if c.count.reason != "" && c.count.n == n && c.count.of == len(c.pos) {
+		return c.count.reason
+	}
+	reason := "line has " + strconv.Itoa(n) + " fields, #Fields header declares " + strconv.Itoa(len(c.pos))
+	if n <= c.last {
+		reason = "line has " + strconv.Itoa(n) + " fields, too few for the #Fields header's " + strconv.Itoa(len(c.pos))
+	}
+	c.count.n, c.count.of, c.count.reason = n, len(c.pos), reason
+	return reason
 }
 
 // cloudFrontJSON maps standard logging v2 JSON members, named as the W3C

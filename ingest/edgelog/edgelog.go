@@ -9,7 +9,10 @@
 // expansion limit (a bomb); Parquet page headers with negative or absurd
 // sizes are refused before anything is allocated for them. A line that
 // cannot be read never stops a Reader: it becomes a Reject carrying its
-// 1-based line number, the reason and the first kilobyte of the line.
+// 1-based line number, the reason and the first kilobyte of the line (of
+// an object's rejects, the first MiB of text in all is kept, and past
+// Options.MaxRejectLines they are only counted: junk costs no memory per
+// line).
 // Every line is accounted for (Reader.Tally): lines = rows + rejects +
 // skipped; a Parquet object whose rows read fall short of its footer's row
 // count is an error, never a short or empty success. Blank lines and format directives (CloudFront's
@@ -134,11 +137,16 @@ func ParseFormat(s string) (Format, error) {
 	return "", fmt.Errorf("%w %q: want one of %s", ErrUnknownFormat, s, strings.Join(names, ", "))
 }
 
-// Reject is a line that could not be read.
+// Reject is a line that could not be read. Past the first MaxRejectText
+// bytes of an object's rejected text, Raw is empty and Reason says so.
+// Past its first Options.MaxRejectLines rejects, a Reader only counts
+// them: one Reject per Next stands for Line and More later rejected
+// lines, its Reason says so and Raw is empty.
 type Reject struct {
 	Line   int    // 1-based line number in the decompressed object (Parquet: row number)
 	Reason string // what was wrong, e.g. `bad c-ip "x"`
-	Raw    string // the first 1 KB of the line
+	Raw    string // the first 1 KB of the line (MaxRaw)
+	More   int    // further rejected lines this Reject counts (their text not kept)
 }
 
 // MaxRaw is how much of a rejected line a Reject keeps.
@@ -169,6 +177,12 @@ type Options struct {
 	// line is rejected as too long, with its line number and first KB,
 	// without ever being held whole.
 	MaxLine int
+	// MaxRejectLines is how many rejects of an object are handed out one
+	// by one, with line number and reason (0 means DefaultMaxRejectLines,
+	// <0 none); later ones are counted only (see Reject), so that an
+	// object of junk costs no memory per line. Their text is kept up to
+	// MaxRejectText bytes per object.
+	MaxRejectLines int
 }
 
 // Reader yields record batches with Schema().

@@ -37,7 +37,7 @@ type lineReader struct {
 }
 
 func newLineReader(r io.Reader, o Options, p lineParser) *lineReader {
-	return &lineReader{br: bufio.NewReaderSize(r, 256<<10), p: p, b: newBatch(o), max: o.MaxLine}
+	return &lineReader{br: bufio.NewReaderSize(r, 256<<10), p: p, b: newBatch(o), max: o.MaxLine, rej: newRejectBuf(o)}
 }
 
 // Next implements Reader.

@@ -45,7 +45,7 @@ type parquetReader struct {
 }
 
 func newParquetReader(r io.Reader, o Options) (Reader, error) {
-	p := &parquetReader{b: newBatch(o)}
+	p := &parquetReader{b: newBatch(o), rej: newRejectBuf(o)}
 	ra, ok := r.(parquet.ReaderAtSeeker)
 	if !ok {
 		f, err := spool(r, o)
@@ -245,8 +245,12 @@ func (p *parquetReader) cell(col arrow.Array, i int) ([]byte, bool) {
 	return p.scratch[n:len(p.scratch):len(p.scratch)], true
 }
 
-// raw renders a rejected row as name=value pairs, at most MaxRaw bytes.
+// raw renders a rejected row as name=value pairs, at most MaxRaw bytes;
+// nothing when the reject will not keep its text.
 func (p *parquetReader) raw() []byte {
+	if !p.rej.wantsText() {
+		return nil
+	}
 	var b strings.Builder
 	for c, f := range p.cur.Schema().Fields() {
 		if c > 0 {
