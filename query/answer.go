@@ -146,6 +146,7 @@ func (e *Engine) ExplainReply(phrase string, now time.Time) (*opsbot.Reply, erro
 		text += "\nThe same rows come first from the hourly top-client summaries when they prove them " +
 			"(sql/queries/top_clients_summary.sql, then top_clients_counts.sql); this scan answers otherwise."
 	}
+	text += slowExplain(pl)
 	return &opsbot.Reply{Title: fmt.Sprintf("explain %s → sql/queries/%s.sql", phraseOnly(phrase), n.Name), Text: text,
 		Context: pl.Window.String(e.opts.Location)}, nil
 }

@@ -110,11 +110,17 @@ func (e *Engine) topPlan(limit int, what What, dim Dimension, f Filter, w Window
 	} {
 		params[k] = v
 	}
+	name := "top_by_" + dim.Name
+	if rung, ok := slowRollup(what, dim, f); ok {
+		name = "top_slow_by_" + dim.Name
+		delete(params, "min_seconds")
+		params["rung"] = strconv.Itoa(rung)
+	}
 	title := fmt.Sprintf("Top %d %s by %s", limit, what.Label, strings.ReplaceAll(dim.Name, "_", " "))
 	if len(f.Labels) > 0 {
 		title += " for " + strings.Join(f.Labels, " ")
 	}
-	return &Plan{Kind: "top", Query: "top_by_" + dim.Name, Params: params, Window: w, What: what,
+	return &Plan{Kind: "top", Query: name, Params: params, Window: w, What: what,
 		Title: title + ", " + w.String(e.opts.Location)}, nil
 }
 

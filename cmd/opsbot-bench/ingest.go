@@ -38,6 +38,7 @@ func benchIngest(ctx context.Context, args []string) error {
 	skipCH := fs.Bool("skip-clickhouse", false, "measure opsbot only")
 	stopMerges := fs.Bool("stop-merges", false, "diagnosis: no background merges during the runs")
 	noTopClients := fs.Bool("no-top-clients", false, "without the hourly top-client summaries (sql/schema/020), to measure their cost")
+	noSlowRollup := fs.Bool("no-slow-rollup", false, "without the hourly slow-request rollup (sql/schema/022), to measure its cost")
 	sweep := fs.String("sweep", "", "object sizes (lines per object, comma-separated): one opsbot-only run each, in its own process")
 	sweepLines := fs.Int("sweep-lines", 1_000_000, "with -sweep: at least this many lines per run (and two objects)")
 	if err := fs.Parse(args); err != nil {
@@ -67,6 +68,11 @@ func benchIngest(ctx context.Context, args []string) error {
 	defer b.close()
 	if *noTopClients {
 		if err := b.w.Exec(ctx, "DROP VIEW IF EXISTS requests_top_clients_mv", nil); err != nil {
+			return err
+		}
+	}
+	if *noSlowRollup {
+		if err := b.w.Exec(ctx, "ALTER TABLE requests DROP PROJECTION IF EXISTS p_hour_slow", nil); err != nil {
 			return err
 		}
 	}

@@ -53,6 +53,7 @@ var costFiles = []struct{ file, drop string }{
 	{"010_rollups_agents_latency.sql", "ALTER TABLE requests DROP PROJECTION IF EXISTS p_hour_client, DROP PROJECTION IF EXISTS p_hour_latency"},
 	{"020_top_clients.sql", "DROP VIEW IF EXISTS requests_top_clients_mv"},
 	{"021_rollups_report.sql", "ALTER TABLE requests DROP PROJECTION IF EXISTS p_5min, DROP PROJECTION IF EXISTS p_hour_time, DROP PROJECTION IF EXISTS p_hour_visitor"},
+	{"022_slow_rollup.sql", "ALTER TABLE requests DROP PROJECTION IF EXISTS p_hour_slow"},
 }
 
 // projectionCost measures the insert rate of rows synthetic rows with none
