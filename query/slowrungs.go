@@ -15,13 +15,18 @@ var SlowLadder = []float64{0.1, 0.25, 0.5, 1, 2, 5, 10}
 // ClickHouse uses the projection only for this very expression. The
 // thresholds are Float32 like time_taken and the scan's min_seconds, so
 // rung >= r selects the rows `time_taken >= SlowLadder[r-1]` selects.
+// The rung is cast to UInt8 explicitly: with the bare multiIf, chDB 26.5
+// rebuilding the projection for a lightweight DELETE on a merged part
+// failed with "Bad cast from type DB::ColumnVector<short> to
+// DB::ColumnVector<char8_t>", and every re-ingest of an object failed
+// (ingest's TestReingestReplacesRowsNeverDoubles).
 var slowRungSQL = func() string {
 	var b strings.Builder
-	b.WriteString("multiIf(")
+	b.WriteString("toUInt8(multiIf(")
 	for i := len(SlowLadder) - 1; i >= 0; i-- {
 		fmt.Fprintf(&b, "time_taken >= toFloat32(%s), %d, ", strconv.FormatFloat(SlowLadder[i], 'g', -1, 64), i+1)
 	}
-	b.WriteString("0)")
+	b.WriteString("0))")
 	return b.String()
 }()
 

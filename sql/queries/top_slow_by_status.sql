@@ -48,7 +48,7 @@ FROM
           AND NOT (toStartOfHour(ts) >= toStartOfHour(addMilliseconds({since:DateTime64(3, 'UTC')}, 3599999))
                    AND toStartOfHour(ts) < toStartOfHour({until:DateTime64(3, 'UTC')}))
           AND status BETWEEN {status_min:UInt16} AND {status_max:UInt16}
-          AND multiIf(time_taken >= toFloat32(10), 7, time_taken >= toFloat32(5), 6, time_taken >= toFloat32(2), 5, time_taken >= toFloat32(1), 4, time_taken >= toFloat32(0.5), 3, time_taken >= toFloat32(0.25), 2, time_taken >= toFloat32(0.1), 1, 0) >= {rung:UInt8}
+          AND toUInt8(multiIf(time_taken >= toFloat32(10), 7, time_taken >= toFloat32(5), 6, time_taken >= toFloat32(2), 5, time_taken >= toFloat32(1), 4, time_taken >= toFloat32(0.5), 3, time_taken >= toFloat32(0.25), 2, time_taken >= toFloat32(0.1), 1, 0)) >= {rung:UInt8}
           AND ({path:String} = '' OR path = {path:String})
           AND ({host:String} = '' OR host = {host:String})
           AND ({ip_from:IPv6} = toIPv6('::') AND {ip_to:IPv6} = toIPv6('ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff')
@@ -60,7 +60,7 @@ FROM
         WHERE toStartOfHour(ts) >= toStartOfHour(addMilliseconds({since:DateTime64(3, 'UTC')}, 3599999))
           AND toStartOfHour(ts) < toStartOfHour({until:DateTime64(3, 'UTC')})
           AND status BETWEEN {status_min:UInt16} AND {status_max:UInt16}
-          AND multiIf(time_taken >= toFloat32(10), 7, time_taken >= toFloat32(5), 6, time_taken >= toFloat32(2), 5, time_taken >= toFloat32(1), 4, time_taken >= toFloat32(0.5), 3, time_taken >= toFloat32(0.25), 2, time_taken >= toFloat32(0.1), 1, 0) >= {rung:UInt8}
+          AND toUInt8(multiIf(time_taken >= toFloat32(10), 7, time_taken >= toFloat32(5), 6, time_taken >= toFloat32(2), 5, time_taken >= toFloat32(1), 4, time_taken >= toFloat32(0.5), 3, time_taken >= toFloat32(0.25), 2, time_taken >= toFloat32(0.1), 1, 0)) >= {rung:UInt8}
           AND ({path:String} = '' OR path = {path:String})
           AND ({host:String} = '' OR host = {host:String})
           AND ({ip_from:IPv6} = toIPv6('::') AND {ip_to:IPv6} = toIPv6('ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff')

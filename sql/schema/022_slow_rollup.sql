@@ -14,15 +14,16 @@
 -- rows otherwise; the expression below is repeated verbatim in the queries
 -- (query/topsql.go), which is how ClickHouse matches the projection.
 -- It follows TRUNCATE, TTL and deduplicated inserts; lightweight DELETEs
--- rebuild it (003). Parts written before this migration are read from the
+-- rebuild it (003). The rung is cast to UInt8: with the bare multiIf the
+-- engine failed to rebuild it for a DELETE on a merged part ("Bad cast"). Parts written before this migration are read from the
 -- rows; backfill with ALTER TABLE requests MATERIALIZE PROJECTION
 -- p_hour_slow. Cost at ingest: BENCHMARKS.md (`opsbot-bench query`).
 ALTER TABLE requests ADD PROJECTION IF NOT EXISTS p_hour_slow
 (
     SELECT toStartOfHour(ts),
-           multiIf(time_taken >= toFloat32(10), 7, time_taken >= toFloat32(5), 6, time_taken >= toFloat32(2), 5, time_taken >= toFloat32(1), 4, time_taken >= toFloat32(0.5), 3, time_taken >= toFloat32(0.25), 2, time_taken >= toFloat32(0.1), 1, 0),
+           toUInt8(multiIf(time_taken >= toFloat32(10), 7, time_taken >= toFloat32(5), 6, time_taken >= toFloat32(2), 5, time_taken >= toFloat32(1), 4, time_taken >= toFloat32(0.5), 3, time_taken >= toFloat32(0.25), 2, time_taken >= toFloat32(0.1), 1, 0)),
            status, method, host, path, count(), sum(bytes_out)
     GROUP BY toStartOfHour(ts),
-           multiIf(time_taken >= toFloat32(10), 7, time_taken >= toFloat32(5), 6, time_taken >= toFloat32(2), 5, time_taken >= toFloat32(1), 4, time_taken >= toFloat32(0.5), 3, time_taken >= toFloat32(0.25), 2, time_taken >= toFloat32(0.1), 1, 0),
+           toUInt8(multiIf(time_taken >= toFloat32(10), 7, time_taken >= toFloat32(5), 6, time_taken >= toFloat32(2), 5, time_taken >= toFloat32(1), 4, time_taken >= toFloat32(0.5), 3, time_taken >= toFloat32(0.25), 2, time_taken >= toFloat32(0.1), 1, 0)),
            status, method, host, path
 );
