@@ -45,9 +45,28 @@ func parseDeploy(args []string) (service, ref, envName string, err error) {
 	case 1:
 		return args[0], "", envName, nil
 	case 2:
+		if !validRef(args[1]) {
+			return "", "", "", opsbot.Invalidf("%q is not a git ref opsbot deploys: a branch, tag or commit of letters, digits and `._/-`, without `..`, a leading `-` or `/`, at most 200 characters", args[1])
+		}
 		return args[0], args[1], envName, nil
 	}
 	return "", "", "", opsbot.Invalidf(deployUsage)
+}
+
+// validRef accepts the refs people deploy (v1.2.3, main, release/2026-12,
+// a commit SHA) and nothing that could change the GitHub API path it is
+// put in (compare/BASE...REF): no `..`, `?`, `#`, `%`, spaces or controls.
+func validRef(ref string) bool {
+	if ref == "" || len(ref) > 200 || ref[0] == '-' || ref[0] == '/' || strings.HasSuffix(ref, "/") ||
+		strings.Contains(ref, "..") || strings.Contains(ref, "//") || strings.HasSuffix(ref, ".lock") {
+		return false
+	}
+	for _, c := range ref {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune("._/-", c)) {
+			return false
+		}
+	}
+	return true
 }
 
 // deploy answers `deploy SERVICE [REF] [to ENV]`: every check, then the

@@ -67,3 +67,19 @@ func TestCapitalizeTheFirstCharacter(t *testing.T) {
 		}
 	}
 }
+
+// A deploy's REF goes into GitHub API paths (compare/BASE...REF): only
+// plain git refs pass.
+func TestDeployRefs(t *testing.T) {
+	for _, ref := range []string{"v1.2.3", "main", "release/2026-12", "0123456789abcdef0123456789abcdef01234567", "feat_x.y-z"} {
+		if _, got, _, err := parseDeploy([]string{"api", ref}); err != nil || got != ref {
+			t.Errorf("%q refused: %v", ref, err)
+		}
+	}
+	for _, ref := range []string{"../../../user/repos", "main?per_page=1", "a#b", "a%2fb", "-x", "/main", "main/", "a//b", "a..b",
+		"x.lock", "a b", "a\x00b", "a\u202eb", "ré", strings.Repeat("a", 201)} {
+		if _, _, _, err := parseDeploy([]string{"api", ref, "to", "production"}); err == nil {
+			t.Errorf("%q accepted", ref)
+		}
+	}
+}
