@@ -62,6 +62,9 @@ type Hub struct {
 	pmu     sync.Mutex // guards pending and health
 	pending map[string][]row
 	health  map[string]*health
+
+	rmu      sync.Mutex // guards refusals
+	refusals map[string]*refusals
 }
 
 // New returns the hub of o.Sources.

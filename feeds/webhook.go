@@ -6,9 +6,11 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/opsbot/opsbot"
 )
@@ -43,18 +45,72 @@ func ValidSHA256(sig string, body, secret []byte) bool {
 	return hmac.Equal(got, m.Sum(nil))
 }
 
-// Refuse answers 401 and records the refusal in the audit log.
+// Refuse answers 401 and records the refusal in the audit log. Anyone
+// can send deliveries, so what they can write there is bounded: at most
+// RefusalsAudited refusals per source a minute are audited (and logged);
+// the rest are counted, and the count goes with the next one audited.
 func (h *Hub) Refuse(ctx context.Context, rw http.ResponseWriter, r *http.Request, source, why string) {
-	h.o.Log.Warn("feeds: webhook refused", "source", source, "remote", r.RemoteAddr, "why", why)
-	if h.o.Auditor != nil {
-		e := opsbot.AuditEntry{Time: h.o.Clock.Now(), User: opsbot.User{ID: "webhook:" + r.RemoteAddr, Name: source},
-			Transport: "webhook", Text: r.Method + " " + r.URL.Path, Action: "feed delivery " + source,
-			Allowed: false, Result: "refused: " + why}
-		if err := h.o.Auditor.Record(context.WithoutCancel(ctx), e); err != nil {
-			h.o.Log.Error("feeds: refusal not audited", "err", err)
+	if more, ok := h.auditRefusal(source); ok {
+		if more > 0 {
+			why += fmt.Sprintf(" (and %d more refused deliveries before it, not audited one by one)", more)
 		}
+		h.o.Log.Warn("feeds: webhook refused", "source", source, "remote", r.RemoteAddr, "why", why)
+		h.recordRefusal(ctx, r, source, why)
 	}
 	http.Error(rw, "unauthorized", http.StatusUnauthorized)
+}
+
+// RefusalsAudited is how many refused deliveries per source a minute go
+// to the audit log one by one.
+const RefusalsAudited = 10
+
+// refusals counts one source's refused deliveries in the current minute.
+type refusals struct {
+	since   time.Time
+	audited int
+	more    int // refused, not audited yet
+}
+
+// auditRefusal says whether this refusal is audited, and how many were
+// refused without it since the last one that was.
+func (h *Hub) auditRefusal(source string) (more int, ok bool) {
+	h.rmu.Lock()
+	defer h.rmu.Unlock()
+	if h.refusals == nil {
+		h.refusals = map[string]*refusals{}
+	}
+	now := h.o.Clock.Now()
+	c := h.refusals[source]
+	if c == nil || now.Sub(c.since) >= time.Minute {
+		c = &refusals{since: now, more: moreOf(c)}
+		h.refusals[source] = c
+	}
+	if c.audited >= RefusalsAudited {
+		c.more++
+		return 0, false
+	}
+	c.audited++
+	more, c.more = c.more, 0
+	return more, true
+}
+
+func moreOf(c *refusals) int {
+	if c == nil {
+		return 0
+	}
+	return c.more
+}
+
+func (h *Hub) recordRefusal(ctx context.Context, r *http.Request, source, why string) {
+	if h.o.Auditor == nil {
+		return
+	}
+	e := opsbot.AuditEntry{Time: h.o.Clock.Now(), User: opsbot.User{ID: "webhook:" + r.RemoteAddr, Name: source},
+		Transport: "webhook", Text: r.Method + " " + r.URL.Path, Action: "feed delivery " + source,
+		Allowed: false, Result: "refused: " + why}
+	if err := h.o.Auditor.Record(context.WithoutCancel(ctx), e); err != nil {
+		h.o.Log.Error("feeds: refusal not audited", "err", err)
+	}
 }
 
 // Has reports whether the hub has a source named name.

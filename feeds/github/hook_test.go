@@ -6,12 +6,14 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/opsbot/opsbot"
 	"github.com/opsbot/opsbot/bot/auditlog"
@@ -201,5 +203,29 @@ func TestRefusalInAuditLog(t *testing.T) {
 	want := [][]any{{"webhook", "POST /hooks/github", false, "refused: bad signature"}}
 	if !reflect.DeepEqual(res.Rows, want) {
 		t.Errorf("audit_log %v", res.Rows)
+	}
+}
+
+// TestRefusalFloodIsBounded: anyone can send deliveries, so a flood of
+// badly signed ones audits feeds.RefusalsAudited a minute, and the next
+// minute's first refusal carries the count of those not audited.
+func TestRefusalFloodIsBounded(t *testing.T) {
+	r := feedstest.NewRig(t)
+	hub := r.Hub(prSource())
+	h := &github.Hook{Hub: hub, Sources: []github.Source{{Name: "web-prs", Secret: []byte(secret)}}}
+	body := []byte(`{"action":"opened"}`)
+	for i := range 25 {
+		if code := deliver(t, h, "pull_request", fmt.Sprint("f", i), sign(body, "wrong"), body); code != 401 {
+			t.Fatalf("delivery %d: %d", i, code)
+		}
+	}
+	if n := len(r.Audit.Taken()); n != feeds.RefusalsAudited {
+		t.Fatalf("audited %d of 25 in a minute, want %d", n, feeds.RefusalsAudited)
+	}
+	r.Clock.Set(r.Clock.Now().Add(time.Minute))
+	deliver(t, h, "pull_request", "g", sign(body, "wrong"), body)
+	got := r.Audit.Taken()
+	if len(got) != feeds.RefusalsAudited+1 || got[len(got)-1].Result != "refused: bad signature (and 15 more refused deliveries before it, not audited one by one)" {
+		t.Fatalf("next minute audited %+v", got[feeds.RefusalsAudited:])
 	}
 }
