@@ -5,7 +5,6 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -19,17 +18,19 @@ import (
 // the events taken here are far smaller).
 const MaxBody = 1 << 20
 
-// ErrTooLarge is a body over MaxBody.
-var ErrTooLarge = errors.New("body too large")
-
-// ReadBody reads r's body up to MaxBody.
-func ReadBody(rw http.ResponseWriter, r *http.Request) ([]byte, error) {
-	b, err := io.ReadAll(http.MaxBytesReader(rw, r.Body, MaxBody))
-	var mb *http.MaxBytesError
-	if errors.As(err, &mb) {
-		return nil, ErrTooLarge
+// ReadPost reads a delivery's body: POST only (405 otherwise), at most
+// MaxBody bytes (413 otherwise). ok false: the answer is written.
+func ReadPost(rw http.ResponseWriter, r *http.Request) (body []byte, ok bool) {
+	if r.Method != http.MethodPost {
+		http.Error(rw, "POST only", http.StatusMethodNotAllowed)
+		return nil, false
 	}
-	return b, err
+	body, err := io.ReadAll(http.MaxBytesReader(rw, r.Body, MaxBody))
+	if err != nil {
+		http.Error(rw, "body too large or unreadable", http.StatusRequestEntityTooLarge)
+		return nil, false
+	}
+	return body, true
 }
 
 // ValidSHA256 reports whether sig ("sha256=<hex>", GitHub's and Jira's

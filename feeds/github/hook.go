@@ -32,13 +32,8 @@ type Hook struct {
 }
 
 func (k *Hook) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost {
-		http.Error(rw, "POST only", http.StatusMethodNotAllowed)
-		return
-	}
-	body, err := feeds.ReadBody(rw, r)
-	if err != nil {
-		http.Error(rw, "body too large or unreadable", http.StatusRequestEntityTooLarge)
+	body, ok := feeds.ReadPost(rw, r)
+	if !ok {
 		return
 	}
 	sig := r.Header.Get(gh.SHA256SignatureHeader)

@@ -18,13 +18,8 @@ import (
 // and audited otherwise), items recorded once per delivery id.
 func receive(rw http.ResponseWriter, r *http.Request, hub *feeds.Hub, log *slog.Logger, sigHeader, idHeader string,
 	secrets map[string][]byte, items func(source string, body []byte) ([]feeds.Item, error)) {
-	if r.Method != http.MethodPost {
-		http.Error(rw, "POST only", http.StatusMethodNotAllowed)
-		return
-	}
-	body, err := feeds.ReadBody(rw, r)
-	if err != nil {
-		http.Error(rw, "body too large or unreadable", http.StatusRequestEntityTooLarge)
+	body, ok := feeds.ReadPost(rw, r)
+	if !ok {
 		return
 	}
 	sig := r.Header.Get(sigHeader)
